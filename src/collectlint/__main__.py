@@ -1,0 +1,5 @@
+"""`python -m collectlint` runs the command line."""
+
+from collectlint.cli import main
+
+main()

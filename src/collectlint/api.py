@@ -1,0 +1,164 @@
+"""`check()`: the one entry point the CLI, the tests and other programs call.
+
+It reads the logs, loads the packs, runs the engine and returns a frozen `Report`.  It never reads
+the clock: the report's `as_of` is the caller's, or else the latest event time in the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from collectlint import __version__
+from collectlint.engine import evaluate
+from collectlint.errors import UsageError
+from collectlint.inputs.clock import format_local, is_known_zone
+from collectlint.inputs.events import ReadOptions, build_events
+from collectlint.inputs.readers import read_raw
+from collectlint.loading.packs import Pack, load_pack
+from collectlint.messages import message_expr
+from collectlint.model import InputFile, Rejection, Report, RuleSpec, Summary, Violation
+
+DEFAULT_PACKS = ("us-regf",)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def load_packs(refs: Sequence[str]) -> tuple[Pack, ...]:
+    """Load each pack once, in the order given."""
+    packs: dict[str, Pack] = {}
+    for ref in refs:
+        pack = load_pack(ref)
+        packs.setdefault(pack.info.name, pack)
+    return tuple(packs.values())
+
+
+def check(
+    logs: Sequence[str | Path],
+    *,
+    rules: Sequence[str] = DEFAULT_PACKS,
+    column_map: Mapping[str, str] | None = None,
+    assume_timezone: str | None = None,
+    as_of: datetime | None = None,
+    max_rejects: int = 0,
+    show_pii: bool = False,
+) -> Report:
+    """Check contact logs against rule packs.
+
+    Args:
+        logs: CSV / JSON Lines / Parquet paths (`-` reads CSV from standard input).
+        rules: built-in pack names or paths to pack files or directories.
+        column_map: canonical field -> column name in the logs.
+        assume_timezone: IANA zone for timestamps written without an offset (else rejected).
+        as_of: the report's reference instant; defaults to the latest event time.
+        max_rejects: how many rejected rows the caller tolerates (more gives exit code 2).
+        show_pii: name contacted third parties by their `to` value instead of a pseudonym.
+    """
+    if assume_timezone is not None and not is_known_zone(assume_timezone):
+        raise UsageError(f"--assume-timezone: unknown time zone {assume_timezone!r}")
+    if as_of is not None and as_of.tzinfo is None:
+        raise UsageError("--as-of needs a UTC offset or Z (a naive time is ambiguous)")
+    packs = load_packs(rules)
+    raws = [read_raw(str(p), column_map or {}) for p in logs]
+    table = build_events(raws, ReadOptions(assume_timezone))
+    result = evaluate(table, packs)
+    specs = tuple(s for p in packs for s in p.rules)
+    table = result.table
+    rejected = _rejections(table)
+    violations = _violations(result.findings, table, specs, show_pii)
+    counts = {s.rule_id: 0 for s in specs}
+    for v in violations:
+        counts[v.rule] += 1
+    checked = table.height - len(rejected)
+    summary = Summary(
+        events_read=table.height,
+        events_checked=checked,
+        events_rejected=len(rejected),
+        events_out_of_scope=int(
+            table.filter(pl.col("_reason").is_null() & (pl.col("_packs") == 0)).height
+        ),
+        violations=len(violations),
+        by_rule=counts,
+    )
+    latest = table["ts"].max()
+    default_as_of = _EPOCH if latest is None else _from_us(int(latest))  # type: ignore[arg-type]
+    return Report(
+        tool_version=__version__,
+        as_of=(as_of or default_as_of).astimezone(UTC),
+        inputs=tuple(
+            InputFile(r.path, r.sha256, int((table["_path"] == r.path).sum())) for r in raws
+        ),
+        packs=tuple(p.info for p in packs),
+        rules=specs,
+        violations=violations,
+        rejected=rejected,
+        summary=summary,
+        max_rejects=max_rejects,
+    )
+
+
+def _from_us(value: int) -> datetime:
+    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
+
+
+def _rejections(table: pl.DataFrame) -> tuple[Rejection, ...]:
+    bad = table.filter(pl.col("_reason").is_not_null()).select("_path", "_row", "_reason")
+    return tuple(sorted(Rejection(p, r, why) for p, r, why in bad.iter_rows()))
+
+
+def _pseudonyms(values: pl.Series) -> dict[str, str]:
+    """Stable short pseudonyms for contacted numbers/addresses (never printed unless asked)."""
+    return {v: hashlib.sha256(v.encode()).hexdigest()[:10] for v in values.unique().drop_nulls()}
+
+
+def _violations(
+    findings: pl.DataFrame, table: pl.DataFrame, specs: Sequence[RuleSpec], show_pii: bool
+) -> tuple[Violation, ...]:
+    if findings.height == 0:
+        return ()
+    joined = findings.join(table, on="_idx", how="left")
+    if show_pii:
+        other = pl.col("to")
+    else:
+        other = pl.concat_str(
+            [pl.col("party"), pl.lit("#"), pl.col("to").replace_strict(_pseudonyms(joined["to"]),
+                                                                        default=None)]
+        )
+    joined = joined.with_columns(
+        person=pl.when(pl.col("party") == "debtor").then(pl.col("debtor")).otherwise(other),
+        local_time=format_local(pl.col("local"), pl.col("ts")),
+        event=pl.col("id"),
+    )
+    by_id = {s.rule_id: s for s in specs}
+    parts = []
+    for rule_id, part in joined.group_by("rule", maintain_order=True):
+        spec = by_id[str(rule_id[0])]
+        parts.append(part.with_columns(message=message_expr(spec)))
+    rows = pl.concat(parts).sort("rule", "ts", "id")
+    out = []
+    for rec in rows.select(
+        "rule", "ts", "id", "account", "person", "local_time", "zone", "message", "evidence",
+        "_path", "_row",
+    ).iter_rows():
+        spec = by_id[rec[0]]
+        out.append(
+            Violation(
+                rule=rec[0],
+                time=_from_us(rec[1]),
+                event=rec[2],
+                severity=spec.severity,
+                account=rec[3],
+                person=rec[4] or "",
+                local_time=rec[5] or "",
+                zone=rec[6] or "",
+                message=rec[7],
+                citation=spec.citation,
+                evidence=tuple(rec[8] or ()),
+                path=rec[9],
+                row=rec[10],
+            )
+        )
+    return tuple(out)

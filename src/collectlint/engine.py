@@ -1,0 +1,125 @@
+"""Route events to packs, reject what cannot be evaluated, and run every rule vectorised.
+
+Input is the canonical event table from `inputs.events`; output is a findings frame (one row per
+(rule, event) finding) and the table with its final `_reason` column.  No Python loop here runs
+per event: loops run per pack, per rule or per distinct zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from collectlint.errors import CollectlintError
+from collectlint.inputs.clock import US_PER_DAY, local_us
+from collectlint.kinds import compile_rule
+from collectlint.kinds.base import FINDING_SCHEMA, EvalContext
+from collectlint.loading.packs import Pack
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    """The event table with final rejection reasons and a `_packs` count, plus all findings."""
+
+    table: pl.DataFrame
+    findings: pl.DataFrame
+
+
+def _scope_expr(pack: Pack) -> pl.Expr:
+    """Events whose jurisdiction is empty, one of the pack's codes, or a subdivision of one."""
+    j = pl.col("jurisdiction")
+    expr = j.is_null()
+    for code in pack.info.jurisdiction:
+        expr = expr | (j == code) | j.str.starts_with(f"{code}-")
+    return expr
+
+
+def _routes(packs: Sequence[Pack]) -> list[pl.Expr]:
+    """Per pack, which events it checks.  A selected pack that extends another selected pack
+    takes the events in its scope away from its ancestor, so an overlay replaces, not doubles."""
+    routes = []
+    for pack in packs:
+        expr = _scope_expr(pack)
+        for other in packs:
+            if pack.info.name in other.ancestors:
+                expr = expr & ~(_scope_expr(other) & pl.col("jurisdiction").is_not_null())
+        routes.append(expr.fill_null(False))
+    return routes
+
+
+def evaluate(table: pl.DataFrame, packs: Sequence[Pack]) -> EngineResult:
+    """Run `packs` over `table`; see the module docstring."""
+    table = table.with_columns(_idx=pl.int_range(0, pl.len(), dtype=pl.Int64))
+    routes = _routes(packs)
+    table = table.with_columns(
+        *(route.alias(f"_route{i}") for i, route in enumerate(routes)),
+    )
+    table = table.with_columns(_reason=_zone_reason(packs))
+    checked = table.filter(pl.col("_reason").is_null())
+    checked = checked.with_columns(t_rank=pl.col("ts").rank("dense").cast(pl.Int64))
+    distinct_ts = checked["ts"].unique().sort()
+    own_local = _own_local(checked)
+    parts = []
+    for i, pack in enumerate(packs):
+        events = _pack_events(checked, own_local, pack, f"_route{i}")
+        ctx = EvalContext(events, distinct_ts)
+        for spec in pack.rules:
+            try:
+                found = compile_rule(spec).evaluate(ctx)
+            except pl.exceptions.PolarsError as exc:  # fail closed: a rule that cannot run stops the check
+                raise CollectlintError(f"rule {spec.rule_id} could not be evaluated: {exc}") from exc
+            parts.append(found.with_columns(rule=pl.lit(spec.rule_id)))
+    findings = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(schema={**FINDING_SCHEMA, "rule": pl.String()})
+    )
+    routed = pl.sum_horizontal(pl.col(f"_route{i}") for i in range(len(packs)))
+    table = table.with_columns(_packs=routed if packs else pl.lit(0)).drop(
+        [f"_route{i}" for i in range(len(packs))]
+    )
+    return EngineResult(table, findings)
+
+
+def _zone_reason(packs: Sequence[Pack]) -> pl.Expr:
+    """Reject rows with no zone that a pack without a default zone must evaluate (fail closed)."""
+    reason = pl.col("_reason")
+    for i, pack in enumerate(packs):
+        if pack.info.default_timezone is None:
+            reason = reason.fill_null(
+                pl.when(pl.col("zone").is_null() & pl.col(f"_route{i}")).then(
+                    pl.lit(f"no timezone: pack {pack.info.name} needs the consumer's local time")
+                )
+            )
+    return reason
+
+
+def _own_local(checked: pl.DataFrame) -> pl.Series:
+    """Local wall-clock µs in each row's own primary zone (null where the row has no zone)."""
+    has_zone = checked["zone"].is_not_null()
+    local = pl.Series("local", [None] * checked.height, dtype=pl.Int64)
+    if has_zone.any():
+        rows = checked.filter(has_zone)
+        values = local_us(rows["ts"], rows["zone"])
+        positions = pl.int_range(0, checked.height, eager=True).filter(has_zone)
+        local = local.scatter(positions, values)
+    return local
+
+
+def _pack_events(checked: pl.DataFrame, own_local: pl.Series, pack: Pack, route: str) -> pl.DataFrame:
+    """The pack's events with its default zone applied and `local`/`day` derived."""
+    frame = checked.with_columns(local=own_local).filter(pl.col(route))
+    default = pack.info.default_timezone
+    missing = frame["zone"].is_null()
+    if default is not None and missing.any():
+        rows = frame.filter(missing)
+        fill = local_us(rows["ts"], pl.Series([default] * rows.height, dtype=pl.String))
+        positions = pl.int_range(0, frame.height, eager=True).filter(missing)
+        frame = frame.with_columns(
+            local=frame["local"].scatter(positions, fill),
+            zone=pl.col("zone").fill_null(pl.lit(default)),
+            zones=pl.col("zones").fill_null(pl.lit([default])),
+        )
+    return frame.with_columns(day=pl.col("local") // US_PER_DAY)

@@ -1,0 +1,94 @@
+"""Local wall-clock time for instants in per-row IANA zones, vectorised.
+
+Polars keeps the zone in the column's dtype, so a column of instants cannot be converted with a
+per-row zone directly.  Instead we compute the UTC offset once per distinct (zone, 15-minute UTC
+bucket) pair present in the data, and join it back.  Every zone in the IANA database changes its
+offset only on quarter-hour boundaries in UTC, but we do not rely on that: a bucket whose offset at
+its first and last microsecond differ is converted row by row (still vectorised, per zone), so the
+result is exact for any zone.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+US_PER_DAY = 86_400_000_000
+US_PER_SECOND = 1_000_000
+_BUCKET_US = 900 * US_PER_SECOND
+
+_PROBE = pl.Series([0], dtype=pl.Datetime("us", "UTC"))
+
+
+@cache
+def is_known_zone(zone: str) -> bool:
+    """True when Polars' time-zone database knows `zone` (an IANA name such as America/Chicago)."""
+    if not zone or zone != zone.strip():
+        return False
+    try:
+        _PROBE.dt.convert_time_zone(zone)
+    except Exception:
+        return False
+    return True
+
+
+def _offsets_at(instants_us: pl.Series, zone: str) -> pl.Series:
+    """UTC offset (µs) of `zone` at each instant (µs since the epoch, UTC)."""
+    utc = instants_us.cast(pl.Datetime("us", "UTC"))
+    wall = utc.dt.convert_time_zone(zone).dt.replace_time_zone(None).cast(pl.Int64)
+    return wall - instants_us
+
+
+def local_us(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
+    """Local wall-clock time (µs since 1970-01-01T00:00 local) of each instant in its zone.
+
+    `ts_us` holds UTC instants as µs since the epoch; `zones` holds one IANA zone per row, all
+    already validated.  Returns an Int64 series aligned with the inputs.
+    """
+    frame = pl.DataFrame({"ts": ts_us, "zone": zones}).with_columns(
+        bucket=pl.col("ts") // _BUCKET_US
+    )
+    pairs = frame.select("zone", "bucket").unique()
+    parts = []
+    for (zone,), group in pairs.group_by("zone"):
+        start = group["bucket"] * _BUCKET_US
+        parts.append(
+            group.with_columns(
+                off=_offsets_at(start, str(zone)),
+                off_end=_offsets_at(start + (_BUCKET_US - 1), str(zone)),
+            )
+        )
+    if not parts:
+        return pl.Series("local", [], dtype=pl.Int64)
+    table = pl.concat(parts).with_columns(stable=pl.col("off") == pl.col("off_end"))
+    joined = frame.join(table, on=["zone", "bucket"], how="left", maintain_order="left")
+    result = joined["ts"] + joined["off"]
+    unstable = joined["stable"].not_()
+    if unstable.any():
+        result = _exact_where(joined, unstable, result)
+    return result.rename("local")
+
+
+def _exact_where(joined: pl.DataFrame, mask: pl.Series, result: pl.Series) -> pl.Series:
+    """Convert the rows in `mask` one zone at a time (buckets that contain an offset change)."""
+    idx = pl.int_range(0, joined.height, eager=True).filter(mask)
+    rows = joined.filter(mask).with_columns(idx=idx)
+    fixed_parts = []
+    for (zone,), group in rows.group_by("zone"):
+        fixed_parts.append(
+            group.select("idx", local=group["ts"] + _offsets_at(group["ts"], str(zone)))
+        )
+    fixed = pl.concat(fixed_parts)
+    return result.scatter(fixed["idx"], fixed["local"])
+
+
+def format_local(local: pl.Expr, ts: pl.Expr) -> pl.Expr:
+    """ISO-8601 local time with its UTC offset, e.g. 2024-03-05T21:00:00-05:00."""
+    offset_min = (local - ts) // (60 * US_PER_SECOND)
+    sign = pl.when(offset_min < 0).then(pl.lit("-")).otherwise(pl.lit("+"))
+    mins = offset_min.abs()
+    hh = (mins // 60).cast(pl.String).str.zfill(2)
+    mm = (mins % 60).cast(pl.String).str.zfill(2)
+    wall = pl.from_epoch(local, time_unit="us").dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return pl.concat_str([wall, sign, hh, pl.lit(":"), mm])

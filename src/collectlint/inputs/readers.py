@@ -1,0 +1,117 @@
+"""Read contact logs (CSV, JSON Lines, Parquet) into all-string Polars frames.
+
+Every column is read as text so that a malformed cell rejects one row instead of failing the file
+or being silently coerced; `events.py` parses and validates.  Each file is hashed (SHA-256) in a
+thread while Polars parses it, so the digest in the report costs almost no wall time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import sys
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from collectlint.errors import InputError
+from collectlint.vocabulary import COLUMNS
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+@dataclass(frozen=True, slots=True)
+class RawLog:
+    """One log as read: canonical string columns plus its digest and display path."""
+
+    path: str
+    sha256: str
+    frame: pl.DataFrame
+
+
+def _digest(data: bytes | Path) -> str:
+    sha = hashlib.sha256()
+    if isinstance(data, bytes):
+        sha.update(data)
+    else:
+        with data.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                sha.update(block)
+    return sha.hexdigest()
+
+
+def _parse(source: bytes | Path, fmt: str) -> pl.DataFrame:
+    target = io.BytesIO(source) if isinstance(source, bytes) else source
+    if fmt in ("csv", "tsv"):
+        return pl.read_csv(
+            target,
+            infer_schema=False,
+            separator="\t" if fmt == "tsv" else ",",
+            raise_if_empty=False,
+        )
+    if fmt == "jsonl":
+        return pl.read_ndjson(target, infer_schema_length=None)
+    return pl.read_parquet(target)
+
+
+def read_raw(path: str, column_map: Mapping[str, str]) -> RawLog:
+    """Read `path` (or `-` for CSV on standard input) and rename mapped columns to canonical names.
+
+    Raises `InputError` for a missing file, an unknown extension, an unparsable file, or a
+    missing required column.
+    """
+    if path == "-":
+        source: bytes | Path = sys.stdin.buffer.read()
+        fmt = "csv"
+    else:
+        file = Path(path)
+        fmt = FORMATS.get(file.suffix.lower(), "")
+        if not fmt:
+            known = ", ".join(sorted(FORMATS))
+            raise InputError(f"{path}: unknown log format {file.suffix!r} (expected one of {known})")
+        if not file.is_file():
+            raise InputError(f"{path}: no such file")
+        source = file
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(_digest, source)
+        try:
+            frame = _parse(source, fmt)
+        except Exception as exc:  # polars raises many types; all mean "unreadable file"
+            raise InputError(f"{path}: cannot read as {fmt}: {exc}") from None
+        sha = digest.result()
+    return RawLog(path, sha, _canonical(frame, column_map, path))
+
+
+def _canonical(frame: pl.DataFrame, column_map: Mapping[str, str], path: str) -> pl.DataFrame:
+    """Rename mapped columns, keep canonical ones, and make every column a string."""
+    renames = {}
+    for field, column in column_map.items():
+        if column not in frame.columns:
+            raise InputError(f"{path}: --map {field}={column}: no column {column!r} in the file")
+        renames[column] = field
+    frame = frame.rename(renames) if renames else frame
+    missing = [c for c in ("time", "account") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}: missing required column(s) {', '.join(missing)}; "
+            f"found {', '.join(frame.columns) or 'none'} (use --map FIELD=COLUMN)"
+        )
+    exprs = []
+    for name in COLUMNS:
+        if name not in frame.columns:
+            exprs.append(pl.lit(None, dtype=pl.String).alias(name))
+        elif name == "time" and isinstance(frame.schema[name], pl.Datetime):
+            exprs.append(_datetime_to_text(pl.col(name), frame.schema[name]))
+        else:
+            exprs.append(pl.col(name).cast(pl.String))
+    return frame.select(exprs)
+
+
+def _datetime_to_text(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Parquet timestamps: aware ones become ISO text in UTC; naive ones stay naive (rejected)."""
+    if getattr(dtype, "time_zone", None):
+        return col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
+    return col.dt.strftime("%Y-%m-%dT%H:%M:%S%.f")

@@ -1,0 +1,100 @@
+"""What every rule kind shares: the evaluation context, the findings shape and `where:` filters.
+
+A kind compiles a `RuleSpec` into an object whose `evaluate(ctx)` returns a Polars frame of
+findings with the columns in `FINDING_SCHEMA`.  Kinds never loop over events in Python; they
+build column expressions, joins and binary searches over the whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import polars as pl
+
+from collectlint.model import RuleSpec
+
+FINDING_SCHEMA: dict[str, pl.DataType] = {
+    "_idx": pl.Int64(),
+    "evidence": pl.List(pl.String()),
+    "count": pl.Int64(),
+    "zone": pl.String(),
+    "local": pl.Int64(),
+}
+"""Columns of a kind's findings: the event's table index, the ids that justify the finding,
+the count that crossed a limit (if any), and the zone and local time the finding is judged in."""
+
+
+@dataclass(slots=True)
+class EvalContext:
+    """The events one pack sees, with derived columns, plus caches shared by its rules.
+
+    `events` holds the checkable events routed to the pack: canonical columns plus `_idx`
+    (position in the full table), `ts` (UTC µs), `t_rank` (dense rank of `ts`), `zone`
+    (primary, pack default applied), `local` (local wall-clock µs in `zone`) and `day`
+    (local calendar day number).
+    """
+
+    events: pl.DataFrame
+    distinct_ts: pl.Series
+    _groups: dict[tuple[str, ...], pl.Series] = field(default_factory=dict)
+
+    def group_ids(self, keys: tuple[str, ...]) -> pl.Series:
+        """An integer id per event, equal exactly when all `keys` columns are equal."""
+        if keys not in self._groups:
+            joined = pl.concat_str([pl.col(k).fill_null("") for k in keys], separator="\x1f")
+            ids = self.events.select(joined.cast(pl.Categorical).to_physical().cast(pl.Int64))
+            self._groups[keys] = ids.to_series().rename("g")
+        return self._groups[keys]
+
+
+class CompiledRule(Protocol):
+    """A rule ready to run: its spec and a vectorised evaluation."""
+
+    spec: RuleSpec
+
+    def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
+        """Return findings (columns `FINDING_SCHEMA`) for the events in `ctx`."""
+        ...
+
+    def template_values(self) -> Mapping[str, str]:
+        """Constants the rule's message may use, such as `{limit}` or `{start}`."""
+        ...
+
+
+def empty_findings() -> pl.DataFrame:
+    """A findings frame with no rows."""
+    return pl.DataFrame(schema=FINDING_SCHEMA)
+
+
+def filter_expr(where: Mapping[str, Any]) -> pl.Expr:
+    """Compile a `where:` mapping into a boolean expression (all conditions must hold).
+
+    A condition is a value (equals), a list (one of), `{not: value-or-list}` or
+    `{present: bool}`.  A null cell never equals anything, so `{not: [x]}` keeps nulls.
+    """
+    expr = pl.lit(True)
+    for name, condition in sorted(where.items()):
+        col = pl.col(name)
+        if isinstance(condition, str):
+            expr = expr & (col == condition).fill_null(False)
+        elif isinstance(condition, list):
+            expr = expr & col.is_in(condition).fill_null(False)
+        else:
+            if "not" in condition:
+                banned = condition["not"]
+                values = [banned] if isinstance(banned, str) else list(banned)
+                expr = expr & ~col.is_in(values).fill_null(False)
+            if "present" in condition:
+                expr = expr & (col.is_not_null() if condition["present"] else col.is_null())
+    return expr
+
+
+def findings_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Select and type the findings columns, filling absent ones with nulls."""
+    exprs = [
+        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in FINDING_SCHEMA.items()
+    ]
+    return frame.select(exprs)

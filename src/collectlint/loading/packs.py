@@ -1,0 +1,277 @@
+"""Find, parse, validate and resolve rule packs into `RuleSpec`s.
+
+A pack is one YAML file (`pack.yaml` in a directory named after the pack, with its test cases in
+`cases/`).  Validation is two-phase: the pack envelope against `pack.schema.json`, then each
+rule's `params:` against its kind's schema, then the checks a schema cannot express (filter
+fields and values, message placeholders, duplicate ids).  Every problem in a file is collected
+and reported at once with its `file:line:col`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from collectlint.errors import Problem, RuleFileError, UsageError
+from collectlint.kinds import KINDS, PARAMS_SCHEMAS, compile_rule
+from collectlint.loading.validate import load_schema, validate
+from collectlint.loading.yamldoc import YamlDoc, parse_file
+from collectlint.model import PackInfo, RuleSpec, Severity, Source, Span
+from collectlint.vocabulary import ENUMERATED, FILTER_FIELDS
+
+MESSAGE_FIELDS = frozenset(
+    {"rule", "event", "account", "person", "channel", "party", "direction", "outcome",
+     "jurisdiction", "kind", "count", "time", "local_time", "zone"}
+)
+"""Placeholders every message may use; kinds add their own constants (e.g. `{limit}`)."""
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """A loaded pack: metadata, the rules it applies, and where its cases live."""
+
+    info: PackInfo
+    rules: tuple[RuleSpec, ...]
+    directory: Path
+    ancestors: tuple[str, ...] = ()
+
+
+def builtin_dir() -> Path:
+    """The folder holding the built-in packs (inside the wheel, or the repo's `rules/`)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "rules", here.parent.parent / "rules"):
+        if (candidate / "us-regf" / "pack.yaml").is_file():
+            return candidate
+    raise UsageError("built-in rule packs are missing from this installation")
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in packs."""
+    return sorted(p.parent.name for p in builtin_dir().glob("*/pack.yaml"))
+
+
+def display_path(path: Path) -> str:
+    """A relative POSIX path for messages: to the working directory, or to the built-ins."""
+    resolved = path.resolve()
+    for base in (Path.cwd(), builtin_dir().parent):
+        try:
+            return resolved.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return os.path.relpath(resolved).replace(os.sep, "/")
+
+
+def resolve_ref(ref: str) -> Path:
+    """Map `--rules` text to a pack file: a built-in name, a pack file, or a pack directory."""
+    candidate = Path(ref)
+    if candidate.is_dir() and (candidate / "pack.yaml").is_file():
+        return candidate / "pack.yaml"
+    if candidate.is_file():
+        return candidate
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", ref) and (builtin_dir() / ref / "pack.yaml").is_file():
+        return builtin_dir() / ref / "pack.yaml"
+    names = ", ".join(builtin_names())
+    raise UsageError(f"no rule pack {ref!r}: not a file, a pack directory, or a built-in ({names})")
+
+
+def load_pack(ref: str, _chain: tuple[str, ...] = ()) -> Pack:
+    """Load the pack `ref` and, through `extends:`, its ancestors."""
+    path = resolve_ref(ref)
+    display = display_path(path)
+    if display in _chain:
+        raise RuleFileError(f"{display}: `extends` cycle: {' -> '.join([*_chain, display])}")
+    doc = parse_file(path, display)
+    problems = validate(doc, doc.data, load_schema("pack.schema.json"))
+    if problems:
+        raise RuleFileError(f"{display}: invalid rule pack", tuple(problems))
+    data: Mapping[str, Any] = doc.data
+    meta = data["pack"]
+    parent = None
+    if "extends" in meta:
+        base_ref = meta["extends"]
+        sibling = path.parent.parent / base_ref / "pack.yaml"
+        parent = load_pack(str(sibling) if sibling.is_file() else base_ref, (*_chain, display))
+    info = _pack_info(doc, meta, parent, display)
+    rules, problems = _rules(doc, data, info, parent)
+    if problems:
+        raise RuleFileError(f"{display}: invalid rule pack", tuple(problems))
+    ancestors = (parent.info.name, *parent.ancestors) if parent else ()
+    return Pack(info, rules, path.parent, ancestors)
+
+
+def _pack_info(doc: YamlDoc, meta: Mapping[str, Any], parent: Pack | None, display: str) -> PackInfo:
+    jurisdiction = meta.get("jurisdiction") or (parent.info.jurisdiction if parent else None)
+    if not jurisdiction:
+        raise RuleFileError(
+            f"{display}: invalid rule pack",
+            (Problem("missing required key 'jurisdiction'", doc.span(["pack"])),),
+        )
+    default_tz = meta.get("default_timezone") or (parent.info.default_timezone if parent else None)
+    return PackInfo(
+        name=meta["name"],
+        title=meta["title"],
+        version=meta["version"],
+        jurisdiction=tuple(jurisdiction),
+        default_timezone=default_tz,
+        extends=meta.get("extends"),
+        sources=tuple(Source(s["title"], s.get("url", "")) for s in meta.get("sources", ())),
+        path=display,
+    )
+
+
+def _rules(
+    doc: YamlDoc, data: Mapping[str, Any], info: PackInfo, parent: Pack | None
+) -> tuple[tuple[RuleSpec, ...], list[Problem]]:
+    problems: list[Problem] = []
+    specs: list[RuleSpec] = []
+    if parent is not None:
+        specs.extend(_inherited(doc, data, info, parent, problems))
+    seen = {s.rule_id for s in specs}
+    for index, raw in enumerate(data.get("rules", ())):
+        where = ["rules", index]
+        spec = _spec(doc, raw, info, where, problems)
+        if spec is None:
+            continue
+        if spec.rule_id in seen:
+            problems.append(Problem(f"duplicate rule id {spec.rule_id!r}", doc.span([*where, "id"])))
+            continue
+        seen.add(spec.rule_id)
+        specs.append(spec)
+    return tuple(specs), problems
+
+
+def _inherited(
+    doc: YamlDoc, data: Mapping[str, Any], info: PackInfo, parent: Pack, problems: list[Problem]
+) -> list[RuleSpec]:
+    """Rules of the parent pack, renamed into this pack, with overrides and disables applied."""
+    by_name = {s.rule_id.split("/", 1)[1]: s for s in parent.rules}
+    disabled = set(data.get("disable", ()))
+    for index, name in enumerate(data.get("disable", ())):
+        if name not in by_name:
+            problems.append(Problem(f"disable: no rule {name!r} in pack {parent.info.name!r}",
+                                    doc.span(["disable", index])))
+    overrides: Mapping[str, Mapping[str, Any]] = data.get("overrides", {})
+    for name in overrides:
+        if name not in by_name:
+            problems.append(Problem(f"overrides: no rule {name!r} in pack {parent.info.name!r}",
+                                    doc.span(["overrides", name], key=True)))
+    specs = []
+    for name, base in by_name.items():
+        if name in disabled:
+            continue
+        change = dict(overrides.get(name, {}))
+        merged = {
+            "id": name,
+            "kind": base.kind,
+            "severity": change.get("severity", str(base.severity)),
+            "message": change.get("message", base.message),
+            "citation": change.get("citation", base.citation),
+            "url": change.get("url", base.url),
+            "description": change.get("description", base.description),
+            "verification": base.verification,
+            "where": change.get("where", dict(base.where)),
+            "params": {**base.params, **change.get("params", {})},
+        }
+        spec = _spec(doc, merged, info, ["overrides", name], problems)
+        if spec is not None:
+            specs.append(replace(spec, defined_at=base.defined_at))
+    return specs
+
+
+def _spec(
+    doc: YamlDoc, raw: Mapping[str, Any], info: PackInfo, where: list[str | int],
+    problems: list[Problem],
+) -> RuleSpec | None:
+    kind = raw["kind"]
+    if kind not in KINDS:
+        problems.append(Problem(f"unknown kind {kind!r} (known kinds: {', '.join(sorted(KINDS))})",
+                                doc.span([*where, "kind"])))
+        return None
+    params = raw.get("params", {})
+    found = validate(doc, params, PARAMS_SCHEMAS[kind], [*where, "params"])
+    found += _check_filter(doc, raw.get("where", {}), [*where, "where"])
+    found += _check_param_filters(doc, params, [*where, "params"])
+    if found:
+        problems.extend(found)
+        return None
+    spec = RuleSpec(
+        rule_id=f"{info.name}/{raw['id']}",
+        kind=kind,
+        severity=Severity.parse(raw["severity"]),
+        message=raw["message"],
+        citation=raw["citation"],
+        url=raw["url"],
+        description=raw["description"].strip(),
+        pack=info.name,
+        where=raw.get("where", {}),
+        params=params,
+        verification=raw.get("verification", ""),
+        defined_at=doc.span([*where, "id"]),
+    )
+    try:
+        constants = compile_rule(spec).template_values()
+    except ValueError as exc:
+        problems.append(Problem(str(exc), doc.span([*where, "params"])))
+        return None
+    problems.extend(_check_message(doc, spec.message, set(constants), [*where, "message"]))
+    return spec
+
+
+def _check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int]) -> list[Problem]:
+    """Filter fields must be event fields; values of enumerated fields must be known values."""
+    problems = []
+    for name, condition in flt.items():
+        if name not in FILTER_FIELDS:
+            problems.append(Problem(
+                f"unknown event field {name!r} in filter (fields: {', '.join(sorted(FILTER_FIELDS))})",
+                doc.span([*where, name], key=True)))
+            continue
+        allowed = ENUMERATED.get(name)
+        if allowed is None:
+            continue
+        values: list[str] = []
+        if isinstance(condition, str):
+            values = [condition]
+        elif isinstance(condition, list):
+            values = condition
+        elif isinstance(condition, dict) and "not" in condition:
+            banned = condition["not"]
+            values = [banned] if isinstance(banned, str) else list(banned)
+        for value in values:
+            if value not in allowed:
+                problems.append(Problem(
+                    f"unknown {name} {value!r} (expected one of: {', '.join(sorted(allowed))})",
+                    doc.span([*where, name])))
+    return problems
+
+
+def _check_param_filters(doc: YamlDoc, params: Mapping[str, Any], where: list[str | int]) -> list[Problem]:
+    """Filters nested in params: `trigger`, and `after`/`until` of each exemption."""
+    problems = []
+    if isinstance(params.get("trigger"), dict):
+        problems += _check_filter(doc, params["trigger"], [*where, "trigger"])
+    for index, item in enumerate(params.get("exempt", ()) or ()):
+        for part in ("after", "until"):
+            if isinstance(item, dict) and isinstance(item.get(part), dict):
+                problems += _check_filter(doc, item[part], [*where, "exempt", index, part])
+    return problems
+
+
+def _check_message(
+    doc: YamlDoc, message: str, constants: set[str], where: list[str | int]
+) -> list[Problem]:
+    allowed = MESSAGE_FIELDS | constants
+    problems = []
+    for match in _PLACEHOLDER.finditer(message.replace("{{", "").replace("}}", "")):
+        name = match.group(1)
+        if name not in allowed:
+            problems.append(Problem(
+                f"unknown placeholder {{{name}}} in message (allowed: {', '.join(sorted(allowed))})",
+                doc.span(where)))
+    return problems

@@ -1,0 +1,93 @@
+"""JSON Schema validation whose every error points at `file:line:col`.
+
+jsonschema reports where in the *data* an error is (`absolute_path`); `YamlDoc.span` maps that
+back to the YAML node, so a user sees the line to fix.  Messages are reworded for people who
+write YAML, not JSON Schema.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from collectlint.errors import Problem
+from collectlint.loading.yamldoc import YamlDoc
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+@cache
+def load_schema(name: str) -> Mapping[str, Any]:
+    """Load a JSON Schema shipped in `collectlint/loading/schemas/`."""
+    text = resources.files("collectlint.loading").joinpath("schemas", name).read_text("utf-8")
+    schema: Mapping[str, Any] = json.loads(text)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def validate(
+    doc: YamlDoc, instance: Any, schema: Mapping[str, Any], base: Sequence[str | int] = ()
+) -> list[Problem]:
+    """Validate `instance` (found at `base` inside `doc`) and return positioned problems."""
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = []
+    for error in validator.iter_errors(instance):
+        for leaf in _leaves(error):
+            problems.append(_problem(doc, leaf, [*base, *leaf.absolute_path]))
+    unique = {(str(p.span), p.message): p for p in problems}
+    return sorted(unique.values(), key=lambda p: (p.span is None, p.span, p.message))
+
+
+def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """For `oneOf`/`anyOf`, report the alternative that got furthest rather than 'not valid'."""
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = max(len(e.absolute_path) for e in error.context)
+        if deepest > len(error.absolute_path):
+            return [e for e in error.context if len(e.absolute_path) == deepest][:1]
+    return [error]
+
+
+def _problem(doc: YamlDoc, error: jsonschema.ValidationError, path: list[str | int]) -> Problem:
+    validator = error.validator
+    instance = error.instance
+    if validator == "additionalProperties" and isinstance(instance, Mapping):
+        known = list(error.schema.get("properties", {}))
+        extra = sorted(str(k) for k in instance if k not in known)
+        name = extra[0] if extra else "?"
+        hint = difflib.get_close_matches(name, known, n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else f"; allowed: {', '.join(known)}"
+        return Problem(f"unknown key {name!r}{suggestion}", doc.span([*path, name], key=True))
+    span = doc.span(path)
+    if validator == "required":
+        missing = str(error.message).split("'")[1] if "'" in str(error.message) else "?"
+        return Problem(f"missing required key {missing!r}", span)
+    if validator == "type":
+        wanted = error.validator_value
+        names = [wanted] if isinstance(wanted, str) else list(wanted)
+        expected = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        got = type(instance).__name__
+        hint = ""
+        if isinstance(instance, int) and "string" in names:
+            hint = " (quote it: YAML reads unquoted 08:00 as a number)"
+        return Problem(f"expected {expected}, got {got} {instance!r}{hint}", span)
+    if validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return Problem(f"{instance!r} is not one of: {allowed}", span)
+    if validator == "pattern":
+        described = error.schema.get("description", f"pattern {error.validator_value}")
+        return Problem(f"{instance!r} is not valid: expected {described}", span)
+    return Problem(str(error.message), span)

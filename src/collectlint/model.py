@@ -1,0 +1,158 @@
+"""The frozen, typed values that cross collectlint's layers.
+
+Rules are loaded into `RuleSpec`s, the engine turns events into `Violation`s and `Rejection`s,
+and `check()` wraps them in a `Report`.  Reporters take a `Report` and nothing else.  This module
+uses the standard library only, so every layer may import it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How serious a finding is; ordered so that `>=` compares against `--fail-on`."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read a severity name as written in rule files and on the command line."""
+        return cls[text.strip().upper()]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A 1-based position in a rule file, contact log or template."""
+
+    path: str
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A bibliographic source a pack rests on."""
+
+    title: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PackInfo:
+    """A rule pack's metadata (the `pack:` block), after `extends:` is resolved."""
+
+    name: str
+    title: str
+    version: str
+    jurisdiction: tuple[str, ...]
+    default_timezone: str | None = None
+    extends: str | None = None
+    sources: tuple[Source, ...] = ()
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """A validated rule, exactly as its pack defines it (with overrides applied)."""
+
+    rule_id: str
+    kind: str
+    severity: Severity
+    message: str
+    citation: str
+    url: str
+    description: str
+    pack: str
+    where: Mapping[str, Any]
+    params: Mapping[str, Any]
+    verification: str = ""
+    defined_at: Span | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Violation:
+    """One breach of one rule by one event.
+
+    Sort order is (rule, time, event) so reports group by rule and read chronologically.
+    `person` is a pseudonym unless the caller asked for personal data.
+    """
+
+    rule: str
+    time: datetime
+    event: str
+    severity: Severity = field(compare=False)
+    account: str = field(compare=False)
+    person: str = field(compare=False)
+    local_time: str = field(compare=False)
+    zone: str = field(compare=False)
+    message: str = field(compare=False)
+    citation: str = field(compare=False)
+    evidence: tuple[str, ...] = field(compare=False, default=())
+    path: str = field(compare=False, default="")
+    row: int = field(compare=False, default=0)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Rejection:
+    """An input row that could not be checked, and why (fail closed: never silently passed)."""
+
+    path: str
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One contact log that was read: where it came from, its digest and its row count."""
+
+    path: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Counts that must add up: events_read == events_checked + events_rejected."""
+
+    events_read: int
+    events_checked: int
+    events_rejected: int
+    events_out_of_scope: int
+    violations: int
+    by_rule: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a reporter needs, and nothing it must compute."""
+
+    tool_version: str
+    as_of: datetime
+    inputs: tuple[InputFile, ...]
+    packs: tuple[PackInfo, ...]
+    rules: tuple[RuleSpec, ...]
+    violations: tuple[Violation, ...]
+    rejected: tuple[Rejection, ...]
+    summary: Summary
+    max_rejects: int = 0
+
+    def exit_code(self, fail_on: Severity = Severity.ERROR) -> int:
+        """0 clean, 1 violations at or above `fail_on`, 2 more rejected rows than allowed."""
+        if self.summary.events_rejected > self.max_rejects:
+            return 2
+        if any(v.severity >= fail_on for v in self.violations):
+            return 1
+        return 0

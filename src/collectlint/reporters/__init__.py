@@ -1,0 +1,19 @@
+"""Output formats.  Each reporter takes a `Report` and nothing else.
+
+`REPORTERS` maps a format name to a function returning either text (machine formats) or a rich
+renderable (the terminal format), so the CLI decides only where output goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from rich.console import RenderableType
+
+from collectlint.model import Report
+from collectlint.reporters import json_report, terminal
+
+REPORTERS: Mapping[str, Callable[[Report], RenderableType | str]] = {
+    "json": json_report.render,
+    "text": terminal.render,
+}

@@ -1,0 +1,61 @@
+"""The versioned JSON report (schema: `reporters/schemas/report-v1.schema.json`).
+
+Keys are sorted and findings come pre-sorted from the `Report`, so the same input always gives
+byte-identical output.  Times are UTC with a `Z`; paths are as the user gave them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from collectlint.model import Report
+
+SCHEMA_VERSION = 1
+
+
+def _utc(moment: datetime) -> str:
+    text = moment.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data."""
+    return {
+        "version": SCHEMA_VERSION,
+        "tool_version": report.tool_version,
+        "as_of": _utc(report.as_of),
+        "inputs": [{"path": i.path, "sha256": i.sha256, "rows": i.rows} for i in report.inputs],
+        "packs": [
+            {"name": p.name, "title": p.title, "version": p.version,
+             "jurisdiction": list(p.jurisdiction), "path": p.path}
+            for p in report.packs
+        ],
+        "rules": [
+            {"id": r.rule_id, "kind": r.kind, "severity": str(r.severity), "citation": r.citation,
+             "url": r.url, "verification": r.verification}
+            for r in report.rules
+        ],
+        "summary": {
+            "events_read": report.summary.events_read,
+            "events_checked": report.summary.events_checked,
+            "events_rejected": report.summary.events_rejected,
+            "events_out_of_scope": report.summary.events_out_of_scope,
+            "violations": report.summary.violations,
+            "by_rule": dict(report.summary.by_rule),
+        },
+        "violations": [
+            {"rule": v.rule, "severity": str(v.severity), "event": v.event, "account": v.account,
+             "person": v.person, "time": _utc(v.time), "local_time": v.local_time, "zone": v.zone,
+             "message": v.message, "citation": v.citation, "evidence": list(v.evidence),
+             "path": v.path, "row": v.row}
+            for v in report.violations
+        ],
+        "rejected": [{"path": r.path, "row": r.row, "reason": r.reason} for r in report.rejected],
+    }
+
+
+def render(report: Report) -> str:
+    """Serialise `report` as indented JSON with sorted keys and a trailing newline."""
+    return json.dumps(as_dict(report), sort_keys=True, indent=2, ensure_ascii=False) + "\n"

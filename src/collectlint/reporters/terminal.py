@@ -1,0 +1,73 @@
+"""The terminal report: findings grouped by rule, then rejected rows, then a summary table.
+
+Returns a rich renderable; the CLI's console decides colour (none when not a terminal or when
+NO_COLOR is set).  Only ids, times and messages are shown — no phone numbers or names.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from collectlint.model import Report, Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _findings(report: Report) -> list[RenderableType]:
+    by_id = {r.rule_id: r for r in report.rules}
+    parts: list[RenderableType] = []
+    for rule_id, group in groupby(report.violations, key=lambda v: v.rule):
+        items = list(group)
+        spec = by_id[rule_id]
+        head = Text.assemble(
+            (f"{rule_id}", "bold"), "  ", (str(spec.severity), _STYLE[spec.severity]),
+            f"  {len(items)} finding{'s' if len(items) != 1 else ''}  ", (spec.citation, "dim"),
+        )
+        lines = Text("\n").join(
+            Text.assemble(
+                "  ", (v.local_time or v.time.isoformat(), "cyan"), f"  event {v.event}",
+                f"  account {v.account}  ", v.message,
+            )
+            for v in items
+        )
+        parts += [head, lines, Text("")]
+    return parts
+
+
+def _rejected(report: Report) -> list[RenderableType]:
+    if not report.rejected:
+        return []
+    lines = Text("\n").join(
+        Text(f"  {r.path}: row {r.row}: {r.reason}") for r in report.rejected
+    )
+    title = Text(f"rejected rows ({len(report.rejected)}) — not checked", style="bold yellow")
+    return [title, lines, Text("")]
+
+
+def _summary(report: Report) -> Table:
+    s = report.summary
+    table = Table(title="summary", title_justify="left", show_header=True, box=None)
+    table.add_column("rule")
+    table.add_column("severity")
+    table.add_column("violations", justify="right")
+    for spec in report.rules:
+        count = s.by_rule.get(spec.rule_id, 0)
+        table.add_row(spec.rule_id, str(spec.severity), str(count),
+                      style=_STYLE[spec.severity] if count else None)
+    table.add_section()
+    table.add_row("events read", "", str(s.events_read))
+    table.add_row("events checked", "", str(s.events_checked))
+    table.add_row("events rejected", "", str(s.events_rejected))
+    if s.events_out_of_scope:
+        table.add_row("checked, outside every pack's jurisdiction", "", str(s.events_out_of_scope))
+    table.add_row("violations", "", str(s.violations))
+    return table
+
+
+def render(report: Report) -> RenderableType:
+    """The whole terminal report as one renderable."""
+    return Group(*_findings(report), *_rejected(report), _summary(report))
