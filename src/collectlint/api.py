@@ -124,8 +124,11 @@ def _violations(
         other = pl.col("to")
     else:
         other = pl.concat_str(
-            [pl.col("party"), pl.lit("#"), pl.col("to").replace_strict(_pseudonyms(joined["to"]),
-                                                                        default=None)]
+            [
+                pl.col("party"),
+                pl.lit("#"),
+                pl.col("to").replace_strict(_pseudonyms(joined["to"]), default=None),
+            ]
         )
     joined = joined.with_columns(
         person=pl.when(pl.col("party") == "debtor").then(pl.col("debtor")).otherwise(other),
@@ -140,8 +143,17 @@ def _violations(
     rows = pl.concat(parts).sort("rule", "ts", "id")
     out = []
     for rec in rows.select(
-        "rule", "ts", "id", "account", "person", "local_time", "zone", "message", "evidence",
-        "_path", "_row",
+        "rule",
+        "ts",
+        "id",
+        "account",
+        "person",
+        "local_time",
+        "zone",
+        "message",
+        "evidence",
+        "_path",
+        "_row",
     ).iter_rows():
         spec = by_id[rec[0]]
         out.append(

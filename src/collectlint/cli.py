@@ -80,7 +80,9 @@ def _parse_as_of(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--as-of {text!r}: expected an ISO-8601 instant such as 2026-01-31T00:00:00Z") from None
+        raise UsageError(
+            f"--as-of {text!r}: expected an ISO-8601 instant such as 2026-01-31T00:00:00Z"
+        ) from None
     if moment.tzinfo is None:
         raise UsageError(f"--as-of {text!r}: add Z or a UTC offset")
     return moment
@@ -102,21 +104,33 @@ def _fail(exc: CollectlintError) -> None:
 
 @app.command("check")
 def check_command(
-    logs: Annotated[list[str], typer.Argument(help="Contact logs: .csv, .jsonl, .parquet, or - for CSV on stdin.")],
+    logs: Annotated[
+        list[str],
+        typer.Argument(help="Contact logs: .csv, .jsonl, .parquet, or - for CSV on stdin."),
+    ],
     rules: Annotated[
         list[str] | None,
-        typer.Option("--rules", "-r", help="Built-in pack name or pack file/directory (repeatable)."),
+        typer.Option(
+            "--rules", "-r", help="Built-in pack name or pack file/directory (repeatable)."
+        ),
     ] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here.")
+    ] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.ERROR,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Report instant (ISO-8601 with offset).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Report instant (ISO-8601 with offset).")
+    ] = None,
     column_map: Annotated[
         list[str] | None, typer.Option("--map", help="FIELD=COLUMN[,FIELD=COLUMN...] (repeatable).")
     ] = None,
-    max_rejects: Annotated[int, typer.Option("--max-rejects", min=0, help="Rejected rows tolerated.")] = 0,
+    max_rejects: Annotated[
+        int, typer.Option("--max-rejects", min=0, help="Rejected rows tolerated.")
+    ] = 0,
     assume_timezone: Annotated[
-        str | None, typer.Option("--assume-timezone", help="IANA zone for timestamps without an offset.")
+        str | None,
+        typer.Option("--assume-timezone", help="IANA zone for timestamps without an offset."),
     ] = None,
     show_pii: Annotated[
         bool, typer.Option("--show-pii", help="Name contacted third parties by number/address.")

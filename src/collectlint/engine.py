@@ -68,13 +68,15 @@ def evaluate(table: pl.DataFrame, packs: Sequence[Pack]) -> EngineResult:
         for spec in pack.rules:
             try:
                 found = compile_rule(spec).evaluate(ctx)
-            except pl.exceptions.PolarsError as exc:  # fail closed: a rule that cannot run stops the check
-                raise CollectlintError(f"rule {spec.rule_id} could not be evaluated: {exc}") from exc
+            except (
+                pl.exceptions.PolarsError
+            ) as exc:  # fail closed: a rule that cannot run stops the check
+                raise CollectlintError(
+                    f"rule {spec.rule_id} could not be evaluated: {exc}"
+                ) from exc
             parts.append(found.with_columns(rule=pl.lit(spec.rule_id)))
     findings = (
-        pl.concat(parts)
-        if parts
-        else pl.DataFrame(schema={**FINDING_SCHEMA, "rule": pl.String()})
+        pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, "rule": pl.String()})
     )
     routed = pl.sum_horizontal(pl.col(f"_route{i}") for i in range(len(packs)))
     table = table.with_columns(_packs=routed if packs else pl.lit(0)).drop(
@@ -108,7 +110,9 @@ def _own_local(checked: pl.DataFrame) -> pl.Series:
     return local
 
 
-def _pack_events(checked: pl.DataFrame, own_local: pl.Series, pack: Pack, route: str) -> pl.DataFrame:
+def _pack_events(
+    checked: pl.DataFrame, own_local: pl.Series, pack: Pack, route: str
+) -> pl.DataFrame:
     """The pack's events with its default zone applied and `local`/`day` derived."""
     frame = checked.with_columns(local=own_local).filter(pl.col(route))
     default = pack.info.default_timezone

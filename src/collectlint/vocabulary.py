@@ -41,7 +41,16 @@ CHANNELS: frozenset[str] = frozenset(
 )
 DIRECTIONS: frozenset[str] = frozenset({"outbound", "inbound"})
 OUTCOMES: frozenset[str] = frozenset(
-    {"conversation", "voicemail", "no_answer", "busy", "not_connected", "sent", "delivered", "failed"}
+    {
+        "conversation",
+        "voicemail",
+        "no_answer",
+        "busy",
+        "not_connected",
+        "sent",
+        "delivered",
+        "failed",
+    }
 )
 EVENT_KINDS: frozenset[str] = frozenset(
     {

@@ -52,7 +52,7 @@ def build_events(logs: Sequence[RawLog], options: ReadOptions) -> pl.DataFrame:
 def _empty() -> pl.DataFrame:
     from collectlint.vocabulary import COLUMNS
 
-    schema = {c: pl.String for c in COLUMNS} | {"_path": pl.String, "_row": pl.Int64}
+    schema = dict.fromkeys(COLUMNS, pl.String) | {"_path": pl.String, "_row": pl.Int64}
     return pl.DataFrame(schema=schema)
 
 
@@ -73,7 +73,9 @@ def _normalise(table: pl.DataFrame, options: ReadOptions) -> pl.DataFrame:
     else:
         parsed = aware
     cleaned = [
-        _blank_to_null(c).fill_null(pl.lit(DEFAULTS[c])).alias(c) if c in DEFAULTS else _blank_to_null(c)
+        _blank_to_null(c).fill_null(pl.lit(DEFAULTS[c])).alias(c)
+        if c in DEFAULTS
+        else _blank_to_null(c)
         for c in ("account", "party", "to", "channel", "direction", "outcome", "kind")
     ]
     zones = _blank_to_null("timezone").str.split("|").list.eval(pl.element().str.strip_chars())
@@ -87,9 +89,7 @@ def _normalise(table: pl.DataFrame, options: ReadOptions) -> pl.DataFrame:
     )
     return table.with_columns(
         zone=pl.col("zones").list.first(),
-        person=pl.when(pl.col("party") == "debtor")
-        .then(pl.col("debtor"))
-        .otherwise(pl.col("to")),
+        person=pl.when(pl.col("party") == "debtor").then(pl.col("debtor")).otherwise(pl.col("to")),
     )
 
 
@@ -120,8 +120,10 @@ def _reasons(table: pl.DataFrame) -> pl.Expr:
         checks.append(
             (
                 pl.col(column).is_not_null() & ~pl.col(column).is_in(values),
-                pl.format(f"unknown {column} '{{}}' (expected one of: {', '.join(values)})",
-                          pl.col(column)),
+                pl.format(
+                    f"unknown {column} '{{}}' (expected one of: {', '.join(values)})",
+                    pl.col(column),
+                ),
             )
         )
     checks += [
@@ -146,7 +148,7 @@ def _reasons(table: pl.DataFrame) -> pl.Expr:
             pl.format("event id '{}' appears more than once", "id"),
         ),
     ]
-    expr = pl.when(checks[0][0]).then(checks[0][1])
-    for condition, reason in checks[1:]:
-        expr = expr.when(condition).then(reason)
-    return expr.otherwise(pl.lit(None, dtype=pl.String))
+    expr: pl.Expr = pl.lit(None, dtype=pl.String)
+    for condition, reason in reversed(checks):  # the first failing check gives the reason
+        expr = pl.when(condition).then(reason).otherwise(expr)
+    return expr

@@ -20,7 +20,13 @@ import polars as pl
 from collectlint.errors import InputError
 from collectlint.vocabulary import COLUMNS
 
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +77,9 @@ def read_raw(path: str, column_map: Mapping[str, str]) -> RawLog:
         fmt = FORMATS.get(file.suffix.lower(), "")
         if not fmt:
             known = ", ".join(sorted(FORMATS))
-            raise InputError(f"{path}: unknown log format {file.suffix!r} (expected one of {known})")
+            raise InputError(
+                f"{path}: unknown log format {file.suffix!r} (expected one of {known})"
+            )
         if not file.is_file():
             raise InputError(f"{path}: no such file")
         source = file

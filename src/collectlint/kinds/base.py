@@ -52,7 +52,10 @@ class EvalContext:
 class CompiledRule(Protocol):
     """A rule ready to run: its spec and a vectorised evaluation."""
 
-    spec: RuleSpec
+    @property
+    def spec(self) -> RuleSpec:
+        """The rule as its pack defines it."""
+        ...
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Return findings (columns `FINDING_SCHEMA`) for the events in `ctx`."""

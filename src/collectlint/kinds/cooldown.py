@@ -35,8 +35,7 @@ PARAMS_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["key", "trigger", "calendar_days"],
     "properties": {
-        "key": {"type": "array", "minItems": 1, "uniqueItems": True,
-                "items": {"enum": KEY_FIELDS}},
+        "key": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": KEY_FIELDS}},
         "trigger": {"type": "object"},
         "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
         "exempt": exemptions.SCHEMA,

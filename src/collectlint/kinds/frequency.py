@@ -40,8 +40,7 @@ PARAMS_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["key", "limit", "window"],
     "properties": {
-        "key": {"type": "array", "minItems": 1, "uniqueItems": True,
-                "items": {"enum": KEY_FIELDS}},
+        "key": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": KEY_FIELDS}},
         "limit": {"type": "integer", "minimum": 0},
         "window": {
             "type": "object",
@@ -50,8 +49,11 @@ PARAMS_SCHEMA: dict[str, Any] = {
             "maxProperties": 1,
             "properties": {
                 "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
-                "duration": {"type": "string", "pattern": r"^\d+(s|m|h|d)$",
-                             "description": "a duration such as 90m, 24h or 7d"},
+                "duration": {
+                    "type": "string",
+                    "pattern": r"^\d+(s|m|h|d)$",
+                    "description": "a duration such as 90m, 24h or 7d",
+                },
             },
         },
         "exempt": exemptions.SCHEMA,

@@ -29,10 +29,17 @@ from collectlint.kinds.base import EvalContext, filter_expr, findings_frame
 from collectlint.model import RuleSpec
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$|^24:00$",
-          "description": "a quoted local time such as \"08:00\" or \"24:00\""}
-_SPAN = {"type": "object", "additionalProperties": False, "required": ["start", "end"],
-         "properties": {"start": _CLOCK, "end": _CLOCK}}
+_CLOCK = {
+    "type": "string",
+    "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$|^24:00$",
+    "description": 'a quoted local time such as "08:00" or "24:00"',
+}
+_SPAN = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["start", "end"],
+    "properties": {"start": _CLOCK, "end": _CLOCK},
+}
 
 PARAMS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -72,14 +79,16 @@ class Hours:
         params = spec.params
         default = (_clock_us(params["start"]), _clock_us(params["end"]))
         overrides = params.get("days") or {}
-        windows = []
+        windows: list[tuple[int, int] | None] = []
         for day in WEEKDAYS:
             if day not in overrides:
                 windows.append(default)
             elif overrides[day] is None:
                 windows.append(None)
             else:
-                windows.append((_clock_us(overrides[day]["start"]), _clock_us(overrides[day]["end"])))
+                windows.append(
+                    (_clock_us(overrides[day]["start"]), _clock_us(overrides[day]["end"]))
+                )
         return cls(spec, tuple(windows), params.get("zones", "all") == "all")
 
     def template_values(self) -> Mapping[str, str]:

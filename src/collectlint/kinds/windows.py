@@ -4,7 +4,7 @@ For each *query* event we need the *haystack* events of the same key that lie in
 at the query: either the last N local calendar days (the query's own date being the last), or a
 rolling duration.  Haystack rows are sorted by (key group, time, id); the window is then a
 contiguous slice `[start, end)` found with two `search_sorted` calls on packed integer keys
-(group id × stride + rank), which is exact and O(n log n).
+(group id * stride + rank), which is exact and O(n log n).
 
 Calendar-day windows rely on local dates never going backwards as time goes forwards within a
 key.  That fails only when a key's events sit in different zones or a zone moves its clocks back
@@ -56,8 +56,9 @@ def in_window(
     parts = []
     if slow_groups is not None and slow_groups.len():
         fast_q = queries.filter(~pl.col("g").is_in(slow_groups.implode()))
-        parts.append(_pairwise(hay, queries.filter(pl.col("g").is_in(slow_groups.implode())),
-                               window))
+        parts.append(
+            _pairwise(hay, queries.filter(pl.col("g").is_in(slow_groups.implode())), window)
+        )
     parts.append(_searched(ctx, hay, fast_q, window, evidence_from))
     return pl.concat(parts)
 
@@ -92,8 +93,8 @@ def _searched(
     q_t = queries["g"] * stride + queries["t_rank"]
     end = hay_t.search_sorted(q_t, side="left" if window.strict else "right").cast(pl.Int64)
     if window.days is not None:
-        low = int(min(hay["day"].min(), queries["day"].min()))  # type: ignore[arg-type]
-        high = int(max(hay["day"].max(), queries["day"].max()))  # type: ignore[arg-type]
+        days = pl.concat([hay["day"], queries["day"]])
+        low, high = _int(days.min()), _int(days.max())
         span = high - low + window.days + 2
         hay_d = hay["g"] * span + (hay["day"] - low + window.days)
         q_first = queries["g"] * span + (queries["day"] - low + 1)
@@ -119,6 +120,11 @@ def _searched(
     return counted.join(evidence, on="_idx", how="left").select(
         "_idx", "count", pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )
+
+
+def _int(value: object) -> int:
+    assert isinstance(value, int)
+    return value
 
 
 def _pairwise(hay: pl.DataFrame, queries: pl.DataFrame, window: Window) -> pl.DataFrame:

@@ -9,7 +9,6 @@ and reported at once with its `file:line:col`.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,12 +19,26 @@ from collectlint.errors import Problem, RuleFileError, UsageError
 from collectlint.kinds import KINDS, PARAMS_SCHEMAS, compile_rule
 from collectlint.loading.validate import load_schema, validate
 from collectlint.loading.yamldoc import YamlDoc, parse_file
-from collectlint.model import PackInfo, RuleSpec, Severity, Source, Span
+from collectlint.model import PackInfo, RuleSpec, Severity, Source
 from collectlint.vocabulary import ENUMERATED, FILTER_FIELDS
 
 MESSAGE_FIELDS = frozenset(
-    {"rule", "event", "account", "person", "channel", "party", "direction", "outcome",
-     "jurisdiction", "kind", "count", "time", "local_time", "zone"}
+    {
+        "rule",
+        "event",
+        "account",
+        "person",
+        "channel",
+        "party",
+        "direction",
+        "outcome",
+        "jurisdiction",
+        "kind",
+        "count",
+        "time",
+        "local_time",
+        "zone",
+    }
 )
 """Placeholders every message may use; kinds add their own constants (e.g. `{limit}`)."""
 
@@ -57,14 +70,15 @@ def builtin_names() -> list[str]:
 
 
 def display_path(path: Path) -> str:
-    """A relative POSIX path for messages: to the working directory, or to the built-ins."""
+    """A POSIX path for messages: relative to the working directory or the built-in packs'
+    parent when the file is under one of them, else the absolute path."""
     resolved = path.resolve()
     for base in (Path.cwd(), builtin_dir().parent):
         try:
             return resolved.relative_to(base.resolve()).as_posix()
         except ValueError:
             continue
-    return os.path.relpath(resolved).replace(os.sep, "/")
+    return resolved.as_posix()
 
 
 def resolve_ref(ref: str) -> Path:
@@ -87,9 +101,13 @@ def load_pack(ref: str, _chain: tuple[str, ...] = ()) -> Pack:
     if display in _chain:
         raise RuleFileError(f"{display}: `extends` cycle: {' -> '.join([*_chain, display])}")
     doc = parse_file(path, display)
-    problems = validate(doc, doc.data, load_schema("pack.schema.json"))
+    problems = [*doc.problems, *validate(doc, doc.data, load_schema("pack.schema.json"))]
     if problems:
-        raise RuleFileError(f"{display}: invalid rule pack", tuple(problems))
+        # keep going: report rule-level problems (kinds, params, filters) in the same run
+        problems += _rule_problems(doc)
+        raise RuleFileError(
+            f"{display}: invalid rule pack", tuple(sorted(set(problems), key=_order))
+        )
     data: Mapping[str, Any] = doc.data
     meta = data["pack"]
     parent = None
@@ -105,7 +123,40 @@ def load_pack(ref: str, _chain: tuple[str, ...] = ()) -> Pack:
     return Pack(info, rules, path.parent, ancestors)
 
 
-def _pack_info(doc: YamlDoc, meta: Mapping[str, Any], parent: Pack | None, display: str) -> PackInfo:
+def _order(problem: Problem) -> tuple[int, int, str]:
+    span = problem.span
+    return (span.line, span.column, problem.message) if span else (0, 0, problem.message)
+
+
+def _rule_problems(doc: YamlDoc) -> list[Problem]:
+    """Kind, params, filter and message problems of every rule that is at least a mapping."""
+    rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+    problems: list[Problem] = []
+    info = PackInfo("pack", "", "", ("US",))
+    for index, raw in enumerate(rules if isinstance(rules, list) else ()):
+        if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
+            continue
+        sane = {
+            "id": str(raw.get("id", "rule")),
+            "severity": raw.get("severity") if raw.get("severity") in _SEVERITIES else "error",
+            "message": raw.get("message") if isinstance(raw.get("message"), str) else "",
+            "citation": "",
+            "url": "",
+            "description": "",
+            "kind": raw["kind"],
+            "where": raw.get("where") if isinstance(raw.get("where"), dict) else {},
+            "params": raw.get("params") if isinstance(raw.get("params"), dict) else {},
+        }
+        _spec(doc, sane, info, ["rules", index], problems)
+    return problems
+
+
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _pack_info(
+    doc: YamlDoc, meta: Mapping[str, Any], parent: Pack | None, display: str
+) -> PackInfo:
     jurisdiction = meta.get("jurisdiction") or (parent.info.jurisdiction if parent else None)
     if not jurisdiction:
         raise RuleFileError(
@@ -134,12 +185,14 @@ def _rules(
         specs.extend(_inherited(doc, data, info, parent, problems))
     seen = {s.rule_id for s in specs}
     for index, raw in enumerate(data.get("rules", ())):
-        where = ["rules", index]
+        where: list[str | int] = ["rules", index]
         spec = _spec(doc, raw, info, where, problems)
         if spec is None:
             continue
         if spec.rule_id in seen:
-            problems.append(Problem(f"duplicate rule id {spec.rule_id!r}", doc.span([*where, "id"])))
+            problems.append(
+                Problem(f"duplicate rule id {spec.rule_id!r}", doc.span([*where, "id"]))
+            )
             continue
         seen.add(spec.rule_id)
         specs.append(spec)
@@ -154,13 +207,21 @@ def _inherited(
     disabled = set(data.get("disable", ()))
     for index, name in enumerate(data.get("disable", ())):
         if name not in by_name:
-            problems.append(Problem(f"disable: no rule {name!r} in pack {parent.info.name!r}",
-                                    doc.span(["disable", index])))
+            problems.append(
+                Problem(
+                    f"disable: no rule {name!r} in pack {parent.info.name!r}",
+                    doc.span(["disable", index]),
+                )
+            )
     overrides: Mapping[str, Mapping[str, Any]] = data.get("overrides", {})
     for name in overrides:
         if name not in by_name:
-            problems.append(Problem(f"overrides: no rule {name!r} in pack {parent.info.name!r}",
-                                    doc.span(["overrides", name], key=True)))
+            problems.append(
+                Problem(
+                    f"overrides: no rule {name!r} in pack {parent.info.name!r}",
+                    doc.span(["overrides", name], key=True),
+                )
+            )
     specs = []
     for name, base in by_name.items():
         if name in disabled:
@@ -185,13 +246,20 @@ def _inherited(
 
 
 def _spec(
-    doc: YamlDoc, raw: Mapping[str, Any], info: PackInfo, where: list[str | int],
+    doc: YamlDoc,
+    raw: Mapping[str, Any],
+    info: PackInfo,
+    where: list[str | int],
     problems: list[Problem],
 ) -> RuleSpec | None:
     kind = raw["kind"]
     if kind not in KINDS:
-        problems.append(Problem(f"unknown kind {kind!r} (known kinds: {', '.join(sorted(KINDS))})",
-                                doc.span([*where, "kind"])))
+        problems.append(
+            Problem(
+                f"unknown kind {kind!r} (known kinds: {', '.join(sorted(KINDS))})",
+                doc.span([*where, "kind"]),
+            )
+        )
         return None
     params = raw.get("params", {})
     found = validate(doc, params, PARAMS_SCHEMAS[kind], [*where, "params"])
@@ -223,14 +291,20 @@ def _spec(
     return spec
 
 
-def _check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int]) -> list[Problem]:
+def _check_filter(
+    doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int]
+) -> list[Problem]:
     """Filter fields must be event fields; values of enumerated fields must be known values."""
     problems = []
     for name, condition in flt.items():
         if name not in FILTER_FIELDS:
-            problems.append(Problem(
-                f"unknown event field {name!r} in filter (fields: {', '.join(sorted(FILTER_FIELDS))})",
-                doc.span([*where, name], key=True)))
+            problems.append(
+                Problem(
+                    f"unknown event field {name!r} in filter "
+                    f"(fields: {', '.join(sorted(FILTER_FIELDS))})",
+                    doc.span([*where, name], key=True),
+                )
+            )
             continue
         allowed = ENUMERATED.get(name)
         if allowed is None:
@@ -245,13 +319,18 @@ def _check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | in
             values = [banned] if isinstance(banned, str) else list(banned)
         for value in values:
             if value not in allowed:
-                problems.append(Problem(
-                    f"unknown {name} {value!r} (expected one of: {', '.join(sorted(allowed))})",
-                    doc.span([*where, name])))
+                problems.append(
+                    Problem(
+                        f"unknown {name} {value!r} (expected one of: {', '.join(sorted(allowed))})",
+                        doc.span([*where, name]),
+                    )
+                )
     return problems
 
 
-def _check_param_filters(doc: YamlDoc, params: Mapping[str, Any], where: list[str | int]) -> list[Problem]:
+def _check_param_filters(
+    doc: YamlDoc, params: Mapping[str, Any], where: list[str | int]
+) -> list[Problem]:
     """Filters nested in params: `trigger`, and `after`/`until` of each exemption."""
     problems = []
     if isinstance(params.get("trigger"), dict):
@@ -271,7 +350,11 @@ def _check_message(
     for match in _PLACEHOLDER.finditer(message.replace("{{", "").replace("}}", "")):
         name = match.group(1)
         if name not in allowed:
-            problems.append(Problem(
-                f"unknown placeholder {{{name}}} in message (allowed: {', '.join(sorted(allowed))})",
-                doc.span(where)))
+            problems.append(
+                Problem(
+                    f"unknown placeholder {{{name}}} in message "
+                    f"(allowed: {', '.join(sorted(allowed))})",
+                    doc.span(where),
+                )
+            )
     return problems

@@ -64,30 +64,31 @@ def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationErro
 def _problem(doc: YamlDoc, error: jsonschema.ValidationError, path: list[str | int]) -> Problem:
     validator = error.validator
     instance = error.instance
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    value: Any = error.validator_value
     if validator == "additionalProperties" and isinstance(instance, Mapping):
-        known = list(error.schema.get("properties", {}))
+        known = list(schema.get("properties", {}))
         extra = sorted(str(k) for k in instance if k not in known)
         name = extra[0] if extra else "?"
-        hint = difflib.get_close_matches(name, known, n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else f"; allowed: {', '.join(known)}"
+        close = difflib.get_close_matches(name, known, n=1)
+        suggestion = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(known)}"
         return Problem(f"unknown key {name!r}{suggestion}", doc.span([*path, name], key=True))
     span = doc.span(path)
     if validator == "required":
         missing = str(error.message).split("'")[1] if "'" in str(error.message) else "?"
         return Problem(f"missing required key {missing!r}", span)
     if validator == "type":
-        wanted = error.validator_value
-        names = [wanted] if isinstance(wanted, str) else list(wanted)
+        names: list[str] = [value] if isinstance(value, str) else list(value)
         expected = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
         got = type(instance).__name__
         hint = ""
-        if isinstance(instance, int) and "string" in names:
+        if isinstance(instance, int) and not isinstance(instance, bool) and "string" in names:
             hint = " (quote it: YAML reads unquoted 08:00 as a number)"
         return Problem(f"expected {expected}, got {got} {instance!r}{hint}", span)
     if validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
+        allowed = ", ".join(str(v) for v in value)
         return Problem(f"{instance!r} is not one of: {allowed}", span)
     if validator == "pattern":
-        described = error.schema.get("description", f"pattern {error.validator_value}")
+        described = schema.get("description", f"pattern {value}")
         return Problem(f"{instance!r} is not valid: expected {described}", span)
     return Problem(str(error.message), span)

@@ -28,6 +28,8 @@ class YamlDoc:
     path: str
     data: Any
     root: yaml.Node
+    problems: tuple[Problem, ...] = ()
+    """Problems that do not stop parsing (duplicate keys), reported with the file's others."""
 
     def span(self, location: Sequence[str | int], *, key: bool = False) -> Span:
         """Return the position of the value at `location` (or of its key when `key`).
@@ -56,7 +58,7 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Nod
     return None
 
 
-def _mark_span(path: str, mark: yaml.Mark | None) -> Span | None:
+def _mark_span(path: str, mark: Any) -> Span | None:
     return Span(path, mark.line + 1, mark.column + 1) if mark is not None else None
 
 
@@ -71,10 +73,10 @@ def parse_text(text: str, path: str) -> YamlDoc:
     try:
         root = loader.get_single_node()
         if root is None:
-            raise RuleFileError(f"{path}: file is empty", (Problem("empty document", Span(path, 1)),))
+            raise RuleFileError(
+                f"{path}: file is empty", (Problem("empty document", Span(path, 1)),)
+            )
         problems = _duplicate_keys(root, path)
-        if problems:
-            raise RuleFileError(f"{path}: duplicate keys", tuple(problems))
         data = loader.construct_document(root)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -84,7 +86,7 @@ def parse_text(text: str, path: str) -> YamlDoc:
         ) from None
     finally:
         loader.dispose()
-    return YamlDoc(path, data, root)
+    return YamlDoc(path, data, root, tuple(problems))
 
 
 def parse_file(path: Path, display: str) -> YamlDoc:
@@ -109,13 +111,17 @@ def _scan_events(text: str, path: str) -> list[Problem]:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.append(
-                    Problem("anchors and aliases are not allowed", _mark_span(path, event.start_mark))
+                    Problem(
+                        "anchors and aliases are not allowed", _mark_span(path, event.start_mark)
+                    )
                 )
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     problems.append(
-                        Problem("only one YAML document per file", _mark_span(path, event.start_mark))
+                        Problem(
+                            "only one YAML document per file", _mark_span(path, event.start_mark)
+                        )
                     )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -28,13 +28,24 @@ def as_dict(report: Report) -> dict[str, Any]:
         "as_of": _utc(report.as_of),
         "inputs": [{"path": i.path, "sha256": i.sha256, "rows": i.rows} for i in report.inputs],
         "packs": [
-            {"name": p.name, "title": p.title, "version": p.version,
-             "jurisdiction": list(p.jurisdiction), "path": p.path}
+            {
+                "name": p.name,
+                "title": p.title,
+                "version": p.version,
+                "jurisdiction": list(p.jurisdiction),
+                "path": p.path,
+            }
             for p in report.packs
         ],
         "rules": [
-            {"id": r.rule_id, "kind": r.kind, "severity": str(r.severity), "citation": r.citation,
-             "url": r.url, "verification": r.verification}
+            {
+                "id": r.rule_id,
+                "kind": r.kind,
+                "severity": str(r.severity),
+                "citation": r.citation,
+                "url": r.url,
+                "verification": r.verification,
+            }
             for r in report.rules
         ],
         "summary": {
@@ -46,10 +57,21 @@ def as_dict(report: Report) -> dict[str, Any]:
             "by_rule": dict(report.summary.by_rule),
         },
         "violations": [
-            {"rule": v.rule, "severity": str(v.severity), "event": v.event, "account": v.account,
-             "person": v.person, "time": _utc(v.time), "local_time": v.local_time, "zone": v.zone,
-             "message": v.message, "citation": v.citation, "evidence": list(v.evidence),
-             "path": v.path, "row": v.row}
+            {
+                "rule": v.rule,
+                "severity": str(v.severity),
+                "event": v.event,
+                "account": v.account,
+                "person": v.person,
+                "time": _utc(v.time),
+                "local_time": v.local_time,
+                "zone": v.zone,
+                "message": v.message,
+                "citation": v.citation,
+                "evidence": list(v.evidence),
+                "path": v.path,
+                "row": v.row,
+            }
             for v in report.violations
         ],
         "rejected": [{"path": r.path, "row": r.row, "reason": r.reason} for r in report.rejected],

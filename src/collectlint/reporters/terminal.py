@@ -24,13 +24,20 @@ def _findings(report: Report) -> list[RenderableType]:
         items = list(group)
         spec = by_id[rule_id]
         head = Text.assemble(
-            (f"{rule_id}", "bold"), "  ", (str(spec.severity), _STYLE[spec.severity]),
-            f"  {len(items)} finding{'s' if len(items) != 1 else ''}  ", (spec.citation, "dim"),
+            (f"{rule_id}", "bold"),
+            "  ",
+            (str(spec.severity), _STYLE[spec.severity]),
+            f"  {len(items)} finding{'s' if len(items) != 1 else ''}  ",
+            (spec.citation, "dim"),
         )
         lines = Text("\n").join(
             Text.assemble(
-                "  ", (v.local_time or v.time.isoformat(), "cyan"), f"  event {v.event}",
-                f"  account {v.account}  ", v.message,
+                "  ",
+                (v.local_time, "cyan"),
+                "  event ",
+                (v.event, "bold"),
+                f"  account {v.account}\n      ",
+                v.message,
             )
             for v in items
         )
@@ -41,9 +48,7 @@ def _findings(report: Report) -> list[RenderableType]:
 def _rejected(report: Report) -> list[RenderableType]:
     if not report.rejected:
         return []
-    lines = Text("\n").join(
-        Text(f"  {r.path}: row {r.row}: {r.reason}") for r in report.rejected
-    )
+    lines = Text("\n").join(Text(f"  {r.path}: row {r.row}: {r.reason}") for r in report.rejected)
     title = Text(f"rejected rows ({len(report.rejected)}) — not checked", style="bold yellow")
     return [title, lines, Text("")]
 
@@ -56,8 +61,12 @@ def _summary(report: Report) -> Table:
     table.add_column("violations", justify="right")
     for spec in report.rules:
         count = s.by_rule.get(spec.rule_id, 0)
-        table.add_row(spec.rule_id, str(spec.severity), str(count),
-                      style=_STYLE[spec.severity] if count else None)
+        table.add_row(
+            spec.rule_id,
+            str(spec.severity),
+            str(count),
+            style=_STYLE[spec.severity] if count else None,
+        )
     table.add_section()
     table.add_row("events read", "", str(s.events_read))
     table.add_row("events checked", "", str(s.events_checked))

@@ -1,0 +1,124 @@
+"""Run the YAML test cases that sit beside a pack's rules (`<pack>/cases/<rule>.yaml`).
+
+The same harness serves the project's pytest suite and `collectlint test`.  A case lists events
+and the ids its rule must flag — exactly those, no more and no fewer — and every event must be
+accepted (a case whose events are rejected fails, so a typo cannot pass silently).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from collectlint.api import check
+from collectlint.errors import RuleFileError
+from collectlint.loading.packs import display_path, load_pack
+from collectlint.loading.validate import load_schema, validate
+from collectlint.loading.yamldoc import parse_file
+from collectlint.model import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One named scenario for one rule."""
+
+    rule: str
+    name: str
+    events: tuple[Mapping[str, str], ...]
+    expect: frozenset[str]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """The outcome of running a case."""
+
+    case: Case
+    flagged: frozenset[str]
+    rejected: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """True when exactly the expected events were flagged and none was rejected."""
+        return self.flagged == self.case.expect and not self.rejected
+
+    def explain(self) -> str:
+        """What differed, for a failing case."""
+        parts = []
+        if missing := sorted(self.case.expect - self.flagged):
+            parts.append(f"not flagged but expected: {', '.join(missing)}")
+        if extra := sorted(self.flagged - self.case.expect):
+            parts.append(f"flagged but not expected: {', '.join(extra)}")
+        parts += [f"rejected: {r}" for r in self.rejected]
+        return "; ".join(parts) or "ok"
+
+
+def _text(value: Any) -> str:
+    """Case values are strings; YAML may have read a bare timestamp or number."""
+    if isinstance(value, datetime | date):
+        return value.isoformat().replace("+00:00", "Z")
+    return "" if value is None else str(value)
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Parse and validate one case file."""
+    display = display_path(path)
+    doc = parse_file(path, display)
+    problems = validate(doc, doc.data, load_schema("cases.schema.json"))
+    if problems:
+        raise RuleFileError(f"{display}: invalid case file", tuple(problems))
+    data = doc.data
+    cases = []
+    for index, raw in enumerate(data["cases"]):
+        defaults = {**data.get("defaults", {}), **raw.get("defaults", {})}
+        events = tuple(
+            {k: _text(v) for k, v in {**defaults, **event}.items()} for event in raw["events"]
+        )
+        cases.append(
+            Case(
+                data["rule"],
+                raw["name"],
+                events,
+                frozenset(map(str, raw["expect"])),
+                doc.span(["cases", index, "name"]),
+            )
+        )
+    return cases
+
+
+def run_case(case: Case, pack: str) -> CaseResult:
+    """Run `case` against the pack `pack` (name or path) through the public `check()`."""
+    with tempfile.TemporaryDirectory(prefix="collectlint-case-") as tmp:
+        log = Path(tmp) / "events.jsonl"
+        log.write_text("".join(json.dumps(e) + "\n" for e in case.events), encoding="utf-8")
+        report = check([str(log)], rules=[pack])
+    flagged = frozenset(v.event for v in report.violations if v.rule == case.rule)
+    rejected = tuple(f"row {r.row}: {r.reason}" for r in report.rejected)
+    return CaseResult(case, flagged, rejected)
+
+
+def pack_case_files(pack_dir: Path) -> list[Path]:
+    """The case files of a pack directory, sorted."""
+    return sorted((pack_dir / "cases").glob("*.yaml"))
+
+
+def missing_cases(pack_dir: Path) -> list[str]:
+    """Rule ids of the pack that have no case file (every rule must have cases)."""
+    pack = load_pack(str(pack_dir))
+    covered = {c.rule for f in pack_case_files(pack_dir) for c in load_cases(f)}
+    own = [s.rule_id for s in pack.rules]
+    return [rule_id for rule_id in own if rule_id not in covered]
+
+
+def run_pack(pack_dir: Path) -> Sequence[CaseResult]:
+    """Run every case of the pack in `pack_dir`."""
+    return [
+        run_case(case, str(pack_dir))
+        for path in pack_case_files(pack_dir)
+        for case in load_cases(path)
+    ]
