@@ -119,7 +119,23 @@ def _violations(
 ) -> tuple[Violation, ...]:
     if findings.height == 0:
         return ()
-    joined = findings.join(table, on="_idx", how="left")
+    wanted = [
+        "_idx",
+        "id",
+        "ts",
+        "account",
+        "debtor",
+        "party",
+        "to",
+        "channel",
+        "direction",
+        "outcome",
+        "jurisdiction",
+        "kind",
+        "_path",
+        "_row",
+    ]
+    joined = findings.join(table.select(wanted), on="_idx", how="left")
     if show_pii:
         other = pl.col("to")
     else:

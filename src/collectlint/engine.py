@@ -58,13 +58,11 @@ def evaluate(table: pl.DataFrame, packs: Sequence[Pack]) -> EngineResult:
     )
     table = table.with_columns(_reason=_zone_reason(packs))
     checked = table.filter(pl.col("_reason").is_null())
-    checked = checked.with_columns(t_rank=pl.col("ts").rank("dense").cast(pl.Int64))
-    distinct_ts = checked["ts"].unique().sort()
     own_local = _own_local(checked)
     parts = []
     for i, pack in enumerate(packs):
         events = _pack_events(checked, own_local, pack, f"_route{i}")
-        ctx = EvalContext(events, distinct_ts)
+        ctx = EvalContext(events)
         for spec in pack.rules:
             try:
                 found = compile_rule(spec).evaluate(ctx)
@@ -124,6 +122,6 @@ def _pack_events(
         frame = frame.with_columns(
             local=frame["local"].scatter(positions, fill),
             zone=pl.col("zone").fill_null(pl.lit(default)),
-            zones=pl.col("zones").fill_null(pl.lit([default])),
+            timezone=pl.col("timezone").fill_null(pl.lit(default)),
         )
     return frame.with_columns(day=pl.col("local") // US_PER_DAY)

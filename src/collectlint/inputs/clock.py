@@ -2,7 +2,7 @@
 
 Polars keeps the zone in the column's dtype, so a column of instants cannot be converted with a
 per-row zone directly.  Instead we compute the UTC offset once per distinct (zone, 15-minute UTC
-bucket) pair present in the data, and join it back.  Every zone in the IANA database changes its
+bucket) pair present in the data, and look it up with a binary search.  Every zone in the IANA database changes its
 offset only on quarter-hour boundaries in UTC, but we do not rely on that: a bucket whose offset at
 its first and last microsecond differ is converted row by row (still vectorised, per zone), so the
 result is exact for any zone.
@@ -46,34 +46,41 @@ def local_us(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
     `ts_us` holds UTC instants as µs since the epoch; `zones` holds one IANA zone per row, all
     already validated.  Returns an Int64 series aligned with the inputs.
     """
-    frame = pl.DataFrame({"ts": ts_us, "zone": zones}).with_columns(
-        bucket=pl.col("ts") // _BUCKET_US
-    )
-    pairs = frame.select("zone", "bucket").unique()
-    parts = []
-    for (zone,), group in pairs.group_by("zone"):
-        start = group["bucket"] * _BUCKET_US
-        parts.append(
-            group.with_columns(
-                off=_offsets_at(start, str(zone)),
-                off_end=_offsets_at(start + (_BUCKET_US - 1), str(zone)),
+    if len(ts_us) == 0:
+        return pl.Series("local", [], dtype=pl.Int64)
+    names = zones.unique().drop_nulls().sort()
+    code = zones.cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
+    bucket = ts_us // _BUCKET_US
+    first = int(bucket.min())  # type: ignore[arg-type]
+    span = int(bucket.max()) - first + 1  # type: ignore[operator]
+    key = code * span + (bucket - first)
+    table = key.unique().sort()
+    offsets = []
+    for index, zone in enumerate(names.to_list()):
+        mine = table.filter(table // span == index)
+        start = (mine % span + first) * _BUCKET_US
+        offsets.append(
+            pl.DataFrame(
+                {
+                    "off": _offsets_at(start, zone),
+                    "off_end": _offsets_at(start + (_BUCKET_US - 1), zone),
+                }
             )
         )
-    if not parts:
-        return pl.Series("local", [], dtype=pl.Int64)
-    table = pl.concat(parts).with_columns(stable=pl.col("off") == pl.col("off_end"))
-    joined = frame.join(table, on=["zone", "bucket"], how="left", maintain_order="left")
-    result = joined["ts"] + joined["off"]
-    unstable = joined["stable"].not_()
+    lut = pl.concat(offsets)  # aligned with `table`: zones were visited in code order
+    at = table.search_sorted(key)
+    result = (ts_us + lut["off"].gather(at)).rename("local")
+    unstable = (lut["off"] != lut["off_end"]).gather(at)
     if unstable.any():
-        result = _exact_where(joined, unstable, result)
-    return result.rename("local")
+        frame = pl.DataFrame({"ts": ts_us, "zone": zones})
+        result = _exact_where(frame, unstable, result)
+    return result
 
 
-def _exact_where(joined: pl.DataFrame, mask: pl.Series, result: pl.Series) -> pl.Series:
+def _exact_where(frame: pl.DataFrame, mask: pl.Series, result: pl.Series) -> pl.Series:
     """Convert the rows in `mask` one zone at a time (buckets that contain an offset change)."""
-    idx = pl.int_range(0, joined.height, eager=True).filter(mask)
-    rows = joined.filter(mask).with_columns(idx=idx)
+    idx = pl.int_range(0, frame.height, eager=True).filter(mask)
+    rows = frame.filter(mask).with_columns(idx=idx)
     fixed_parts = []
     for (zone,), group in rows.group_by("zone"):
         fixed_parts.append(

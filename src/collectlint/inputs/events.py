@@ -2,8 +2,8 @@
 
 The table has one row per input row.  `_reason` is null for a row that can be checked and holds
 a human-readable reason otherwise; `_path` and `_row` (1-based, header excluded) say where the
-row came from.  Times become UTC microseconds (`ts`); `zones` lists the candidate zones and
-`zone` is the first (primary) one.
+row came from.  Times become UTC microseconds (`ts`); `timezone` holds the candidate zones
+(`a|b`) and `zone` the first (primary) one.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collectlint.vocabulary import DEFAULTS, ENUMERATED
 MAX_BODY_CHARS = 65_536
 """A message body longer than this is rejected: no real SMS, email or letter needs more."""
 
+_ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 _ISO_AWARE = "%Y-%m-%dT%H:%M:%S%.f%#z"
 _ISO_NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
 
@@ -46,7 +47,7 @@ def build_events(logs: Sequence[RawLog], options: ReadOptions) -> pl.DataFrame:
     if table.width and table["id"].n_chunks() > 16:
         table = table.rechunk()  # the parallel CSV reader returns many small chunks
     table = _normalise(table, options)
-    return table.with_columns(_reason=_reasons(table))
+    return _with_reasons(table)
 
 
 def _empty() -> pl.DataFrame:
@@ -57,51 +58,111 @@ def _empty() -> pl.DataFrame:
 
 
 def _blank_to_null(name: str) -> pl.Expr:
-    col = pl.col(name).str.strip_chars()
-    return pl.when(col == "").then(None).otherwise(col).alias(name)
+    """Empty text is a missing value (CSV readers already give null for an empty cell)."""
+    col = pl.col(name)
+    return pl.when(col.str.len_bytes() == 0).then(None).otherwise(col).alias(name)
 
 
-def _normalise(table: pl.DataFrame, options: ReadOptions) -> pl.DataFrame:
-    text = pl.col("time").str.strip_chars().str.replace(r"^(\d{4}-\d{2}-\d{2})[ tT]", "${1}T")
+def _tidy(series: pl.Series, default: str | None = None, *, upper: bool = False) -> pl.Series:
+    """Strip, blank-to-null and (optionally) upper-case a low-cardinality column.
+
+    Works on the column's distinct values and rewrites only those that change, which is much
+    cheaper than a string pass over every row.
+    """
+    mapping: dict[str, str | None] = {}
+    for value in series.unique().drop_nulls().to_list():
+        parts = [p.strip() for p in value.split("|")] if series.name == "timezone" else [value]
+        tidy = "|".join(parts).strip()
+        tidy = tidy.upper() if upper else tidy
+        if tidy != value or not tidy:
+            mapping[value] = tidy or None
+    if mapping:
+        series = series.replace(mapping)
+    return series.fill_null(default) if default is not None else series
+
+
+def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.Series]:
+    """UTC µs per row (null if unparsable) and whether the text was a naive local time.
+
+    Most exports write one format; parsing it with an exact pattern first is several times
+    faster than the general pattern, which then runs only on the rows the fast one missed.
+    """
+    ts = time.str.to_datetime(_ISO_UTC, time_unit="us", time_zone="UTC", strict=False)
+    naive_flag = pl.Series("_naive", [False] * len(time), dtype=pl.Boolean)
+    missed = ts.is_null() & time.is_not_null()
+    if not missed.any():
+        return ts.dt.epoch("us").rename("ts"), naive_flag
+    positions = pl.int_range(0, len(time), eager=True).filter(missed)
+    text = time.filter(missed).str.strip_chars()
+    text = text.str.replace(r"^(\d{4}-\d{2}-\d{2})[ tT]", "${1}T")
     aware = text.str.to_datetime(_ISO_AWARE, time_unit="us", time_zone="UTC", strict=False)
     naive = text.str.to_datetime(_ISO_NAIVE, time_unit="us", strict=False)
+    parsed = aware
     if options.assume_timezone:
         assumed = naive.dt.replace_time_zone(
             options.assume_timezone, ambiguous="null", non_existent="null"
         ).dt.convert_time_zone("UTC")
-        parsed = pl.coalesce(aware, assumed)
-    else:
-        parsed = aware
-    cleaned = [
-        _blank_to_null(c).fill_null(pl.lit(DEFAULTS[c])).alias(c)
-        if c in DEFAULTS
-        else _blank_to_null(c)
-        for c in ("account", "party", "to", "channel", "direction", "outcome", "kind")
+        parsed = aware.fill_null(assumed)
+    ts = ts.scatter(positions, parsed)
+    naive_flag = naive_flag.scatter(positions, aware.is_null() & naive.is_not_null())
+    return ts.dt.epoch("us").rename("ts"), naive_flag
+
+
+def _normalise(table: pl.DataFrame, options: ReadOptions) -> pl.DataFrame:
+    ts, naive = _parse_times(table["time"], options)
+    tidy = [
+        _tidy(table[c], DEFAULTS.get(c), upper=c == "jurisdiction")
+        for c in ("party", "channel", "direction", "outcome", "kind", "timezone", "jurisdiction")
     ]
-    zones = _blank_to_null("timezone").str.split("|").list.eval(pl.element().str.strip_chars())
     table = table.with_columns(
-        *cleaned,
-        _blank_to_null("jurisdiction").str.to_uppercase().alias("jurisdiction"),
-        ts=parsed.dt.epoch("us"),
-        _naive=aware.is_null() & naive.is_not_null(),
+        *tidy,
+        _blank_to_null("account"),
+        _blank_to_null("to"),
+        ts=ts,
+        _naive=naive,
         debtor=pl.coalesce(_blank_to_null("debtor"), _blank_to_null("account")),
-        zones=zones,
     )
     return table.with_columns(
-        zone=pl.col("zones").list.first(),
+        zone=primary_zone(table["timezone"]),
         person=pl.when(pl.col("party") == "debtor").then(pl.col("debtor")).otherwise(pl.col("to")),
     )
 
 
+def primary_zone(timezone: pl.Series) -> pl.Series:
+    """The first candidate of each `a|b` zone list (computed on distinct values)."""
+    firsts = {v: v.split("|")[0] for v in timezone.unique().drop_nulls().to_list() if "|" in v}
+    return (timezone.replace(firsts) if firsts else timezone).rename("zone")
+
+
 def _unknown_zones(table: pl.DataFrame) -> list[str]:
-    names = table.select(pl.col("zones").explode().unique().drop_nulls())
-    return sorted(z for z in names.to_series().to_list() if not is_known_zone(z))
+    """Distinct `timezone` values naming at least one zone the time-zone database lacks."""
+    values = table["timezone"].unique().drop_nulls().to_list()
+    return sorted(v for v in values if not all(is_known_zone(z) for z in v.split("|")))
 
 
-def _reasons(table: pl.DataFrame) -> pl.Expr:
-    """The first reason each row cannot be checked, or null.  One vectorised pass."""
+def _with_reasons(table: pl.DataFrame) -> pl.DataFrame:
+    """Add `_reason`: the first reason each row cannot be checked, or null.
+
+    The cheap boolean checks run on every row; the reason texts are built only for the rows
+    that failed one, since a when/then chain would format every branch for every row.
+    """
+    table = table.with_columns(_dup=pl.len().over("id") > 1)
+    checks = _checks(table)
+    failed = table.select(pl.any_horizontal(c for c, _ in checks)).to_series()
+    if not failed.any():
+        return table.with_columns(_reason=pl.lit(None, dtype=pl.String)).drop("_dup")
+    expr: pl.Expr = pl.lit(None, dtype=pl.String)
+    for condition, reason in reversed(checks):  # the first failing check gives the reason
+        expr = pl.when(condition).then(reason).otherwise(expr)
+    positions = pl.int_range(0, table.height, eager=True).filter(failed)
+    bad = table.filter(failed).select(expr).to_series()
+    reasons = pl.Series("_reason", [None] * table.height, dtype=pl.String)
+    return table.with_columns(_reason=reasons.scatter(positions, bad)).drop("_dup")
+
+
+def _checks(table: pl.DataFrame) -> list[tuple[pl.Expr, pl.Expr]]:
+    """(condition, reason) pairs, in the order their reasons take precedence."""
     bad_zone = _unknown_zones(table)
-    zone_list = pl.col("zones")
     checks: list[tuple[pl.Expr, pl.Expr]] = [
         (pl.col("time").is_null(), pl.lit("missing time")),
         (
@@ -136,7 +197,7 @@ def _reasons(table: pl.DataFrame) -> pl.Expr:
             pl.format("party '{}' without a `to` value: cannot tell which person", "party"),
         ),
         (
-            zone_list.list.eval(pl.element().is_in(bad_zone)).list.any().fill_null(False),
+            pl.col("timezone").is_in(bad_zone),
             pl.format("unknown time zone in '{}'", "timezone"),
         ),
         (
@@ -144,11 +205,8 @@ def _reasons(table: pl.DataFrame) -> pl.Expr:
             pl.lit(f"body longer than {MAX_BODY_CHARS} characters"),
         ),
         (
-            pl.len().over("id") > 1,
+            pl.col("_dup"),
             pl.format("event id '{}' appears more than once", "id"),
         ),
     ]
-    expr: pl.Expr = pl.lit(None, dtype=pl.String)
-    for condition, reason in reversed(checks):  # the first failing check gives the reason
-        expr = pl.when(condition).then(reason).otherwise(expr)
-    return expr
+    return checks

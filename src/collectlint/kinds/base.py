@@ -8,7 +8,7 @@ build column expressions, joins and binary searches over the whole table.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import polars as pl
@@ -26,27 +26,16 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 the count that crossed a limit (if any), and the zone and local time the finding is judged in."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class EvalContext:
-    """The events one pack sees, with derived columns, plus caches shared by its rules.
+    """The events one pack sees, with derived columns.
 
     `events` holds the checkable events routed to the pack: canonical columns plus `_idx`
-    (position in the full table), `ts` (UTC µs), `t_rank` (dense rank of `ts`), `zone`
-    (primary, pack default applied), `local` (local wall-clock µs in `zone`) and `day`
-    (local calendar day number).
+    (position in the full table), `ts` (UTC µs), `zone` (primary, pack default applied),
+    `local` (local wall-clock µs in `zone`) and `day` (local calendar day number).
     """
 
     events: pl.DataFrame
-    distinct_ts: pl.Series
-    _groups: dict[tuple[str, ...], pl.Series] = field(default_factory=dict)
-
-    def group_ids(self, keys: tuple[str, ...]) -> pl.Series:
-        """An integer id per event, equal exactly when all `keys` columns are equal."""
-        if keys not in self._groups:
-            joined = pl.concat_str([pl.col(k).fill_null("") for k in keys], separator="\x1f")
-            ids = self.events.select(joined.cast(pl.Categorical).to_physical().cast(pl.Int64))
-            self._groups[keys] = ids.to_series().rename("g")
-        return self._groups[keys]
 
 
 class CompiledRule(Protocol):

@@ -56,31 +56,37 @@ def exempt_mask(
     exemptions: Sequence[Exemption],
 ) -> pl.Series:
     """True for each checked event of `ctx.events` that some exemption window covers."""
-    if not exemptions:
-        return pl.Series("exempt", [False] * ctx.events.height, dtype=pl.Boolean)
-    ev = ctx.events.with_columns(g=ctx.group_ids(keys))
-    targets = ev.filter(checked).select("_idx", "g", "ts", "day")
     covered: list[pl.Series] = []
+    base = ctx.events.select("_idx", "ts", "day", *keys).with_columns(
+        h=pl.struct(list(keys)).hash()
+    )
     for ex in exemptions:
-        opens = ev.filter(filter_expr(ex.opener)).select("g", ts_o="ts", day_o="day")
-        cand = (
-            targets.join(opens, on="g")
-            .filter(
-                (pl.col("ts_o") < pl.col("ts"))
-                & (pl.col("day_o") <= pl.col("day"))
-                & (pl.col("day") <= pl.col("day_o") + (ex.days - 1))
-            )
-            .with_row_index("cid")
-        )
+        opener = ctx.events.select(filter_expr(ex.opener)).to_series()
+        if not opener.any():
+            continue
+        opens = base.filter(opener).rename({"ts": "ts_o", "day": "day_o"}).drop("_idx")
+        cand = base.filter(checked).join(opens, on="h", suffix="_o")
+        cand = cand.filter(
+            pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_o")) for k in keys)
+            & (pl.col("ts_o") < pl.col("ts"))
+            & (pl.col("day_o") <= pl.col("day"))
+            & (pl.col("day") <= pl.col("day_o") + (ex.days - 1))
+        ).with_row_index("cid")
         if ex.closer is not None and cand.height:
-            closes = ev.filter(filter_expr(ex.closer)).select("g", ts_c="ts")
+            closer = ctx.events.select(filter_expr(ex.closer)).to_series()
+            closes = base.filter(closer).select("h", *keys, ts_c="ts")
             ended = (
-                cand.join(closes, on="g")
-                .filter((pl.col("ts_c") > pl.col("ts_o")) & (pl.col("ts_c") <= pl.col("ts")))
+                cand.join(closes, on="h", suffix="_c")
+                .filter(
+                    pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_c")) for k in keys)
+                    & (pl.col("ts_c") > pl.col("ts_o"))
+                    & (pl.col("ts_c") <= pl.col("ts"))
+                )
                 .select("cid")
                 .unique()
             )
             cand = cand.filter(~pl.col("cid").is_in(ended["cid"].implode()))
         covered.append(cand["_idx"])
-    exempt = pl.concat(covered).unique()
-    return ev["_idx"].is_in(exempt.implode()).rename("exempt")
+    if not covered:
+        return pl.Series("exempt", [False] * ctx.events.height, dtype=pl.Boolean)
+    return ctx.events["_idx"].is_in(pl.concat(covered).unique().implode()).rename("exempt")

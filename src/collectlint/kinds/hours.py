@@ -113,15 +113,18 @@ class Hours:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events outside the window in any (or the primary) candidate zone."""
-        events = ctx.events.filter(filter_expr(self.spec.where))
+        mask = ctx.events.select(filter_expr(self.spec.where)).to_series()
+        events = ctx.events.select("_idx", "id", "ts", "zone", "timezone", "local").filter(mask)
         if not self.all_zones:
             flagged = events.filter(self._outside(pl.col("local")))
             return _with_own_id(flagged.select("_idx", "zone", "local"), events)
-        single = events.filter(pl.col("zones").list.len().fill_null(1) <= 1)
+        several = pl.col("timezone").str.contains("|", literal=True).fill_null(False)
+        single = events.filter(~several)
         found = [single.filter(self._outside(pl.col("local"))).select("_idx", "zone", "local")]
-        multi = events.filter(pl.col("zones").list.len() > 1)
+        multi = events.filter(several)
         if multi.height:
-            pairs = multi.select("_idx", "ts", zone="zones").explode("zone").with_row_index("k")
+            pairs = multi.select("_idx", "ts", zone=pl.col("timezone").str.split("|"))
+            pairs = pairs.explode("zone").with_row_index("k")
             pairs = pairs.with_columns(local=local_us(pairs["ts"], pairs["zone"]))
             first = (
                 pairs.filter(self._outside(pl.col("local")))

@@ -1,14 +1,17 @@
 """Counting earlier events in a window, per key, with binary searches instead of loops.
 
 For each *query* event we need the *haystack* events of the same key that lie in a window ending
-at the query: either the last N local calendar days (the query's own date being the last), or a
-rolling duration.  Haystack rows are sorted by (key group, time, id); the window is then a
-contiguous slice `[start, end)` found with two `search_sorted` calls on packed integer keys
-(group id * stride + rank), which is exact and O(n log n).
+at the query: the last N local calendar days (the query's own date being the last), or a rolling
+duration.  Haystack rows are sorted by (key hash, time, id) and numbered by key run; the window is
+then a contiguous slice `[start, end)` found with two `search_sorted` calls on packed integers
+(run * stride + time), which is exact and O(n log n).
 
-Calendar-day windows rely on local dates never going backwards as time goes forwards within a
-key.  That fails only when a key's events sit in different zones or a zone moves its clocks back
-across midnight; such keys are detected and counted by an exact pairwise join instead.
+Two things are verified rather than assumed, and the affected queries are counted by an exact
+pairwise join instead:
+- keys are grouped by a 64-bit hash; adjacent rows with equal hashes must have equal keys;
+- calendar-day slices need local dates that never go backwards as time goes forwards within a
+  key.  That fails only when a key's events sit in different zones, or a zone moves its clocks
+  back across midnight.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from collectlint.kinds.base import EvalContext
+
+_EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,68 +50,102 @@ def in_window(
     Columns: `_idx` (query), `count`, `evidence` (haystack ids in (time, id) order, filled
     only where `count >= evidence_from`, since listing every window would cost more than it tells).
     """
-    ev = ctx.events.with_columns(g=ctx.group_ids(keys))
-    cols = ["_idx", "g", "ts", "t_rank", "day", "id"]
-    hay = ev.filter(hay_mask).select(cols).sort("g", "ts", "id")
-    queries = ev.filter(query_mask).select(cols)
+    base = ctx.events.select("_idx", "ts", "day", "id", *keys).with_columns(
+        h=pl.struct(list(keys)).hash()
+    )
+    hay = base.filter(hay_mask).sort("h", "ts", "id")
+    queries = base.filter(query_mask)
     if hay.height == 0 or queries.height == 0:
         return _no_counts(queries)
-    slow_groups = _unordered_groups(hay, queries) if window.days is not None else None
-    fast_q = queries
-    parts = []
-    if slow_groups is not None and slow_groups.len():
-        fast_q = queries.filter(~pl.col("g").is_in(slow_groups.implode()))
-        parts.append(
-            _pairwise(hay, queries.filter(pl.col("g").is_in(slow_groups.implode())), window)
+    same_key = pl.all_horizontal(pl.col(k).eq_missing(pl.col(k).shift()) for k in keys)
+    same_h = pl.col("h") == pl.col("h").shift()
+    hay = hay.with_columns(run=(~same_h).fill_null(True).cum_sum().cast(pl.Int64) - 1)
+    checks = hay.select(
+        collision=(same_h & ~same_key).fill_null(False).any(),
+        backwards=(same_h & (pl.col("day") < pl.col("day").shift())).fill_null(False),
+    )
+    if checks["collision"][0]:  # two keys share a hash: group by the exact keys instead
+        hay = hay.sort(*keys, "ts", "id").with_columns(
+            run=(~same_key).fill_null(True).cum_sum().cast(pl.Int64) - 1
         )
-    parts.append(_searched(ctx, hay, fast_q, window, evidence_from))
-    return pl.concat(parts)
+        checks = hay.select(
+            backwards=(same_key & (pl.col("day") < pl.col("day").shift())).fill_null(False)
+        )
+        located = queries.join(
+            hay.unique(list(keys)).select(*keys, "run"),
+            on=list(keys),
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+    elif hay_mask.equals(query_mask):
+        located = hay  # the queries are the haystack: each row already knows its run
+    else:
+        located = _locate(hay, queries, keys)
+    unordered = hay.filter(checks["backwards"])["run"].unique() if window.days else None
+    return _count(hay, located, window, evidence_from, unordered)
+
+
+def _locate(hay: pl.DataFrame, queries: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
+    """Give each query the run number of its key in `hay` (null when the key has no haystack)."""
+    pos = hay["h"].search_sorted(queries["h"], side="left").cast(pl.Int64)
+    pos = pos.clip(upper_bound=hay.height - 1)
+    at = hay.select("h", "run", *keys)[pos]
+    match = at["h"] == queries["h"]
+    for key in keys:
+        match = match & at[key].eq_missing(queries[key])
+    return queries.with_columns(run=pl.when(match).then(at["run"]))
 
 
 def _no_counts(queries: pl.DataFrame) -> pl.DataFrame:
-    return queries.select(
-        "_idx",
-        count=pl.lit(0, pl.Int64),
-        evidence=pl.lit([], dtype=pl.List(pl.String)),
-    )
+    return queries.select("_idx", count=pl.lit(0, pl.Int64), evidence=_EMPTY_IDS)
 
 
-def _unordered_groups(hay: pl.DataFrame, queries: pl.DataFrame) -> pl.Series:
-    """Groups where local dates do not rise with time (mixed zones, midnight clock changes)."""
-    both = pl.concat([hay.select("g", "ts", "day"), queries.select("g", "ts", "day")])
-    both = both.sort("g", "ts", "day")
-    same_g = pl.col("g") == pl.col("g").shift()
-    broken = same_g & (
-        (pl.col("day") < pl.col("day").shift())
-        | ((pl.col("ts") == pl.col("ts").shift()) & (pl.col("day") != pl.col("day").shift()))
-    )
-    return both.filter(broken.fill_null(False))["g"].unique()
-
-
-def _searched(
-    ctx: EvalContext, hay: pl.DataFrame, queries: pl.DataFrame, window: Window, evidence_from: int
+def _count(
+    hay: pl.DataFrame,
+    queries: pl.DataFrame,
+    window: Window,
+    evidence_from: int,
+    unordered: pl.Series | None,
 ) -> pl.DataFrame:
-    if queries.height == 0:
-        return _no_counts(queries)
-    stride = int(ctx.distinct_ts.len()) + 2
-    hay_t = hay["g"] * stride + hay["t_rank"]
-    q_t = queries["g"] * stride + queries["t_rank"]
+    queries = queries.filter(pl.col("run").is_not_null())
+    t0 = min(hay["ts"].min(), queries["ts"].min())  # type: ignore[type-var]
+    t1 = max(hay["ts"].max(), queries["ts"].max())  # type: ignore[type-var]
+    back = window.duration_us or 0
+    stride = int(t1) - int(t0) + back + 2  # type: ignore[call-overload]
+    runs = int(hay["run"].max()) + 1  # type: ignore[arg-type]
+    if runs * stride >= 1 << 62:  # packed keys would overflow: the exact join still works
+        return _pairwise(hay, queries, window)
+    hay_t = hay["run"] * stride + (hay["ts"] - t0 + back)
+    q_t = queries["run"] * stride + (queries["ts"] - t0 + back)
     end = hay_t.search_sorted(q_t, side="left" if window.strict else "right").cast(pl.Int64)
-    if window.days is not None:
-        days = pl.concat([hay["day"], queries["day"]])
-        low, high = _int(days.min()), _int(days.max())
-        span = high - low + window.days + 2
-        hay_d = hay["g"] * span + (hay["day"] - low + window.days)
-        q_first = queries["g"] * span + (queries["day"] - low + 1)
-        start = hay_d.search_sorted(q_first, side="left").cast(pl.Int64)
+    if window.days is None:
+        start = hay_t.search_sorted(q_t - back, side="right").cast(pl.Int64)
+        slow = pl.Series([False] * queries.height)
     else:
-        assert window.duration_us is not None
-        # rank of the window's open lower bound: events with ts > t - duration are in
-        below = ctx.distinct_ts.search_sorted(queries["ts"] - window.duration_us, side="right")
-        q_low = queries["g"] * stride + below.cast(pl.Int64)
-        start = hay_t.search_sorted(q_low, side="right").cast(pl.Int64)
-    counted = queries.select("_idx").with_columns(start=start, end=end)
-    counted = counted.with_columns(count=(pl.col("end") - pl.col("start")).clip(lower_bound=0))
+        day0 = min(hay["day"].min(), queries["day"].min())  # type: ignore[type-var]
+        span = int(max(hay["day"].max(), queries["day"].max())) - int(day0) + window.days + 2  # type: ignore[type-var, call-overload]
+        hay_d = hay["run"] * span + (hay["day"] - day0 + window.days)
+        q_first = queries["run"] * span + (queries["day"] - day0 + 1)
+        start = hay_d.search_sorted(q_first, side="left").cast(pl.Int64)
+        last_day = hay["day"].gather((end - 1).clip(lower_bound=0))
+        slow = ((end > start) & (last_day > queries["day"])) | queries["run"].is_in(
+            unordered.implode() if unordered is not None else []
+        )
+    counted = queries.select("_idx", "run", "ts", "day").with_columns(
+        start=start, end=end, slow=slow
+    )
+    fast = counted.filter(~pl.col("slow")).with_columns(
+        count=(pl.col("end") - pl.col("start")).clip(lower_bound=0)
+    )
+    parts = [_with_evidence(hay, fast, evidence_from)]
+    hard = counted.filter(pl.col("slow"))
+    if hard.height:
+        parts.append(_pairwise(hay, hard, window))
+    return pl.concat(parts)
+
+
+def _with_evidence(hay: pl.DataFrame, counted: pl.DataFrame, evidence_from: int) -> pl.DataFrame:
     slices = (
         counted.filter(pl.col("count") >= evidence_from)
         .select("_idx", pos=pl.int_ranges("start", "end"))
@@ -118,23 +157,22 @@ def _searched(
         .agg(evidence=pl.col("eid"))
     )
     return counted.join(evidence, on="_idx", how="left").select(
-        "_idx", "count", pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        "_idx", "count", pl.col("evidence").fill_null(_EMPTY_IDS)
     )
-
-
-def _int(value: object) -> int:
-    assert isinstance(value, int)
-    return value
 
 
 def _pairwise(hay: pl.DataFrame, queries: pl.DataFrame, window: Window) -> pl.DataFrame:
-    """Exact O(k^2) per group; used only for the rare groups the searches cannot handle."""
-    pairs = queries.join(hay, on="g", suffix="_h")
-    before = pl.col("ts_h") < pl.col("ts") if window.strict else pl.col("ts_h") <= pl.col("ts")
-    assert window.days is not None
-    inside = (pl.col("day_h") >= pl.col("day") - (window.days - 1)) & (
-        pl.col("day_h") <= pl.col("day")
+    """Exact O(k^2) per key; used only where the searches cannot be trusted."""
+    pairs = queries.select("_idx", "run", "ts", "day").join(
+        hay.select("run", ts_h="ts", day_h="day", id_h="id"), on="run"
     )
+    before = pl.col("ts_h") < pl.col("ts") if window.strict else pl.col("ts_h") <= pl.col("ts")
+    if window.days is not None:
+        inside = (pl.col("day_h") >= pl.col("day") - (window.days - 1)) & (
+            pl.col("day_h") <= pl.col("day")
+        )
+    else:
+        inside = pl.col("ts_h") > pl.col("ts") - (window.duration_us or 0)
     matched = (
         pairs.filter(before & inside)
         .sort("_idx", "ts_h", "id_h")
@@ -144,9 +182,5 @@ def _pairwise(hay: pl.DataFrame, queries: pl.DataFrame, window: Window) -> pl.Da
     return (
         queries.select("_idx")
         .join(matched, on="_idx", how="left")
-        .select(
-            "_idx",
-            pl.col("count").fill_null(0),
-            pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-        )
+        .select("_idx", pl.col("count").fill_null(0), pl.col("evidence").fill_null(_EMPTY_IDS))
     )
