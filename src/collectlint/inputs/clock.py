@@ -2,10 +2,10 @@
 
 Polars keeps the zone in the column's dtype, so a column of instants cannot be converted with a
 per-row zone directly.  Instead we compute the UTC offset once per distinct (zone, 15-minute UTC
-bucket) pair present in the data, and look it up with a binary search.  Every zone in the IANA database changes its
-offset only on quarter-hour boundaries in UTC, but we do not rely on that: a bucket whose offset at
-its first and last microsecond differ is converted row by row (still vectorised, per zone), so the
-result is exact for any zone.
+bucket) pair present in the data, and look it up with a binary search.  Every zone in the IANA
+database changes its offset only on quarter-hour boundaries in UTC, but we do not rely on that: a
+bucket whose offset at its first and last microsecond differ is converted row by row (still
+vectorised, per zone), so the result is exact for any zone.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ def local_us(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
     names = zones.unique().drop_nulls().sort()
     code = zones.cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
     bucket = ts_us // _BUCKET_US
-    first = int(bucket.min())  # type: ignore[arg-type]
-    span = int(bucket.max()) - first + 1  # type: ignore[operator]
+    first, last = bucket.min(), bucket.max()
+    assert isinstance(first, int)
+    assert isinstance(last, int)
+    span = last - first + 1
     key = code * span + (bucket - first)
     table = key.unique().sort()
     offsets = []

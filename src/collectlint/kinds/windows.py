@@ -97,6 +97,15 @@ def _locate(hay: pl.DataFrame, queries: pl.DataFrame, keys: tuple[str, ...]) -> 
     return queries.with_columns(run=pl.when(match).then(at["run"]))
 
 
+def int_bounds(*columns: pl.Series) -> tuple[int, int]:
+    """Smallest and largest value of non-empty integer columns, as Python ints."""
+    both = pl.concat([c.cast(pl.Int64) for c in columns])
+    low, high = both.min(), both.max()
+    assert isinstance(low, int)
+    assert isinstance(high, int)
+    return low, high
+
+
 def _no_counts(queries: pl.DataFrame) -> pl.DataFrame:
     return queries.select("_idx", count=pl.lit(0, pl.Int64), evidence=_EMPTY_IDS)
 
@@ -109,11 +118,12 @@ def _count(
     unordered: pl.Series | None,
 ) -> pl.DataFrame:
     queries = queries.filter(pl.col("run").is_not_null())
-    t0 = min(hay["ts"].min(), queries["ts"].min())  # type: ignore[type-var]
-    t1 = max(hay["ts"].max(), queries["ts"].max())  # type: ignore[type-var]
+    if queries.height == 0:
+        return _no_counts(queries)
+    t0, t1 = int_bounds(hay["ts"], queries["ts"])
     back = window.duration_us or 0
-    stride = int(t1) - int(t0) + back + 2  # type: ignore[call-overload]
-    runs = int(hay["run"].max()) + 1  # type: ignore[arg-type]
+    stride = t1 - t0 + back + 2
+    runs = int_bounds(hay["run"])[1] + 1
     if runs * stride >= 1 << 62:  # packed keys would overflow: the exact join still works
         return _pairwise(hay, queries, window)
     hay_t = hay["run"] * stride + (hay["ts"] - t0 + back)
@@ -123,8 +133,8 @@ def _count(
         start = hay_t.search_sorted(q_t - back, side="right").cast(pl.Int64)
         slow = pl.Series([False] * queries.height)
     else:
-        day0 = min(hay["day"].min(), queries["day"].min())  # type: ignore[type-var]
-        span = int(max(hay["day"].max(), queries["day"].max())) - int(day0) + window.days + 2  # type: ignore[type-var, call-overload]
+        day0, day1 = int_bounds(hay["day"], queries["day"])
+        span = day1 - day0 + window.days + 2
         hay_d = hay["run"] * span + (hay["day"] - day0 + window.days)
         q_first = queries["run"] * span + (queries["day"] - day0 + 1)
         start = hay_d.search_sorted(q_first, side="left").cast(pl.Int64)
