@@ -170,6 +170,10 @@ def _violations(
         "evidence",
         "_path",
         "_row",
+        "category",
+        "quote",
+        "start",
+        "end",
     ).iter_rows():
         spec = by_id[rec[0]]
         out.append(
@@ -187,6 +191,10 @@ def _violations(
                 evidence=tuple(rec[8] or ()),
                 path=rec[9],
                 row=rec[10],
+                category=rec[11] or "",
+                quote=rec[12],
+                start=rec[13],
+                end=rec[14],
             )
         )
     return tuple(out)

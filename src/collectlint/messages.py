@@ -28,6 +28,8 @@ _COLUMNS = {
     "kind": "kind",
     "zone": "zone",
     "local_time": "local_time",
+    "category": "category",
+    "quote": "quote",
 }
 
 

@@ -87,7 +87,9 @@ class Violation:
     """One breach of one rule by one event.
 
     Sort order is (rule, time, event) so reports group by rule and read chronologically.
-    `person` is a pseudonym unless the caller asked for personal data.
+    `person` is a pseudonym unless the caller asked for personal data.  Wording findings also
+    carry the `category` matched and the `quote` from the body at character offsets
+    [`start`, `end`).
     """
 
     rule: str
@@ -103,6 +105,10 @@ class Violation:
     evidence: tuple[str, ...] = field(compare=False, default=())
     path: str = field(compare=False, default="")
     row: int = field(compare=False, default=0)
+    category: str = field(compare=False, default="")
+    quote: str | None = field(compare=False, default=None)
+    start: int | None = field(compare=False, default=None)
+    end: int | None = field(compare=False, default=None)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from collectlint.kinds import cooldown, frequency, hours
+from collectlint.kinds import cooldown, frequency, hours, wording
 from collectlint.kinds.base import CompiledRule
 from collectlint.model import RuleSpec
 
@@ -17,20 +17,15 @@ KINDS: Mapping[str, Callable[[RuleSpec], CompiledRule]] = {
     "cooldown": cooldown.Cooldown.compile,
     "frequency": frequency.Frequency.compile,
     "hours": hours.Hours.compile,
+    "wording": wording.Wording.compile,
 }
 
 PARAMS_SCHEMAS: Mapping[str, Mapping[str, Any]] = {
     "cooldown": cooldown.PARAMS_SCHEMA,
     "frequency": frequency.PARAMS_SCHEMA,
     "hours": hours.PARAMS_SCHEMA,
+    "wording": wording.PARAMS_SCHEMA,
 }
-
-FILTER_PARAMS: Mapping[str, tuple[str, ...]] = {
-    "cooldown": ("trigger",),
-    "frequency": (),
-    "hours": (),
-}
-"""Parameters that hold `where:`-style event filters, validated like `where:` itself."""
 
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:

@@ -21,9 +21,14 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
     "count": pl.Int64(),
     "zone": pl.String(),
     "local": pl.Int64(),
+    "category": pl.String(),
+    "quote": pl.String(),
+    "start": pl.Int64(),
+    "end": pl.Int64(),
 }
 """Columns of a kind's findings: the event's table index, the ids that justify the finding,
-the count that crossed a limit (if any), and the zone and local time the finding is judged in."""
+the count that crossed a limit (if any), the zone and local time the finding is judged in, and
+for wording findings the category, the quoted text and its character offsets in the body."""
 
 
 @dataclass(frozen=True, slots=True)

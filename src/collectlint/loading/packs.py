@@ -38,6 +38,8 @@ MESSAGE_FIELDS = frozenset(
         "time",
         "local_time",
         "zone",
+        "category",
+        "quote",
     }
 )
 """Placeholders every message may use; kinds add their own constants (e.g. `{limit}`)."""
@@ -284,8 +286,9 @@ def _spec(
     )
     try:
         constants = compile_rule(spec).template_values()
-    except ValueError as exc:
-        problems.append(Problem(str(exc), doc.span([*where, "params"])))
+    except ValueError as exc:  # e.g. a regex the linear-time engine cannot run
+        location = getattr(exc, "location", ())
+        problems.append(Problem(str(exc), doc.span([*where, "params", *location])))
         return None
     problems.extend(_check_message(doc, spec.message, set(constants), [*where, "message"]))
     return spec

