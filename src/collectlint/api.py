@@ -68,7 +68,7 @@ def check(
     specs = tuple(s for p in packs for s in p.rules)
     table = result.table
     rejected = _rejections(table)
-    violations = _violations(result.findings, table, specs, show_pii)
+    violations = violations_from(result.findings, table, specs, show_pii)
     counts = {s.rule_id: 0 for s in specs}
     for v in violations:
         counts[v.rule] += 1
@@ -114,9 +114,10 @@ def _pseudonyms(values: pl.Series) -> dict[str, str]:
     return {v: hashlib.sha256(v.encode()).hexdigest()[:10] for v in values.unique().drop_nulls()}
 
 
-def _violations(
+def violations_from(
     findings: pl.DataFrame, table: pl.DataFrame, specs: Sequence[RuleSpec], show_pii: bool
 ) -> tuple[Violation, ...]:
+    """Turn the engine's findings into sorted `Violation`s with rendered messages."""
     if findings.height == 0:
         return ()
     wanted = [

@@ -19,7 +19,8 @@ from rich.console import Console
 from collectlint import __version__
 from collectlint.api import DEFAULT_PACKS, check
 from collectlint.errors import CollectlintError, UsageError
-from collectlint.model import Severity
+from collectlint.linting import lint
+from collectlint.model import Report, Severity
 from collectlint.reporters import REPORTERS
 from collectlint.vocabulary import COLUMNS
 
@@ -150,6 +151,13 @@ def check_command(
     except CollectlintError as exc:
         _fail(exc)
         return
+    _emit(report, output_format, output, fail_on)
+
+
+def _emit(
+    report: Report, output_format: OutputFormat, output: Path | None, fail_on: FailOn
+) -> None:
+    """Render `report` where asked and exit with its code."""
     rendered = REPORTERS[output_format.value](report)
     if isinstance(rendered, str):
         if output is None:
@@ -169,6 +177,35 @@ def check_command(
             markup=False,
         )
     raise typer.Exit(code)
+
+
+@app.command("lint")
+def lint_command(
+    templates: Annotated[
+        list[str], typer.Argument(help="Template files or directories (.txt .md .html .j2 ...).")
+    ],
+    rules: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rules", "-r", help="Built-in pack name or pack file/directory (repeatable)."
+        ),
+    ] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here.")
+    ] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.ERROR,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Report instant (ISO-8601 with offset).")
+    ] = None,
+) -> None:
+    """Check message templates against the wording rules of rule packs."""
+    try:
+        report = lint(templates, rules=tuple(rules or DEFAULT_PACKS), as_of=_parse_as_of(as_of))
+    except CollectlintError as exc:
+        _fail(exc)
+        return
+    _emit(report, output_format, output, fail_on)
 
 
 def main() -> None:

@@ -89,7 +89,8 @@ class Violation:
     Sort order is (rule, time, event) so reports group by rule and read chronologically.
     `person` is a pseudonym unless the caller asked for personal data.  Wording findings also
     carry the `category` matched and the `quote` from the body at character offsets
-    [`start`, `end`).
+    [`start`, `end`).  `path` and `row` locate the input row; template findings also set
+    `column` (so `path:row:column` is the template position).
     """
 
     rule: str
@@ -105,6 +106,7 @@ class Violation:
     evidence: tuple[str, ...] = field(compare=False, default=())
     path: str = field(compare=False, default="")
     row: int = field(compare=False, default=0)
+    column: int = field(compare=False, default=0)
     category: str = field(compare=False, default="")
     quote: str | None = field(compare=False, default=None)
     start: int | None = field(compare=False, default=None)

@@ -71,6 +71,11 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "evidence": list(v.evidence),
                 "path": v.path,
                 "row": v.row,
+                "column": v.column,
+                "category": v.category,
+                "quote": v.quote,
+                "start": v.start,
+                "end": v.end,
             }
             for v in report.violations
         ],

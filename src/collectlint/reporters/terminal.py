@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from collectlint.model import Report, Severity
+from collectlint.model import Report, Severity, Violation
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -30,19 +30,23 @@ def _findings(report: Report) -> list[RenderableType]:
             f"  {len(items)} finding{'s' if len(items) != 1 else ''}  ",
             (spec.citation, "dim"),
         )
-        lines = Text("\n").join(
-            Text.assemble(
-                "  ",
-                (v.local_time, "cyan"),
-                "  event ",
-                (v.event, "bold"),
-                f"  account {v.account}\n      ",
-                v.message,
-            )
-            for v in items
-        )
+        lines = Text("\n").join(_line(v) for v in items)
         parts += [head, lines, Text("")]
     return parts
+
+
+def _line(v: Violation) -> Text:
+    """One finding: where (template position, or local time and event), then the message."""
+    if v.column:
+        where = Text.assemble("  ", (f"{v.path}:{v.row}:{v.column}", "cyan"))
+    else:
+        where = Text.assemble(
+            "  ", (v.local_time, "cyan"), "  event ", (v.event, "bold"), f"  account {v.account}"
+        )
+    text = Text.assemble(where, "\n      ", v.message)
+    if v.column and v.evidence:  # a template variant: say which branches render the problem
+        text.append(f"\n      in the variant: {'; '.join(v.evidence)}", style="dim")
+    return text
 
 
 def _rejected(report: Report) -> list[RenderableType]:
