@@ -157,45 +157,51 @@ def violations_from(
     for rule_id, part in joined.group_by("rule", maintain_order=True):
         spec = by_id[str(rule_id[0])]
         parts.append(part.with_columns(message=message_expr(spec)))
-    rows = pl.concat(parts).sort("rule", "ts", "id")
-    out = []
-    for rec in rows.select(
-        "rule",
-        "ts",
-        "id",
-        "account",
-        "person",
-        "local_time",
-        "zone",
-        "message",
-        "evidence",
-        "_path",
-        "_row",
-        "category",
-        "quote",
-        "start",
-        "end",
-    ).iter_rows():
-        spec = by_id[rec[0]]
-        out.append(
-            Violation(
-                rule=rec[0],
-                time=_from_us(rec[1]),
-                event=rec[2],
-                severity=spec.severity,
-                account=rec[3],
-                person=rec[4] or "",
-                local_time=rec[5] or "",
-                zone=rec[6] or "",
-                message=rec[7],
-                citation=spec.citation,
-                evidence=tuple(rec[8] or ()),
-                path=rec[9],
-                row=rec[10],
-                category=rec[11] or "",
-                quote=rec[12],
-                start=rec[13],
-                end=rec[14],
-            )
+    severity = {s.rule_id: s.severity for s in specs}
+    citation = {s.rule_id: s.citation for s in specs}
+    rows = (
+        pl.concat(parts)
+        .sort("rule", "ts", "id")
+        .select(
+            "rule",
+            pl.from_epoch("ts", time_unit="us").dt.replace_time_zone("UTC"),
+            "id",
+            "account",
+            pl.col("person").fill_null(""),
+            pl.col("local_time").fill_null(""),
+            pl.col("zone").fill_null(""),
+            "message",
+            "evidence",
+            "_path",
+            "_row",
+            pl.col("category").fill_null(""),
+            "quote",
+            "start",
+            "end",
         )
+        .rows()
+    )
+    out = [
+        Violation(
+            r[0],
+            r[1],
+            r[2],
+            severity[r[0]],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            citation[r[0]],
+            tuple(r[8] or ()),
+            r[9],
+            r[10],
+            0,
+            r[11],
+            r[12],
+            r[13],
+            r[14],
+        )
+        for r in rows
+    ]
     return tuple(out)

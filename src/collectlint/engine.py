@@ -17,6 +17,7 @@ from collectlint.inputs.clock import US_PER_DAY, local_us
 from collectlint.kinds import compile_rule
 from collectlint.kinds.base import FINDING_SCHEMA, EvalContext
 from collectlint.loading.packs import Pack
+from collectlint.text.normalise import normalise_series
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,4 +125,8 @@ def _pack_events(
             zone=pl.col("zone").fill_null(pl.lit(default)),
             timezone=pl.col("timezone").fill_null(pl.lit(default)),
         )
-    return frame.with_columns(day=pl.col("local") // US_PER_DAY)
+    frame = frame.with_columns(day=pl.col("local") // US_PER_DAY)
+    if any(spec.kind == "wording" for spec in pack.rules):
+        # normalised once per pack and shared by its wording rules (see text.normalise)
+        frame = frame.with_columns(_norm=normalise_series(frame["body"].fill_null("")))
+    return frame

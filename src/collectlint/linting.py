@@ -152,8 +152,7 @@ def _positioned(
             offset, quote = template.body_offset, v.quote
         line, column = template.position(min(offset, len(template.source)))
         evidence = (variant.choices,) if variant.choices and v.start is None else ()
-        placed = dataclasses.replace(
-            v,
+        placed = v._replace(
             event=path,
             account="",
             person="",

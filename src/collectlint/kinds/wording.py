@@ -30,7 +30,6 @@ from collectlint.kinds.base import EvalContext, filter_expr, findings_frame
 from collectlint.model import RuleSpec
 from collectlint.text.locate import locate_all
 from collectlint.text.matchers import Matcher
-from collectlint.text.normalise import normalise_expr
 
 _TERMS = {
     "type": "object",
@@ -99,9 +98,8 @@ class Wording:
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag messages with forbidden wording, or without required wording."""
         mask = ctx.events.select(filter_expr(self.spec.where)).to_series()
-        events = ctx.events.select("_idx", "id", "body", "zone", "local").filter(mask)
-        events = events.with_columns(_plain=normalise_expr(pl.col("body").fill_null("")))
-        text = pl.col("_plain")
+        events = ctx.events.select("_idx", "id", "body", "_norm", "zone", "local").filter(mask)
+        text = pl.col("_norm")
         if self.allow is not None:
             text = text.str.replace_all(self.allow.regex, " ")
         gate = pl.lit(True)
@@ -119,6 +117,9 @@ class Wording:
         )
         if flagged.height == 0:
             return findings_frame(flagged)
-        matchers = dict(self.forbid)
-        located = locate_all(flagged, matchers, self.allow)
-        return findings_frame(located.with_columns(evidence=pl.concat_list("id")))
+        flagged = flagged.with_columns(evidence=pl.concat_list("id"))
+        forbidden = flagged.filter(pl.col("category") != MISSING)
+        located = locate_all(forbidden, dict(self.forbid), self.allow) if forbidden.height else None
+        missing = flagged.filter(pl.col("category") == MISSING)
+        parts = [findings_frame(f) for f in (located, missing) if f is not None and f.height]
+        return pl.concat(parts) if parts else findings_frame(flagged.clear())

@@ -39,11 +39,11 @@ def locate(body: str, plain: str, matcher: Matcher, allow: Matcher | None) -> Sp
 def locate_all(
     flagged: pl.DataFrame, matchers: Mapping[str, Matcher], allow: Matcher | None
 ) -> pl.DataFrame:
-    """Add `quote`, `start` and `end` to flagged rows (`body`, `_plain`, `category`)."""
+    """Add `quote`, `start` and `end` to flagged rows (`body`, `_norm`, `category`)."""
     quotes: list[str | None] = []
     starts: list[int | None] = []
     ends: list[int | None] = []
-    for body, plain, category in flagged.select("body", "_plain", "category").iter_rows():
+    for body, plain, category in flagged.select("body", "_norm", "category").iter_rows():
         matcher = matchers.get(category)
         quote, start, end = (
             locate(body or "", plain, matcher, allow) if matcher else (None, None, None)
