@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from collectlint.model import Report
+from collectlint.model import Report, Severity
 
 SCHEMA_VERSION = 1
 
@@ -18,6 +18,9 @@ SCHEMA_VERSION = 1
 def _utc(moment: datetime) -> str:
     text = moment.astimezone(UTC).isoformat()
     return text.replace("+00:00", "Z")
+
+
+_SEVERITY = {s: str(s) for s in Severity}
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -59,7 +62,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "violations": [
             {
                 "rule": v.rule,
-                "severity": str(v.severity),
+                "severity": _SEVERITY[v.severity],
                 "event": v.event,
                 "account": v.account,
                 "person": v.person,
@@ -83,6 +86,27 @@ def as_dict(report: Report) -> dict[str, Any]:
     }
 
 
+_ROWS = ("violations", "rejected")
+"""Lists written one compact object per line: readable, diff-friendly, and fast to write
+(Python's C JSON encoder is only used without indentation)."""
+
+
 def render(report: Report) -> str:
-    """Serialise `report` as indented JSON with sorted keys and a trailing newline."""
-    return json.dumps(as_dict(report), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """Serialise `report` as JSON with sorted keys, one finding per line, and a final newline."""
+    data = as_dict(report)
+    lines = ["{"]
+    keys = sorted(data)
+    for position, key in enumerate(keys):
+        value = data[key]
+        if key in _ROWS and value:
+            items = ",\n".join(
+                "    " + json.dumps(item, sort_keys=True, ensure_ascii=False) for item in value
+            )
+            text = f"[\n{items}\n  ]"
+        else:
+            text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+            text = text.replace("\n", "\n  ")
+        comma = "," if position < len(keys) - 1 else ""
+        lines.append(f"  {json.dumps(key)}: {text}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

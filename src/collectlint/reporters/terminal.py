@@ -14,6 +14,10 @@ from rich.text import Text
 
 from collectlint.model import Report, Severity, Violation
 
+SHOWN_PER_RULE = 200
+"""A terminal is for reading: past this many findings of one rule, the rest are counted, not
+printed (the JSON report always lists every finding)."""
+
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
@@ -30,7 +34,10 @@ def _findings(report: Report) -> list[RenderableType]:
             f"  {len(items)} finding{'s' if len(items) != 1 else ''}  ",
             (spec.citation, "dim"),
         )
-        lines = Text("\n").join(_line(v) for v in items)
+        lines = Text("\n").join(_line(v) for v in items[:SHOWN_PER_RULE])
+        if len(items) > SHOWN_PER_RULE:
+            more = len(items) - SHOWN_PER_RULE
+            lines.append(f"\n  … and {more:,} more (every finding is in --format json)", "dim")
         parts += [head, lines, Text("")]
     return parts
 
