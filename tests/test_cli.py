@@ -156,3 +156,13 @@ def test_module_entry_point(entry: list[str]) -> None:
 def test_text_output_has_no_colour_codes_when_not_a_tty() -> None:
     result = runner.invoke(app, ["check", str(EXAMPLE)])
     assert "\x1b[" not in result.output
+
+
+def test_mixed_us_cn_log_exercises_every_rule_of_both_packs() -> None:
+    mixed = REPO / "examples" / "contacts-us-cn.csv"
+    args = ["check", str(mixed), "-r", "us-regf", "-r", "cn-consumer-credit", "-f", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert all(count > 0 for count in data["summary"]["by_rule"].values()), data["summary"]
+    assert data["summary"]["events_rejected"] == 0
