@@ -125,7 +125,7 @@ def test_patterns_the_linear_engine_cannot_run_are_rule_file_errors(
 
 _TEXT = st.text(
     alphabet=st.sampled_from(
-        list("abcXYZ 。，!？*\u200b\u200d\ufeff\u00ad坐牢通訊錄起訴ＡＢｃ１①ﬁΣσς\n\t")
+        list("abcXYZ 。，!？*\u200b\u200d\ufeff\u00ad坐牢通訊錄起訴ＡＢｃ１①ﬁΣσςаеΙ\u0301éが\n\t")
     ),
     max_size=30,
 )

