@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from collectlint.loading.packs import builtin_dir
-from collectlint.testing import Case, load_cases, missing_cases, pack_case_files, run_case
+from collectlint.testing import (
+    Case,
+    CaseResult,
+    load_cases,
+    missing_cases,
+    pack_case_files,
+    run_cases,
+)
 
 PACK_DIRS = sorted(p.parent for p in builtin_dir().glob("*/pack.yaml"))
 
@@ -20,8 +28,17 @@ def _all_cases() -> list[tuple[Path, Case]]:
     ("pack_dir", "case"), _all_cases(), ids=lambda x: x.name if isinstance(x, Case) else ""
 )
 def test_case(pack_dir: Path, case: Case) -> None:
-    result = run_case(case, str(pack_dir))
+    result = _results(pack_dir, case.span.path)[case.name]
     assert result.passed, f"{case.span} {case.rule} {case.name}: {result.explain()}"
+
+
+@cache
+def _results(pack_dir: Path, case_file: str) -> dict[str, CaseResult]:
+    """Run a whole case file once (cases are isolated from each other by the harness)."""
+    cases = [
+        c for f in pack_case_files(pack_dir) for c in load_cases(f) if c.span.path == case_file
+    ]
+    return {r.case.name: r for r in run_cases(cases, str(pack_dir))}
 
 
 @pytest.mark.parametrize("pack_dir", PACK_DIRS, ids=lambda p: p.name)
