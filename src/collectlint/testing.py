@@ -103,12 +103,12 @@ def run_cases(cases: Sequence[Case], pack: str) -> list[CaseResult]:
     pack is loaded and the engine started only once.
     """
     rows = []
-    for number, case in enumerate(cases):
+    for index, case in enumerate(cases):
         for event in case.events:
             row = dict(event)
             for name in _ISOLATED:
                 if row.get(name):
-                    row[name] = f"{number}~{row[name]}"
+                    row[name] = f"{index}~{row[name]}"
             rows.append(row)
     with tempfile.TemporaryDirectory(prefix="collectlint-case-") as tmp:
         log = Path(tmp) / "events.jsonl"
@@ -116,9 +116,9 @@ def run_cases(cases: Sequence[Case], pack: str) -> list[CaseResult]:
         report = check([str(log)], rules=[pack])
     flagged: list[set[str]] = [set() for _ in cases]
     for v in report.violations:
-        number, _, event = v.event.partition("~")
-        if v.rule == cases[int(number)].rule:
-            flagged[int(number)].add(event)
+        prefix, _, event_id = v.event.partition("~")
+        if v.rule == cases[int(prefix)].rule:
+            flagged[int(prefix)].add(event_id)
     rejected: list[list[str]] = [[] for _ in cases]
     owner = [n for n, case in enumerate(cases) for _ in case.events]
     for r in report.rejected:
