@@ -98,16 +98,12 @@ class Hours:
     def _outside(self, local: pl.Expr) -> pl.Expr:
         """True where a local wall-clock time (µs) is outside its weekday's window."""
         tod = local % US_PER_DAY
+        if len(set(self.windows)) == 1:  # the same window every day: no weekday needed
+            return _outside_window(tod, self.windows[0])
         weekday = (local // US_PER_DAY + 3) % 7  # 1970-01-01 was a Thursday (index 3)
         expr: pl.Expr = pl.lit(True)
         for index in reversed(range(7)):
-            window = self.windows[index]
-            if window is None:
-                outside: pl.Expr = pl.lit(True)
-            elif window[0] <= window[1]:
-                outside = (tod < window[0]) | (tod >= window[1])
-            else:  # wraps midnight
-                outside = (tod < window[0]) & (tod >= window[1])
+            outside = _outside_window(tod, self.windows[index])
             expr = pl.when(weekday == index).then(outside).otherwise(expr)
         return expr
 
@@ -133,6 +129,16 @@ class Hours:
             )
             found.append(first.select("_idx", "zone", "local"))
         return _with_own_id(pl.concat(found), events)
+
+
+def _outside_window(tod: pl.Expr, window: tuple[int, int] | None) -> pl.Expr:
+    """True where a time of day (µs) is outside `[start, end)`; None forbids the whole day."""
+    if window is None:
+        return pl.lit(True)
+    start, end = window
+    if start <= end:
+        return (tod < start) | (tod >= end)
+    return (tod < start) & (tod >= end)  # the window wraps midnight
 
 
 def _with_own_id(found: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:

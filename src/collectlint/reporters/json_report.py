@@ -16,8 +16,9 @@ SCHEMA_VERSION = 1
 
 
 def _utc(moment: datetime) -> str:
-    text = moment.astimezone(UTC).isoformat()
-    return text.replace("+00:00", "Z")
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
 _SEVERITY = {s: str(s) for s in Severity}
