@@ -31,7 +31,8 @@ from collectlint.text.normalise import normalise_series
 
 HERE = Path(__file__).resolve().parent
 EN_OK = [
-    "Acme Recovery is a debt collector. Your balance of ${amt} is due on {day}. Reply STOP to opt out.",
+    "Acme Recovery is a debt collector. Your balance of ${amt} is due on {day}. "
+    "Reply STOP to opt out.",
     "This is a debt collector. We can set up a payment plan for ${amt}. Text STOP to unsubscribe.",
     "Reminder from a debt collector: payment of ${amt} received, thank you. Reply STOP to opt out.",
 ]
@@ -68,7 +69,9 @@ def generate(rows: int, path: Path, seed: int = 7) -> None:
     frame = pl.DataFrame(
         {
             "id": [f"S{i}" for i in range(rows)],
-            "time": [f"2024-06-{3 + i % 20:02d}T0{i % 6 + 2}:{i % 60:02d}:00Z" for i in range(rows)],
+            "time": [
+                f"2024-06-{3 + i % 20:02d}T0{i % 6 + 2}:{i % 60:02d}:00Z" for i in range(rows)
+            ],
             "account": [f"A{i % 200_000}" for i in range(rows)],
             "channel": ["sms"] * rows,
             "outcome": ["delivered"] * rows,
@@ -100,11 +103,10 @@ def main() -> None:
     ]
     table = build_events([read_raw(str(path), {})], ReadOptions())
     terms = sum(
-        len(t.get("phrases", [])) + len(t.get("patterns", []))
-        for p in packs
-        for r in p.rules
-        for group in ([*r.params.get("forbid", {}).values()] + [r.params.get("require", {})])
-        for t in [group]
+        len(group.get("phrases", [])) + len(group.get("patterns", []))
+        for pack in packs
+        for rule in pack.rules
+        for group in [*rule.params.get("forbid", {}).values(), rule.params.get("require", {})]
     )
     rows_out = []
     times = []
@@ -119,15 +121,30 @@ def main() -> None:
         result = evaluate(table, packs)
         times.append(time.perf_counter() - start)
         found = result.findings.height
-    rows_out.append((f"all wording rules ({terms} phrases/patterns), findings {found:,}",
-                     _median(times)))
+    rows_out.append(
+        (f"all wording rules ({terms} phrases/patterns), findings {found:,}", _median(times))
+    )
     times = []
     for _ in range(args.repeat):
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "collectlint", "check", str(path), "-r", "us-regf",
-             "-r", "cn-consumer-credit", "-f", "json", "-o", str(path.with_suffix(".json"))],
-            check=False, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "collectlint",
+                "check",
+                str(path),
+                "-r",
+                "us-regf",
+                "-r",
+                "cn-consumer-credit",
+                "-f",
+                "json",
+                "-o",
+                str(path.with_suffix(".json")),
+            ],
+            check=False,
+            capture_output=True,
         )
         times.append(time.perf_counter() - start)
     rows_out.append(("`collectlint check` end to end, all rules, JSON out", _median(times)))
