@@ -178,8 +178,9 @@ def load(con: duckdb.DuckDBPyConnection, path: str) -> None:
                     TRY_CAST(split_part({col("timezone")}, '|', 1) AS zone_name) AS zone,
                     CASE WHEN contains({col("timezone")}, '|') THEN {col("timezone")} END
                         AS zones,
-                    ({col("jurisdiction")} IS NULL OR {col("jurisdiction")} = 'US'
-                     OR starts_with({col("jurisdiction")}, 'US-')) AS in_scope
+                    (nullif(trim({col("jurisdiction")}), '') IS NULL
+                     OR upper(trim({col("jurisdiction")})) = 'US'
+                     OR starts_with(upper(trim({col("jurisdiction")})), 'US-')) AS in_scope
                 FROM {src}
             )
         )
