@@ -111,6 +111,12 @@ def _rejections(table: pl.DataFrame) -> tuple[Rejection, ...]:
     return tuple(sorted(Rejection(p, r, why) for p, r, why in bad.iter_rows()))
 
 
+def fingerprint(*parts: str) -> str:
+    """A stable id for a finding across runs: a hash of what it is about, never of where in a
+    file it was found, so baselines survive re-exports and re-ordered logs."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
 def _pseudonyms(values: pl.Series) -> dict[str, str]:
     """Stable short pseudonyms for contacted numbers/addresses (never printed unless asked)."""
     return {v: hashlib.sha256(v.encode()).hexdigest()[:10] for v in values.unique().drop_nulls()}
@@ -156,6 +162,9 @@ def violations_from(
         person=pl.when(pl.col("party") == "debtor").then(pl.col("debtor")).otherwise(other),
         local_time=format_local(pl.col("local"), pl.col("ts")),
         event=pl.col("id"),
+        _person_key=pl.when(pl.col("party") == "debtor")
+        .then(pl.col("debtor"))
+        .otherwise(pl.col("to")),
     )
     by_id = {s.rule_id: s for s in specs}
     parts = []
@@ -183,6 +192,7 @@ def violations_from(
             "quote",
             "start",
             "end",
+            pl.col("_person_key"),
         )
         .rows()
     )
@@ -206,6 +216,7 @@ def violations_from(
             r[12],
             r[13],
             r[14],
+            fingerprint(r[0], r[3], r[15] or "", r[2]),
         )
         for r in rows
     ]

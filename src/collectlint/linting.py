@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from collectlint import __version__
-from collectlint.api import load_packs, violations_from
+from collectlint.api import fingerprint, load_packs, violations_from
 from collectlint.engine import evaluate
 from collectlint.errors import InputError
 from collectlint.inputs.events import ReadOptions, build_events
@@ -161,6 +161,7 @@ def _positioned(
             column=column,
             quote=quote,
             evidence=evidence,
+            fingerprint=fingerprint(v.rule, path, v.category, quote or ""),
             local_time="",
             zone="",
         )

@@ -82,6 +82,16 @@ class RuleSpec:
     defined_at: Span | None = None
 
 
+class Suppression(NamedTuple):
+    """Why a finding is kept out of the exit code: a waiver on record, or a baseline entry."""
+
+    kind: str
+    reason: str
+    approver: str = ""
+    expires: str = ""
+    source: str = ""
+
+
 class Violation(NamedTuple):
     """One breach of one rule by one event.
 
@@ -91,6 +101,10 @@ class Violation(NamedTuple):
     personal data.  Wording findings also carry the `category` matched and the `quote` from the
     body at character offsets [`start`, `end`).  `path` and `row` locate the input row; template
     findings also set `column` (so `path:row:column` is the template position).
+    `fingerprint` identifies the finding across runs (rule, account, person, event — never a
+    line number) for baselines and SARIF; `suppression` is set when a waiver or the baseline
+    covers it (it stays in the report but not in the exit code); `next_allowed_at` is, for a
+    planned contact, the earliest instant it would break no timing rule.
     """
 
     rule: str
@@ -111,6 +125,10 @@ class Violation(NamedTuple):
     quote: str | None = None
     start: int | None = None
     end: int | None = None
+    fingerprint: str = ""
+    suppression: Suppression | None = None
+    next_allowed_at: datetime | None = None
+    next_allowed_local: str = ""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -133,7 +151,11 @@ class InputFile:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """Counts that must add up: events_read == events_checked + events_rejected."""
+    """Counts that must add up: events_read == events_checked + events_rejected.
+
+    `violations` and `by_rule` count findings that are not suppressed; `suppressed` counts the
+    findings a waiver or the baseline covers.
+    """
 
     events_read: int
     events_checked: int
@@ -141,6 +163,18 @@ class Summary:
     events_out_of_scope: int
     violations: int
     by_rule: Mapping[str, int]
+    suppressed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the reader must know that is not a finding: an expired or unused waiver, a
+    planned event's context, a rule that matched nothing it could."""
+
+    severity: Severity
+    code: str
+    message: str
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +190,13 @@ class Report:
     rejected: tuple[Rejection, ...]
     summary: Summary
     max_rejects: int = 0
+    notes: tuple[Note, ...] = ()
 
     def exit_code(self, fail_on: Severity = Severity.ERROR) -> int:
-        """0 clean, 1 violations at or above `fail_on`, 2 more rejected rows than allowed."""
+        """0 clean, 1 unsuppressed violations at or above `fail_on`, 2 more rejected rows than
+        allowed."""
         if self.summary.events_rejected > self.max_rejects:
             return 2
-        if any(v.severity >= fail_on for v in self.violations):
+        if any(v.severity >= fail_on and v.suppression is None for v in self.violations):
             return 1
         return 0

@@ -59,6 +59,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "events_out_of_scope": report.summary.events_out_of_scope,
             "violations": report.summary.violations,
             "by_rule": dict(report.summary.by_rule),
+            "suppressed": report.summary.suppressed,
         },
         "violations": [
             {
@@ -80,10 +81,18 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "quote": v.quote,
                 "start": v.start,
                 "end": v.end,
+                "fingerprint": v.fingerprint,
+                "suppression": v.suppression._asdict() if v.suppression else None,
+                "next_allowed_at": _utc(v.next_allowed_at) if v.next_allowed_at else None,
+                "next_allowed_local": v.next_allowed_local or None,
             }
             for v in report.violations
         ],
         "rejected": [{"path": r.path, "row": r.row, "reason": r.reason} for r in report.rejected],
+        "notes": [
+            {"severity": str(n.severity), "code": n.code, "message": n.message, "source": n.source}
+            for n in report.notes
+        ],
     }
 
 
