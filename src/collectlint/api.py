@@ -6,14 +6,16 @@ the clock: the report's `as_of` is the caller's, or else the latest event time i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
-from collectlint import __version__
+from collectlint import __version__, suppress
 from collectlint.engine import evaluate
 from collectlint.errors import UsageError
 from collectlint.inputs.clock import format_local, is_known_zone
@@ -21,7 +23,18 @@ from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import read_raw
 from collectlint.loading.packs import Pack, load_pack
 from collectlint.messages import message_expr
-from collectlint.model import InputFile, Rejection, Report, RuleSpec, Summary, Violation
+from collectlint.model import (
+    CheckOptions,
+    InputFile,
+    Rejection,
+    Report,
+    RuleSpec,
+    Summary,
+    Violation,
+)
+from collectlint.planning import next_allowed
+from collectlint.selection import select_rules
+from collectlint.suppress import load_baseline, load_waivers
 
 DEFAULT_PACKS = ("us-regf",)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -37,59 +50,48 @@ def load_packs(refs: Sequence[str]) -> tuple[Pack, ...]:
 
 
 def check(
-    logs: Sequence[str | Path],
-    *,
-    rules: Sequence[str] = DEFAULT_PACKS,
-    column_map: Mapping[str, str] | None = None,
-    assume_timezone: str | None = None,
-    as_of: datetime | None = None,
-    max_rejects: int = 0,
-    show_pii: bool = False,
+    logs: Sequence[str | Path], options: CheckOptions | None = None, **overrides: Any
 ) -> Report:
-    """Check contact logs against rule packs.
+    """Check contact logs (or a plan of contacts) against rule packs.
 
     Args:
-        logs: CSV / JSON Lines / Parquet paths (`-` reads CSV from standard input).
-        rules: built-in pack names or paths to pack files or directories.
-        column_map: canonical field -> column name in the logs.
-        assume_timezone: IANA zone for timestamps written without an offset (else rejected).
-        as_of: the report's reference instant; defaults to the latest event time.
-        max_rejects: how many rejected rows the caller tolerates (more gives exit code 2).
-        show_pii: name contacted third parties by their `to` value instead of a pseudonym.
+        logs: CSV / JSON Lines / Parquet paths (`-` reads CSV from standard input).  With
+            `history`, these are the *plan*: only their events are reported.
+        options: what to check and how (see `CheckOptions`); keyword arguments override its
+            fields, so `check(["log.csv"], rules=["us-regf"])` works too.
     """
-    if assume_timezone is not None and not is_known_zone(assume_timezone):
-        raise UsageError(f"--assume-timezone: unknown time zone {assume_timezone!r}")
-    if as_of is not None and as_of.tzinfo is None:
+    opts = dataclasses.replace(options or CheckOptions(), **overrides)
+    if opts.assume_timezone is not None and not is_known_zone(opts.assume_timezone):
+        raise UsageError(f"--assume-timezone: unknown time zone {opts.assume_timezone!r}")
+    if opts.as_of is not None and opts.as_of.tzinfo is None:
         raise UsageError("--as-of needs a UTC offset or Z (a naive time is ambiguous)")
-    packs = load_packs(rules)
+    packs = select_rules(load_packs(opts.rules), opts.select, opts.ignore, opts.severity)
+    waivers = load_waivers(opts.waivers) if opts.waivers else ()
+    baseline = load_baseline(opts.baseline) if opts.baseline else frozenset()
     # message text is by far the widest column; only wording rules read it
     skip = frozenset() if any(s.kind == "wording" for p in packs for s in p.rules) else {"body"}
-    raws = [read_raw(str(p), column_map or {}, frozenset(skip)) for p in logs]
-    table = build_events(raws, ReadOptions(assume_timezone))
+    paths = [*map(str, logs), *opts.history]
+    raws = [read_raw(path, opts.column_map, frozenset(skip)) for path in paths]
+    table = build_events(raws, ReadOptions(opts.assume_timezone))
     result = evaluate(table, packs)
     specs = tuple(s for p in packs for s in p.rules)
     table = result.table
-    rejected = _rejections(table)
-    violations = violations_from(result.findings, table, specs, show_pii)
-    counts = {s.rule_id: 0 for s in specs}
-    for v in violations:
-        counts[v.rule] += 1
-    checked = table.height - len(rejected)
-    summary = Summary(
-        events_read=table.height,
-        events_checked=checked,
-        events_rejected=len(rejected),
-        events_out_of_scope=int(
-            table.filter(pl.col("_reason").is_null() & (pl.col("_packs") == 0)).height
-        ),
-        violations=len(violations),
-        by_rule=counts,
-    )
+    findings = result.findings
+    if opts.history:
+        planned = table["_path"].is_in([str(p) for p in logs])
+        findings = findings.filter(pl.col("_idx").is_in(table["_idx"].filter(planned).implode()))
     latest = table["ts"].max()
     default_as_of = _EPOCH if latest is None else _from_us(int(latest))  # type: ignore[arg-type]
+    as_of = (opts.as_of or default_as_of).astimezone(UTC)
+    found = violations_from(findings, table, specs, opts.show_pii)
+    violations, notes = suppress.apply(found, waivers, baseline, as_of)
+    if opts.history:
+        found_next = next_allowed(violations, table, packs)
+        violations = found_next
+    rejected = _rejections(table)
     return Report(
         tool_version=__version__,
-        as_of=(as_of or default_as_of).astimezone(UTC),
+        as_of=as_of,
         inputs=tuple(
             InputFile(r.path, r.sha256, int((table["_path"] == r.path).sum())) for r in raws
         ),
@@ -97,8 +99,32 @@ def check(
         rules=specs,
         violations=violations,
         rejected=rejected,
-        summary=summary,
-        max_rejects=max_rejects,
+        summary=_summary(table, specs, violations, len(rejected)),
+        max_rejects=opts.max_rejects,
+        notes=notes,
+    )
+
+
+def _summary(
+    table: pl.DataFrame, specs: Sequence[RuleSpec], violations: Sequence[Violation], rejected: int
+) -> Summary:
+    counts = {s.rule_id: 0 for s in specs}
+    suppressed = 0
+    for v in violations:
+        if v.suppression is None:
+            counts[v.rule] += 1
+        else:
+            suppressed += 1
+    return Summary(
+        events_read=table.height,
+        events_checked=table.height - rejected,
+        events_rejected=rejected,
+        events_out_of_scope=int(
+            table.filter(pl.col("_reason").is_null() & (pl.col("_packs") == 0)).height
+        ),
+        violations=len(violations) - suppressed,
+        by_rule=counts,
+        suppressed=suppressed,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -164,6 +164,29 @@ class Summary:
     violations: int
     by_rule: Mapping[str, int]
     suppressed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """What `check()` is asked to do, as one typed value (the CLI and config build it).
+
+    `rules` are pack names or paths; `select`/`ignore` rule ids or prefixes; `severity` maps a
+    rule id or prefix to a level; `waivers` and `baseline` are file paths; `history` lists logs
+    that give context to a plan (only the plan's own events are reported).
+    """
+
+    rules: tuple[str, ...] = ("us-regf",)
+    column_map: Mapping[str, str] = field(default_factory=dict)
+    assume_timezone: str | None = None
+    as_of: datetime | None = None
+    max_rejects: int = 0
+    show_pii: bool = False
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    waivers: str | None = None
+    baseline: str | None = None
+    history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

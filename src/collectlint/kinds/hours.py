@@ -95,7 +95,7 @@ class Hours:
         """`{start}` and `{end}` for messages."""
         return {"start": self.spec.params["start"], "end": self.spec.params["end"]}
 
-    def _outside(self, local: pl.Expr) -> pl.Expr:
+    def outside_expr(self, local: pl.Expr) -> pl.Expr:
         """True where a local wall-clock time (µs) is outside its weekday's window."""
         tod = local % US_PER_DAY
         if len(set(self.windows)) == 1:  # the same window every day: no weekday needed
@@ -112,18 +112,18 @@ class Hours:
         mask = ctx.events.select(filter_expr(self.spec.where)).to_series()
         events = ctx.events.select("_idx", "id", "ts", "zone", "timezone", "local").filter(mask)
         if not self.all_zones:
-            flagged = events.filter(self._outside(pl.col("local")))
+            flagged = events.filter(self.outside_expr(pl.col("local")))
             return _with_own_id(flagged.select("_idx", "zone", "local"), events)
         several = pl.col("timezone").str.contains("|", literal=True).fill_null(False)
         single = events.filter(~several)
-        found = [single.filter(self._outside(pl.col("local"))).select("_idx", "zone", "local")]
+        found = [single.filter(self.outside_expr(pl.col("local"))).select("_idx", "zone", "local")]
         multi = events.filter(several)
         if multi.height:
             pairs = multi.select("_idx", "ts", zone=pl.col("timezone").str.split("|"))
             pairs = pairs.explode("zone").with_row_index("k")
             pairs = pairs.with_columns(local=local_us(pairs["ts"], pairs["zone"]))
             first = (
-                pairs.filter(self._outside(pl.col("local")))
+                pairs.filter(self.outside_expr(pl.col("local")))
                 .sort("_idx", "k")
                 .unique("_idx", keep="first", maintain_order=True)
             )

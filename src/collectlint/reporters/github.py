@@ -1,0 +1,93 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
+
+A job that runs `collectlint ... --format github` prints one `::error` / `::warning` /
+`::notice` line per unsuppressed finding (suppressed ones are accepted risk, not news), then an
+`::error` line per rejected row (fail closed: an unchecked row must be as visible as a finding),
+one line per report note, and a final `::notice::` summary.  Lines point at the file and line
+(`col` too for templates) the SARIF report uses.
+
+Workflow commands are parsed from the log, so every value is escaped as the runner expects:
+`%`, CR and LF in the message, and additionally `:` and `,` in properties.  Without that, a
+newline in a message would end the command early and a comma in a file name would start a
+bogus property.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from collectlint.model import Report, Severity, Violation
+from collectlint.reporters.sarif import source_line
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message (after `::`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value (`file=`, `title=`, ...)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _file(path: str) -> str | None:
+    if path in ("", "-"):
+        return None
+    return PurePosixPath(path.replace("\\", "/")).as_posix()
+
+
+def command(
+    name: str, message: str, *, path: str = "", row: int = 0, column: int = 0, title: str = ""
+) -> str:
+    """One workflow command line, with a location when the input has one."""
+    props: list[tuple[str, str]] = []
+    file = _file(path)
+    if file is not None:
+        props.append(("file", file))
+        line = source_line(path, row, column)
+        if line is not None:
+            props.append(("line", str(line)))
+            if column > 0:
+                props.append(("col", str(column)))
+    if title:
+        props.append(("title", title))
+    head = ",".join(f"{key}={escape_property(value)}" for key, value in props)
+    return f"::{name}{' ' + head if head else ''}::{escape_data(message)}"
+
+
+def _message(v: Violation) -> str:
+    """The finding's message, with the event and local time for log rows and the citation."""
+    where = "" if v.column > 0 else f" (event {v.event}, {v.local_time})"
+    return f"{v.message}{where} [{v.citation}]"
+
+
+def render(report: Report) -> str:
+    """The annotations and a closing summary, one command per line."""
+    lines = [
+        command(
+            COMMANDS[v.severity], _message(v), path=v.path, row=v.row, column=v.column, title=v.rule
+        )
+        for v in report.violations
+        if v.suppression is None
+    ]
+    lines += [
+        command("error", f"row {r.row} not checked: {r.reason}", path=r.path, row=r.row,
+                title="collectlint: rejected row")
+        for r in report.rejected
+    ]
+    lines += [
+        command(COMMANDS[n.severity], n.message, title=f"collectlint: {n.code}")
+        for n in report.notes
+    ]
+    s = report.summary
+    lines.append(
+        command(
+            "notice",
+            f"collectlint: {s.violations} violation{'s' if s.violations != 1 else ''}"
+            f" ({s.suppressed} suppressed) in {s.events_checked} events checked;"
+            f" {s.events_rejected} rows rejected",
+        )
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,63 @@
+"""Choose which rules run (`--select`, `--ignore`) and at what severity (`--severity`).
+
+A selector is a full rule id (`us-regf/call-volume`) or a prefix ending at a `/` or `-`
+boundary (`us-regf`, `us-regf/`, `cn-consumer-credit/quiet`).  A selector that matches no loaded
+rule is a usage error, so a typo cannot silently turn a rule off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from collectlint.errors import UsageError
+from collectlint.loading.packs import Pack
+from collectlint.model import Severity
+
+
+def matches(selector: str, rule_id: str) -> bool:
+    """Whether `selector` names `rule_id` or a prefix of it."""
+    selector = selector.rstrip("/")
+    return (
+        rule_id == selector
+        or (rule_id.startswith(selector)
+        and (rule_id[len(selector)] in "/-" or selector.endswith(("-", "/"))))
+    )
+
+
+def _check_known(option: str, selectors: Sequence[str], ids: Sequence[str]) -> None:
+    for selector in selectors:
+        if not any(matches(selector, rule_id) for rule_id in ids):
+            raise UsageError(f"{option} {selector!r} matches no rule (rules: {', '.join(ids)})")
+
+
+def select_rules(
+    packs: Sequence[Pack],
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    severity: Mapping[str, str] | None = None,
+) -> tuple[Pack, ...]:
+    """The packs with only the selected rules, at their overridden severities.
+
+    The most specific `severity` selector wins (a rule id beats its pack's name).
+    """
+    ids = [s.rule_id for p in packs for s in p.rules]
+    _check_known("--select", select, ids)
+    _check_known("--ignore", ignore, ids)
+    overrides = dict(severity or {})
+    _check_known("--severity", list(overrides), ids)
+    out = []
+    for pack in packs:
+        rules = []
+        for spec in pack.rules:
+            if select and not any(matches(s, spec.rule_id) for s in select):
+                continue
+            if any(matches(s, spec.rule_id) for s in ignore):
+                continue
+            chosen = [s for s in overrides if matches(s, spec.rule_id)]
+            if chosen:
+                level = overrides[max(chosen, key=len)]
+                spec = dataclasses.replace(spec, severity=Severity.parse(level))
+            rules.append(spec)
+        out.append(dataclasses.replace(pack, rules=tuple(rules)))
+    return tuple(out)
