@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -247,3 +250,58 @@ def violations_from(
         for r in rows
     ]
     return tuple(out)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NextContact:
+    """When a contact may next be made, and which rules would be broken any earlier."""
+
+    at: datetime
+    local_time: str
+    requested: datetime
+    binding: tuple[Violation, ...]
+
+
+def next_contact(
+    history: Sequence[str],
+    event: Mapping[str, str],
+    at: datetime,
+    options: CheckOptions | None = None,
+) -> NextContact:
+    """The earliest instant at or after `at` when the contact `event` breaks no timing rule.
+
+    `event` holds canonical fields (`account`, `party`, `channel`, `to`, `timezone`, ...); the
+    timezone defaults to the account's latest one in the history.
+    """
+    opts = options or CheckOptions()
+    row = {"id": "next", "direction": "outbound", "kind": "contact", **event}
+    row["time"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if not row.get("timezone"):
+        row["timezone"] = _latest_zone(history, row["account"], opts)
+    with tempfile.TemporaryDirectory(prefix="collectlint-next-") as tmp:
+        plan = Path(tmp) / "plan.jsonl"
+        plan.write_text(json.dumps(row) + "\n", encoding="utf-8")
+        report = check([str(plan)], opts, history=tuple(history))
+    if report.rejected:
+        raise UsageError(f"the contact cannot be evaluated: {report.rejected[0].reason}")
+    binding = tuple(v for v in report.violations if v.next_allowed_at is not None)
+    if not binding:
+        local = next((v.local_time for v in report.violations), "")
+        return NextContact(at, local or _local_text(at, row["timezone"]), at, ())
+    latest = max(binding, key=lambda v: v.next_allowed_at or at)
+    return NextContact(latest.next_allowed_at or at, latest.next_allowed_local, at, binding)
+
+
+def _local_text(at: datetime, zones: str) -> str:
+    zone = zones.split("|")[0]
+    return at.astimezone(ZoneInfo(zone)).isoformat() if zone else at.isoformat()
+
+
+def _latest_zone(history: Sequence[str], account: str, opts: CheckOptions) -> str:
+    frames = [read_raw(path, opts.column_map, frozenset({"body"})).frame for path in history]
+    rows = pl.concat(frames).filter(
+        (pl.col("account") == account) & pl.col("timezone").is_not_null()
+    )
+    if rows.height == 0:
+        raise UsageError(f"no timezone for account {account!r} in the history; pass --timezone")
+    return str(rows.sort("time")["timezone"][-1])

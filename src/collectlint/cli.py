@@ -11,16 +11,17 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from collectlint import __version__
-from collectlint.api import DEFAULT_PACKS, check
+from collectlint.api import check
 from collectlint.errors import CollectlintError, UsageError
 from collectlint.linting import lint
-from collectlint.model import Report, Severity
+from collectlint.loading.settings import load_settings
+from collectlint.model import CheckOptions, Report, Severity
 from collectlint.reporters import REPORTERS
 from collectlint.vocabulary import COLUMNS
 
@@ -37,6 +38,10 @@ class OutputFormat(enum.StrEnum):
 
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+    CSV = "csv"
 
 
 class FailOn(enum.StrEnum):
@@ -103,32 +108,85 @@ def _fail(exc: CollectlintError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+RulesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rules", "-r", help="Built-in pack name or pack file/directory (repeatable)."),
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")]
+FailOnOpt = Annotated[
+    FailOn | None, typer.Option("--fail-on", help="Lowest severity that fails (default error).")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Report instant (ISO-8601 with offset).")
+]
+ConfigOpt = Annotated[
+    str | None, typer.Option("--config", help="Configuration file (default: discovered).")
+]
+SelectOpt = Annotated[
+    list[str] | None, typer.Option("--select", help="Only these rule ids or prefixes.")
+]
+IgnoreOpt = Annotated[
+    list[str] | None, typer.Option("--ignore", help="Skip these rule ids or prefixes.")
+]
+SeverityOpt = Annotated[
+    list[str] | None,
+    typer.Option("--severity", help="RULE=error|warning|info override (repeatable)."),
+]
+ExitZeroOpt = Annotated[
+    bool, typer.Option("--exit-zero", help="Exit 0 even with violations (errors still exit 2).")
+]
+
+
+def _split(items: list[str] | None) -> list[str]:
+    return [p.strip() for item in items or [] for p in item.split(",") if p.strip()]
+
+
+def _parse_severity(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for pair in _split(items):
+        rule, sep, level = pair.partition("=")
+        if not sep or level not in ("error", "warning", "info"):
+            raise UsageError(f"--severity {pair!r}: expected RULE=error|warning|info")
+        out[rule] = level
+    return out
+
+
+def resolve(config: str | None, given: dict[str, Any]) -> tuple[CheckOptions, Severity]:
+    """Merge the configuration file with the options given on the command line."""
+    settings = load_settings(config, given)
+    value = settings.get
+    options = CheckOptions(
+        rules=tuple(value("rules")),
+        column_map=dict(value("map")),
+        assume_timezone=value("assume_timezone"),
+        max_rejects=int(value("max_rejects")),
+        select=tuple(value("select")),
+        ignore=tuple(value("ignore")),
+        severity=dict(value("severity")),
+        waivers=value("waivers"),
+        baseline=value("baseline"),
+    )
+    return options, Severity.parse(value("fail_on"))
+
+
 @app.command("check")
 def check_command(
     logs: Annotated[
         list[str],
         typer.Argument(help="Contact logs: .csv, .jsonl, .parquet, or - for CSV on stdin."),
     ],
-    rules: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--rules", "-r", help="Built-in pack name or pack file/directory (repeatable)."
-        ),
-    ] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here.")
-    ] = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.ERROR,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Report instant (ISO-8601 with offset).")
-    ] = None,
+    rules: RulesOpt = None,
+    output_format: FormatOpt = OutputFormat.TEXT,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    as_of: AsOfOpt = None,
     column_map: Annotated[
         list[str] | None, typer.Option("--map", help="FIELD=COLUMN[,FIELD=COLUMN...] (repeatable).")
     ] = None,
     max_rejects: Annotated[
-        int, typer.Option("--max-rejects", min=0, help="Rejected rows tolerated.")
-    ] = 0,
+        int | None, typer.Option("--max-rejects", min=0, help="Rejected rows tolerated (0).")
+    ] = None,
     assume_timezone: Annotated[
         str | None,
         typer.Option("--assume-timezone", help="IANA zone for timestamps without an offset."),
@@ -136,29 +194,59 @@ def check_command(
     show_pii: Annotated[
         bool, typer.Option("--show-pii", help="Name contacted third parties by number/address.")
     ] = False,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="Past logs giving context to a plan (LOGs are the plan)."),
+    ] = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    severity: SeverityOpt = None,
+    waivers: Annotated[str | None, typer.Option("--waivers", help="Waivers file.")] = None,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="Report only findings not in this baseline.")
+    ] = None,
+    exit_zero: ExitZeroOpt = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the evidence behind each finding.")
+    ] = False,
 ) -> None:
-    """Check contact logs and report violations."""
+    """Check contact logs (or a plan, with --history) and report violations."""
     try:
+        options, level = resolve(
+            config,
+            {
+                "rules": rules,
+                "map": _parse_map(column_map or []),
+                "assume_timezone": assume_timezone,
+                "max_rejects": max_rejects,
+                "select": _split(select),
+                "ignore": _split(ignore),
+                "severity": _parse_severity(severity),
+                "waivers": waivers,
+                "baseline": baseline,
+                "fail_on": fail_on.value if fail_on else None,
+            },
+        )
         report = check(
             logs,
-            rules=tuple(rules or DEFAULT_PACKS),
-            column_map=_parse_map(column_map or []),
-            assume_timezone=assume_timezone,
+            options,
             as_of=_parse_as_of(as_of),
-            max_rejects=max_rejects,
             show_pii=show_pii,
+            history=tuple(history or ()),
         )
     except CollectlintError as exc:
         _fail(exc)
         return
-    _emit(report, output_format, output, fail_on)
+    chosen = "explain" if explain and output_format is OutputFormat.TEXT else output_format.value
+    _emit(report, chosen, output, level, exit_zero)
 
 
 def _emit(
-    report: Report, output_format: OutputFormat, output: Path | None, fail_on: FailOn
+    report: Report, output_format: str, output: Path | None, fail_on: Severity, exit_zero: bool
 ) -> None:
     """Render `report` where asked and exit with its code."""
-    rendered = REPORTERS[output_format.value](report)
+    rendered = REPORTERS[output_format](report)
     if isinstance(rendered, str):
         if output is None:
             sys.stdout.write(rendered)
@@ -169,7 +257,9 @@ def _emit(
         console.print(rendered)
         if output is not None:
             console.file.close()
-    code = report.exit_code(Severity.parse(fail_on.value))
+    code = report.exit_code(fail_on)
+    if code == 1 and exit_zero:
+        code = 0
     if code == 2:
         Console(stderr=True).print(
             f"error: {report.summary.events_rejected} rows rejected "
@@ -184,30 +274,47 @@ def lint_command(
     templates: Annotated[
         list[str], typer.Argument(help="Template files or directories (.txt .md .html .j2 ...).")
     ],
-    rules: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--rules", "-r", help="Built-in pack name or pack file/directory (repeatable)."
-        ),
+    rules: RulesOpt = None,
+    output_format: FormatOpt = OutputFormat.TEXT,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    as_of: AsOfOpt = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    severity: SeverityOpt = None,
+    waivers: Annotated[str | None, typer.Option("--waivers", help="Waivers file.")] = None,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="Report only findings not in this baseline.")
     ] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here.")
-    ] = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on")] = FailOn.ERROR,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Report instant (ISO-8601 with offset).")
-    ] = None,
+    exit_zero: ExitZeroOpt = False,
 ) -> None:
     """Check message templates against the wording rules of rule packs."""
     try:
-        report = lint(templates, rules=tuple(rules or DEFAULT_PACKS), as_of=_parse_as_of(as_of))
+        options, level = resolve(
+            config,
+            {
+                "rules": rules,
+                "select": _split(select),
+                "ignore": _split(ignore),
+                "severity": _parse_severity(severity),
+                "waivers": waivers,
+                "baseline": baseline,
+                "fail_on": fail_on.value if fail_on else None,
+            },
+        )
+        report = lint(templates, options, as_of=_parse_as_of(as_of))
     except CollectlintError as exc:
         _fail(exc)
         return
-    _emit(report, output_format, output, fail_on)
+    _emit(report, output_format.value, output, level, exit_zero)
 
 
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from collectlint import commands  # noqa: E402  (registers the secondary commands on `app`)
+
+__all__ = ["app", "commands", "main"]

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -24,7 +25,10 @@ from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import RawLog
 from collectlint.inputs.templates import EXTENSIONS, Template, read_template
 from collectlint.loading.packs import Pack
-from collectlint.model import InputFile, Report, Summary, Violation
+from collectlint.model import CheckOptions, InputFile, Report, Summary, Violation
+from collectlint.selection import select_rules
+from collectlint.suppress import apply as apply_suppressions
+from collectlint.suppress import load_baseline, load_waivers
 from collectlint.vocabulary import COLUMNS, ENUMERATED
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -91,14 +95,20 @@ def _wording_only(packs: Sequence[Pack]) -> list[Pack]:
 
 
 def lint(
-    paths: Sequence[str | Path],
-    *,
-    rules: Sequence[str] = ("us-regf",),
-    as_of: datetime | None = None,
+    paths: Sequence[str | Path], options: CheckOptions | None = None, **overrides: Any
 ) -> Report:
-    """Check templates (files or directories) against the wording rules of `rules`."""
-    moment = (as_of or _EPOCH).astimezone(UTC)
-    packs = _wording_only(load_packs(rules))
+    """Check templates (files or directories) against the wording rules of the packs.
+
+    `options` as for `check()` (rules, select, ignore, severity, waivers, baseline, as_of);
+    keyword arguments override its fields.
+    """
+    opts = dataclasses.replace(options or CheckOptions(), **overrides)
+    moment = (opts.as_of or _EPOCH).astimezone(UTC)
+    packs = select_rules(
+        _wording_only(load_packs(opts.rules)), opts.select, opts.ignore, opts.severity
+    )
+    waivers = load_waivers(opts.waivers) if opts.waivers else ()
+    baseline = load_baseline(opts.baseline) if opts.baseline else frozenset()
     templates = []
     for file in template_files(paths):
         template = read_template(file, file.as_posix())
@@ -110,10 +120,13 @@ def lint(
     result = evaluate(table, packs)
     specs = tuple(s for p in packs for s in p.rules)
     found = violations_from(result.findings, result.table, specs, show_pii=False)
-    violations = _positioned(found, {t.path: t for t in templates})
+    placed = _positioned(found, {t.path: t for t in templates})
+    violations, notes = apply_suppressions(placed, waivers, baseline, moment)
     counts = {s.rule_id: 0 for s in specs}
     for v in violations:
-        counts[v.rule] += 1
+        if v.suppression is None:
+            counts[v.rule] += 1
+    suppressed = sum(1 for v in violations if v.suppression is not None)
     return Report(
         tool_version=__version__,
         as_of=moment,
@@ -130,9 +143,11 @@ def lint(
             events_checked=len(rows),
             events_rejected=0,
             events_out_of_scope=int(result.table.filter(pl.col("_packs") == 0).height),
-            violations=len(violations),
+            violations=len(violations) - suppressed,
             by_rule=counts,
+            suppressed=suppressed,
         ),
+        notes=notes,
     )
 
 

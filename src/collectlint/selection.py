@@ -18,10 +18,9 @@ from collectlint.model import Severity
 def matches(selector: str, rule_id: str) -> bool:
     """Whether `selector` names `rule_id` or a prefix of it."""
     selector = selector.rstrip("/")
-    return (
-        rule_id == selector
-        or (rule_id.startswith(selector)
-        and (rule_id[len(selector)] in "/-" or selector.endswith(("-", "/"))))
+    return rule_id == selector or (
+        rule_id.startswith(selector)
+        and (rule_id[len(selector)] in "/-" or selector.endswith(("-", "/")))
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -138,18 +138,27 @@ def pack_case_files(pack_dir: Path) -> list[Path]:
     return sorted((pack_dir / "cases").glob("*.yaml"))
 
 
-def missing_cases(pack_dir: Path) -> list[str]:
-    """Rule ids of the pack that have no case file (every rule must have cases)."""
+def pack_cases(pack_dir: Path) -> list[list[Case]]:
+    """The pack's cases, one list per case file: its own, plus its parent's for every rule it
+    inherits unchanged (renamed to this pack's rule ids)."""
     pack = load_pack(str(pack_dir))
-    covered = {c.rule for f in pack_case_files(pack_dir) for c in load_cases(f)}
-    own = [s.rule_id for s in pack.rules]
-    return [rule_id for rule_id in own if rule_id not in covered]
+    groups = [load_cases(path) for path in pack_case_files(pack_dir)]
+    if pack.parent_dir is not None and pack.inherited:
+        renamed = {parent: child for child, parent in pack.inherited.items()}
+        for group in pack_cases(pack.parent_dir):
+            kept = [replace(c, rule=renamed[c.rule]) for c in group if c.rule in renamed]
+            if kept:
+                groups.append(kept)
+    return groups
+
+
+def missing_cases(pack_dir: Path) -> list[str]:
+    """Rule ids of the pack that have no cases (every rule must have some)."""
+    pack = load_pack(str(pack_dir))
+    covered = {c.rule for group in pack_cases(pack_dir) for c in group}
+    return [s.rule_id for s in pack.rules if s.rule_id not in covered]
 
 
 def run_pack(pack_dir: Path) -> Sequence[CaseResult]:
     """Run every case of the pack in `pack_dir`, one `check()` per case file."""
-    return [
-        result
-        for path in pack_case_files(pack_dir)
-        for result in run_cases(load_cases(path), str(pack_dir))
-    ]
+    return [result for group in pack_cases(pack_dir) for result in run_cases(group, str(pack_dir))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,10 @@ class Pack:
     rules: tuple[RuleSpec, ...]
     directory: Path
     ancestors: tuple[str, ...] = ()
+    inherited: Mapping[str, str] = field(default_factory=dict)
+    """Rule ids taken unchanged from the parent pack: this pack's id -> the parent's id (their
+    test cases still apply); overridden rules are not listed and need cases of their own."""
+    parent_dir: Path | None = None
 
 
 def builtin_dir() -> Path:
@@ -122,7 +126,16 @@ def load_pack(ref: str, _chain: tuple[str, ...] = ()) -> Pack:
     if problems:
         raise RuleFileError(f"{display}: invalid rule pack", tuple(problems))
     ancestors = (parent.info.name, *parent.ancestors) if parent else ()
-    return Pack(info, rules, path.parent, ancestors)
+    inherited: dict[str, str] = {}
+    if parent is not None:
+        changed = set(data.get("overrides", {}))
+        for spec in parent.rules:
+            name = spec.rule_id.split("/", 1)[1]
+            if name not in changed and name not in set(data.get("disable", ())):
+                inherited[f"{info.name}/{name}"] = spec.rule_id
+    return Pack(
+        info, rules, path.parent, ancestors, inherited, parent.directory if parent else None
+    )
 
 
 def _order(problem: Problem) -> tuple[int, int, str]:

@@ -9,6 +9,7 @@ the file are relative to the file's folder.  An unknown key or a wrong type is a
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -115,7 +116,7 @@ def load_settings(config: str | None, cli: Mapping[str, Any], cwd: Path | None =
     if config and not (path and path.is_file()):
         raise UsageError(f"--config {config}: no such file")
     if path is not None:
-        display = path.as_posix()
+        display = _relative(path)
         if path.name == "pyproject.toml":
             doc, data = _toml_doc(path, display)
         else:
@@ -126,7 +127,7 @@ def load_settings(config: str | None, cli: Mapping[str, Any], cwd: Path | None =
             raise UsageError(f"{display}: invalid configuration", tuple(problems))
         for key, value in data.items():
             if key in PATH_KEYS and value is not None:
-                value = (path.parent / value).as_posix()
+                value = _relative(path.parent / value)
             if key == "rules":
                 value = [_pack_ref(path.parent, ref) for ref in value]
             values[key] = value
@@ -139,6 +140,15 @@ def load_settings(config: str | None, cli: Mapping[str, Any], cwd: Path | None =
 
 
 def _pack_ref(folder: Path, ref: str) -> str:
-    """A pack reference in a config file: a built-in name stays, a path is made absolute."""
+    """A pack reference in a config file: a built-in name stays, a path is resolved against
+    the file's folder."""
     candidate = folder / ref
-    return candidate.as_posix() if candidate.exists() else ref
+    return _relative(candidate) if candidate.exists() else ref
+
+
+def _relative(path: Path) -> str:
+    """`path` relative to the working directory when it is below it (reports stay portable)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return os.path.relpath(path.resolve()).replace(os.sep, "/")

@@ -11,9 +11,14 @@ from collections.abc import Callable, Mapping
 from rich.console import RenderableType
 
 from collectlint.model import Report
-from collectlint.reporters import json_report, terminal
+from collectlint.reporters import csv_report, github, json_report, junit, sarif, terminal
 
 REPORTERS: Mapping[str, Callable[[Report], RenderableType | str]] = {
     "json": json_report.render,
     "text": terminal.render,
+    "explain": terminal.render_explained,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
+    "csv": csv_report.render,
 }

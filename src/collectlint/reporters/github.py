@@ -73,8 +73,13 @@ def render(report: Report) -> str:
         if v.suppression is None
     ]
     lines += [
-        command("error", f"row {r.row} not checked: {r.reason}", path=r.path, row=r.row,
-                title="collectlint: rejected row")
+        command(
+            "error",
+            f"row {r.row} not checked: {r.reason}",
+            path=r.path,
+            row=r.row,
+            title="collectlint: rejected row",
+        )
         for r in report.rejected
     ]
     lines += [

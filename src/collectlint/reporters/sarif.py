@@ -34,7 +34,8 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 _ROW_IS_LINE_AFTER_HEADER = (".csv", ".tsv")
 _ROW_IS_LINE = (".jsonl", ".ndjson")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
+"""Characters that would turn a rule's prose into emphasis, links, HTML or code in Markdown."""
 
 
 def utc(moment: datetime) -> str:
@@ -232,7 +233,7 @@ def as_dict(report: Report) -> dict[str, Any]:
     hashes = {artifact_uri(i.path): i.sha256 for i in report.inputs}
     artifacts = [
         {
-            "location": {"artifactLocation": {"uri": uri}},
+            "location": {"uri": uri},
             "hashes": {"sha-256": sha256},
             "roles": ["analysisTarget"],
         }

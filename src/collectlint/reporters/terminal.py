@@ -21,10 +21,11 @@ printed (the JSON report always lists every finding)."""
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def _findings(report: Report) -> list[RenderableType]:
+def _findings(report: Report, explain: bool) -> list[RenderableType]:
     by_id = {r.rule_id: r for r in report.rules}
     parts: list[RenderableType] = []
-    for rule_id, group in groupby(report.violations, key=lambda v: v.rule):
+    shown = (v for v in report.violations if v.suppression is None)
+    for rule_id, group in groupby(shown, key=lambda v: v.rule):
         items = list(group)
         spec = by_id[rule_id]
         head = Text.assemble(
@@ -34,7 +35,7 @@ def _findings(report: Report) -> list[RenderableType]:
             f"  {len(items)} finding{'s' if len(items) != 1 else ''}  ",
             (spec.citation, "dim"),
         )
-        lines = Text("\n").join(_line(v) for v in items[:SHOWN_PER_RULE])
+        lines = Text("\n").join(_line(v, explain) for v in items[:SHOWN_PER_RULE])
         if len(items) > SHOWN_PER_RULE:
             more = len(items) - SHOWN_PER_RULE
             lines.append(f"\n  … and {more:,} more (every finding is in --format json)", "dim")
@@ -42,8 +43,9 @@ def _findings(report: Report) -> list[RenderableType]:
     return parts
 
 
-def _line(v: Violation) -> Text:
-    """One finding: where (template position, or local time and event), then the message."""
+def _line(v: Violation, explain: bool) -> Text:
+    """One finding: where (template position, or local time and event), then the message;
+    with `explain`, the evidence behind it."""
     if v.column:
         where = Text.assemble("  ", (f"{v.path}:{v.row}:{v.column}", "cyan"))
     else:
@@ -53,7 +55,35 @@ def _line(v: Violation) -> Text:
     text = Text.assemble(where, "\n      ", v.message)
     if v.column and v.evidence:  # a template variant: say which branches render the problem
         text.append(f"\n      in the variant: {'; '.join(v.evidence)}", style="dim")
+    if v.next_allowed_at is not None:
+        text.append(f"\n      next allowed: {v.next_allowed_local}", style="green")
+    if explain:
+        text.append(_explanation(v), style="dim")
     return text
+
+
+def _explanation(v: Violation) -> str:
+    lines = [f"\n      rule {v.rule} ({v.citation}); fingerprint {v.fingerprint}"]
+    if v.quote is not None:
+        span = f" at characters {v.start}-{v.end}" if v.start is not None else ""
+        lines.append(f"\n      matched {v.category}: {v.quote!r}{span}")
+    elif v.category:
+        lines.append(f"\n      category: {v.category}")
+    if v.evidence and not v.column:
+        lines.append(f"\n      evidence ({len(v.evidence)}): {', '.join(v.evidence)}")
+    if v.zone:
+        lines.append(f"\n      judged in {v.zone}; input {v.path} row {v.row}")
+    return "".join(lines)
+
+
+def _notes(report: Report) -> list[RenderableType]:
+    if not report.notes:
+        return []
+    lines = Text("\n").join(
+        Text.assemble("  ", (str(n.severity), _STYLE[n.severity]), f"  {n.source}  {n.message}")
+        for n in report.notes
+    )
+    return [Text("notes", style="bold"), lines, Text("")]
 
 
 def _rejected(report: Report) -> list[RenderableType]:
@@ -85,9 +115,16 @@ def _summary(report: Report) -> Table:
     if s.events_out_of_scope:
         table.add_row("checked, outside every pack's jurisdiction", "", str(s.events_out_of_scope))
     table.add_row("violations", "", str(s.violations))
+    if s.suppressed:
+        table.add_row("suppressed by waivers or the baseline", "", str(s.suppressed))
     return table
 
 
 def render(report: Report) -> RenderableType:
     """The whole terminal report as one renderable."""
-    return Group(*_findings(report), *_rejected(report), _summary(report))
+    return Group(*_findings(report, False), *_rejected(report), *_notes(report), _summary(report))
+
+
+def render_explained(report: Report) -> RenderableType:
+    """The terminal report with the evidence behind every finding (`check --explain`)."""
+    return Group(*_findings(report, True), *_rejected(report), *_notes(report), _summary(report))
