@@ -186,14 +186,11 @@ def config_command(config: ConfigOpt = None) -> None:
     except CollectlintError as exc:
         _fail(exc)
         return
-    table = Table("key", "value", "from", box=None)
-    for key in sorted(settings.values):
-        table.add_row(
-            key, json.dumps(settings.values[key], ensure_ascii=False), settings.sources[key]
-        )
     out = _out()
-    out.print(f"configuration file: {settings.path or 'none found'}", markup=False)
-    out.print(table)
+    out.print(f"# configuration file: {settings.path or 'none found'}", markup=False)
+    for key in sorted(settings.values):
+        value = json.dumps(settings.values[key], ensure_ascii=False)
+        out.print(f"{key}: {value}  # {settings.sources[key]}", markup=False)
 
 
 @baseline_app.command("create")
