@@ -270,14 +270,21 @@ def next_contact(
 ) -> NextContact:
     """The earliest instant at or after `at` when the contact `event` breaks no timing rule.
 
-    `event` holds canonical fields (`account`, `party`, `channel`, `to`, `timezone`, ...); the
-    timezone defaults to the account's latest one in the history.
+    `event` holds canonical fields (`account`, `party`, `channel`, `to`, `timezone`, ...);
+    `debtor`, `timezone` and `jurisdiction` default to the account's latest values in the
+    history, so the contact is counted with the same person the history names.
     """
     opts = options or CheckOptions()
     row = {"id": "next", "direction": "outbound", "kind": "contact", **event}
     row["time"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    known = _latest_values(history, row["account"], opts)
+    for field in ("debtor", "timezone", "jurisdiction"):
+        if not row.get(field) and known.get(field):
+            row[field] = known[field]
     if not row.get("timezone"):
-        row["timezone"] = _latest_zone(history, row["account"], opts)
+        raise UsageError(
+            f"no timezone for account {row['account']!r} in the history; pass --timezone"
+        )
     with tempfile.TemporaryDirectory(prefix="collectlint-next-") as tmp:
         plan = Path(tmp) / "plan.jsonl"
         plan.write_text(json.dumps(row) + "\n", encoding="utf-8")
@@ -297,11 +304,13 @@ def _local_text(at: datetime, zones: str) -> str:
     return at.astimezone(ZoneInfo(zone)).isoformat() if zone else at.isoformat()
 
 
-def _latest_zone(history: Sequence[str], account: str, opts: CheckOptions) -> str:
+def _latest_values(history: Sequence[str], account: str, opts: CheckOptions) -> dict[str, str]:
+    """The account's most recent non-empty debtor, timezone and jurisdiction in the history."""
     frames = [read_raw(path, opts.column_map, frozenset({"body"})).frame for path in history]
-    rows = pl.concat(frames).filter(
-        (pl.col("account") == account) & pl.col("timezone").is_not_null()
-    )
-    if rows.height == 0:
-        raise UsageError(f"no timezone for account {account!r} in the history; pass --timezone")
-    return str(rows.sort("time")["timezone"][-1])
+    rows = pl.concat(frames).filter(pl.col("account") == account).sort("time")
+    found: dict[str, str] = {}
+    for field in ("debtor", "timezone", "jurisdiction"):
+        values = rows[field].drop_nulls()
+        if len(values):
+            found[field] = str(values[-1])
+    return found
