@@ -11,7 +11,7 @@ from rich.console import Console
 
 import collectlint
 from collectlint.reporters import json_report, terminal
-from helpers import EXAMPLE
+from helpers import EXAMPLE, REPO
 
 
 def _schema() -> dict[str, object]:
@@ -55,3 +55,22 @@ def test_terminal_report_groups_by_rule_and_summarises() -> None:
     text = console.export_text()
     assert text.index("us-regf/call-after-conversation") < text.index("summary")
     assert "events rejected" in text
+
+
+def test_fast_violation_lines_equal_json_dumps(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from collectlint.model import Severity, Suppression, Violation
+    from collectlint.reporters.json_report import violation_dict, violation_line
+
+    report = collectlint.check([EXAMPLE, REPO / "examples" / "contacts-us-cn.csv"],
+                               rules=["us-regf", "cn-consumer-credit"])
+    odd = Violation(
+        'r"/\\', datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "e\n1", Severity.INFO, "a\u2028",
+        "p", "", "", 'say "hi" 坐牢', "c", ('x"', "y\t"), "p.csv", 3, 4, "cat", "q\x00", 1, 2,
+        "f", Suppression("waiver", "r", "a", "2025-01-01", "w.yaml:2:5"),
+        datetime(2024, 1, 3, tzinfo=UTC), "2024-01-02T19:00:00-05:00",
+    )
+    for v in [*report.violations, odd]:
+        assert violation_line(v) == json.dumps(violation_dict(v), sort_keys=True,
+                                               ensure_ascii=False)

@@ -38,6 +38,7 @@ from collectlint.model import (
 from collectlint.planning import next_allowed
 from collectlint.selection import select_rules
 from collectlint.suppress import load_baseline, load_waivers
+from collectlint.util import paused_gc
 
 DEFAULT_PACKS = ("us-regf",)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -225,30 +226,31 @@ def violations_from(
         )
         .rows()
     )
-    out = [
-        Violation(
-            r[0],
-            r[1],
-            r[2],
-            severity[r[0]],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            r[7],
-            citation[r[0]],
-            tuple(r[8] or ()),
-            r[9],
-            r[10],
-            0,
-            r[11],
-            r[12],
-            r[13],
-            r[14],
-            fingerprint(r[0], r[3], r[15] or "", r[2]),
-        )
-        for r in rows
-    ]
+    with paused_gc():
+        out = [
+            Violation(
+                r[0],
+                r[1],
+                r[2],
+                severity[r[0]],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                citation[r[0]],
+                tuple(r[8] or ()),
+                r[9],
+                r[10],
+                0,
+                r[11],
+                r[12],
+                r[13],
+                r[14],
+                fingerprint(r[0], r[3], r[15] or "", r[2]),
+            )
+            for r in rows
+        ]
     return tuple(out)
 
 

@@ -7,10 +7,13 @@ byte-identical output.  Times are UTC with a `Z`; paths are as the user gave the
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _quote
 from typing import Any
 
-from collectlint.model import Report, Severity
+from collectlint.model import Report, Severity, Violation
+from collectlint.util import paused_gc
 
 SCHEMA_VERSION = 1
 
@@ -22,6 +25,70 @@ def _utc(moment: datetime) -> str:
 
 
 _SEVERITY = {s: str(s) for s in Severity}
+
+
+def violation_dict(v: Violation) -> dict[str, Any]:
+    """One finding as JSON-ready data."""
+    return {
+        "rule": v.rule,
+        "severity": _SEVERITY[v.severity],
+        "event": v.event,
+        "account": v.account,
+        "person": v.person,
+        "time": _utc(v.time),
+        "local_time": v.local_time,
+        "zone": v.zone,
+        "message": v.message,
+        "citation": v.citation,
+        "evidence": list(v.evidence),
+        "path": v.path,
+        "row": v.row,
+        "column": v.column,
+        "category": v.category,
+        "quote": v.quote,
+        "start": v.start,
+        "end": v.end,
+        "fingerprint": v.fingerprint,
+        "suppression": v.suppression._asdict() if v.suppression else None,
+        "next_allowed_at": _utc(v.next_allowed_at) if v.next_allowed_at else None,
+        "next_allowed_local": v.next_allowed_local or None,
+    }
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def violation_line(v: Violation) -> str:
+    """`violation_dict(v)` as compact JSON with sorted keys, written directly.
+
+    Byte-for-byte what `json.dumps(violation_dict(v), sort_keys=True, ensure_ascii=False,
+    separators=(", ", ": "))` gives (a test holds it to that), about five times faster, which
+    matters for reports with hundreds of thousands of findings.
+    """
+    suppression = (
+        json.dumps(v.suppression._asdict(), sort_keys=True, ensure_ascii=False)
+        if v.suppression
+        else "null"
+    )
+    evidence = ", ".join(map(_quote, v.evidence))
+    return (
+        f'{{"account": {_quote(v.account)}, "category": {_quote(v.category)}, '
+        f'"citation": {_quote(v.citation)}, "column": {v.column}, "end": {_number(v.end)}, '
+        f'"event": {_quote(v.event)}, "evidence": [{evidence}], '
+        f'"fingerprint": {_quote(v.fingerprint)}, "local_time": {_quote(v.local_time)}, '
+        f'"message": {_quote(v.message)}, '
+        f'"next_allowed_at": {_text(_utc(v.next_allowed_at) if v.next_allowed_at else None)}, '
+        f'"next_allowed_local": {_text(v.next_allowed_local or None)}, '
+        f'"path": {_quote(v.path)}, "person": {_quote(v.person)}, "quote": {_text(v.quote)}, '
+        f'"row": {v.row}, "rule": {_quote(v.rule)}, "severity": "{_SEVERITY[v.severity]}", '
+        f'"start": {_number(v.start)}, "suppression": {suppression}, '
+        f'"time": "{_utc(v.time)}", "zone": {_quote(v.zone)}}}'
+    )
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -61,33 +128,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "by_rule": dict(report.summary.by_rule),
             "suppressed": report.summary.suppressed,
         },
-        "violations": [
-            {
-                "rule": v.rule,
-                "severity": _SEVERITY[v.severity],
-                "event": v.event,
-                "account": v.account,
-                "person": v.person,
-                "time": _utc(v.time),
-                "local_time": v.local_time,
-                "zone": v.zone,
-                "message": v.message,
-                "citation": v.citation,
-                "evidence": list(v.evidence),
-                "path": v.path,
-                "row": v.row,
-                "column": v.column,
-                "category": v.category,
-                "quote": v.quote,
-                "start": v.start,
-                "end": v.end,
-                "fingerprint": v.fingerprint,
-                "suppression": v.suppression._asdict() if v.suppression else None,
-                "next_allowed_at": _utc(v.next_allowed_at) if v.next_allowed_at else None,
-                "next_allowed_local": v.next_allowed_local or None,
-            }
-            for v in report.violations
-        ],
+        "violations": [violation_dict(v) for v in report.violations],
         "rejected": [{"path": r.path, "row": r.row, "reason": r.reason} for r in report.rejected],
         "notes": [
             {"severity": str(n.severity), "code": n.code, "message": n.message, "source": n.source}
@@ -103,12 +144,17 @@ _ROWS = ("violations", "rejected")
 
 def render(report: Report) -> str:
     """Serialise `report` as JSON with sorted keys, one finding per line, and a final newline."""
-    data = as_dict(report)
+    with paused_gc():
+        data = as_dict(replace(report, violations=()))
+        data["violations"] = [violation_line(v) for v in report.violations]
     lines = ["{"]
     keys = sorted(data)
     for position, key in enumerate(keys):
         value = data[key]
-        if key in _ROWS and value:
+        if key == "violations" and value:
+            items = ",\n".join("    " + line for line in value)
+            text = f"[\n{items}\n  ]"
+        elif key in _ROWS and value:
             items = ",\n".join(
                 "    " + json.dumps(item, sort_keys=True, ensure_ascii=False) for item in value
             )
