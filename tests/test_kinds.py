@@ -122,3 +122,24 @@ def test_hash_collisions_fall_back_to_exact_keys(
 
 def test_int_bounds() -> None:
     assert windows.int_bounds(pl.Series([3, 1]), pl.Series([7])) == (1, 7)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "{key: [account], limit: 2, window: {calendar_days: 3}}",
+        "{key: [account], limit: 1, window: {duration: 36h}}",
+    ],
+)
+def test_ranked_instants_give_the_same_findings_as_packed_microseconds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_log: Callable[..., Path], params: str
+) -> None:
+    rows = [
+        {"id": f"{a}{i}", "time": f"2024-06-{3 + i // 2:02d}T{10 + i % 2 * 3}:00:00Z",
+         "account": a}
+        for a in "ABC" for i in range(9)
+    ]
+    packed = _run(tmp_path, make_log, "frequency", params, rows)
+    monkeypatch.setattr(windows, "PACK_LIMIT", 0)  # as if keys x span overflowed 64 bits
+    assert _run(tmp_path, make_log, "frequency", params, rows) == packed
+    assert packed

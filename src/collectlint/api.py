@@ -77,6 +77,8 @@ def check(
     paths = [*map(str, logs), *opts.history]
     raws = [read_raw(path, opts.column_map, frozenset(skip)) for path in paths]
     table = build_events(raws, ReadOptions(opts.assume_timezone))
+    inputs = tuple(InputFile(r.path, r.sha256, r.frame.height) for r in raws)
+    del raws  # the raw text columns are no longer needed: free them before the engine runs
     result = evaluate(table, packs)
     specs = tuple(s for p in packs for s in p.rules)
     table = result.table
@@ -96,9 +98,7 @@ def check(
     return Report(
         tool_version=__version__,
         as_of=as_of,
-        inputs=tuple(
-            InputFile(r.path, r.sha256, int((table["_path"] == r.path).sum())) for r in raws
-        ),
+        inputs=inputs,
         packs=tuple(p.info for p in packs),
         rules=specs,
         violations=violations,

@@ -58,7 +58,9 @@ def evaluate(table: pl.DataFrame, packs: Sequence[Pack]) -> EngineResult:
         *(route.alias(f"_route{i}") for i, route in enumerate(routes)),
     )
     table = table.with_columns(_reason=_zone_reason(packs))
-    checked = table.filter(pl.col("_reason").is_null())
+    rejected = table["_reason"].is_not_null()
+    # filtering copies every column; with no rejected row the table is already the checked set
+    checked = table.filter(~rejected) if rejected.any() else table
     own_local = _own_local(checked)
     parts = []
     for i, pack in enumerate(packs):
@@ -113,12 +115,14 @@ def _pack_events(
     checked: pl.DataFrame, own_local: pl.Series, pack: Pack, route: str
 ) -> pl.DataFrame:
     """The pack's events with its default zone applied and `local`/`day` derived."""
-    frame = checked.with_columns(local=own_local).filter(pl.col(route))
+    frame = checked.with_columns(local=own_local)
+    if not frame[route].all():  # a copy only when some events are outside the pack's scope
+        frame = frame.filter(pl.col(route))
     default = pack.info.default_timezone
     missing = frame["zone"].is_null()
     if default is not None and missing.any():
         rows = frame.filter(missing)
-        fill = local_us(rows["ts"], pl.Series([default] * rows.height, dtype=pl.String))
+        fill = local_us(rows["ts"], pl.repeat(default, rows.height, dtype=pl.String, eager=True))
         positions = pl.int_range(0, frame.height, eager=True).filter(missing)
         frame = frame.with_columns(
             local=frame["local"].scatter(positions, fill),

@@ -37,17 +37,18 @@ def build_events(logs: Sequence[RawLog], options: ReadOptions) -> pl.DataFrame:
     frames = []
     for log in logs:
         frame = log.frame.with_columns(
-            _path=pl.lit(log.path), _row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+            _path=pl.lit(log.path, dtype=pl.Categorical),
+            _row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
         )
         default_id = pl.col("_row").cast(pl.String)
         if len(logs) > 1:
             default_id = pl.concat_str([pl.lit(f"{log.path}:"), default_id])
         frames.append(frame.with_columns(id=_blank_to_null("id").fill_null(default_id)))
-    table = pl.concat(frames, how="vertical") if frames else _empty()
-    if table.width and table["id"].n_chunks() > 16:
-        table = table.rechunk()  # the parallel CSV reader returns many small chunks
+    table = pl.concat(frames, how="vertical", rechunk=len(frames) > 1) if frames else _empty()
+    del frames  # the reader already made each log contiguous; keep no second copy alive
     table = _normalise(table, options)
-    return _with_reasons(table)
+    # the time text is only needed for rejection messages, which are written now
+    return _with_reasons(table).drop("time", "_naive")
 
 
 def _empty() -> pl.DataFrame:
@@ -88,7 +89,7 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     faster than the general pattern, which then runs only on the rows the fast one missed.
     """
     ts = time.str.to_datetime(_ISO_UTC, time_unit="us", time_zone="UTC", strict=False)
-    naive_flag = pl.Series("_naive", [False] * len(time), dtype=pl.Boolean)
+    naive_flag = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
     missed = ts.is_null() & time.is_not_null()
     if not missed.any():
         return ts.dt.epoch("us").rename("ts"), naive_flag
@@ -146,7 +147,7 @@ def _with_reasons(table: pl.DataFrame) -> pl.DataFrame:
     The cheap boolean checks run on every row; the reason texts are built only for the rows
     that failed one, since a when/then chain would format every branch for every row.
     """
-    table = table.with_columns(_dup=pl.len().over("id") > 1)
+    table = table.with_columns(_dup=_duplicated(table["id"]))
     checks = _checks(table)
     failed = table.select(pl.any_horizontal(c for c, _ in checks)).to_series()
     if not failed.any():
@@ -158,6 +159,22 @@ def _with_reasons(table: pl.DataFrame) -> pl.DataFrame:
     bad = table.filter(failed).select(expr).to_series()
     reasons = pl.Series("_reason", [None] * table.height, dtype=pl.String)
     return table.with_columns(_reason=reasons.scatter(positions, bad)).drop("_dup")
+
+
+def _duplicated(ids: pl.Series) -> pl.Series:
+    """Rows whose id occurs more than once.
+
+    Grouping ten million strings needs a large hash table; grouping their 64-bit hashes needs a
+    fraction of it.  Rows whose hash repeats are then compared by the ids themselves, so a hash
+    collision can never reject a row.
+    """
+    hashes = ids.hash()
+    suspect = hashes.is_duplicated()
+    if not suspect.any():
+        return suspect.rename("_dup")
+    positions = pl.int_range(0, len(ids), eager=True).filter(suspect)
+    exact = ids.filter(suspect).is_duplicated()
+    return pl.repeat(False, len(ids), eager=True).scatter(positions, exact).rename("_dup")
 
 
 def _checks(table: pl.DataFrame) -> list[tuple[pl.Expr, pl.Expr]]:

@@ -60,13 +60,16 @@ def _parse(source: bytes | Path, fmt: str, skip: frozenset[str]) -> pl.DataFrame
         if isinstance(target, io.BytesIO):
             target.seek(0)
         wanted = [c for c in header if c not in skip]
-        return pl.read_csv(
+        # rechunk here: the parallel reader returns many small chunks, which make later sorts
+        # and gathers slower, and copying now frees them before the next step needs memory
+        frame = pl.read_csv(
             target,
             infer_schema=False,
             columns=wanted or None,
             separator=separator,
             raise_if_empty=False,
         )
+        return frame.rechunk()
     if fmt == "jsonl":
         return pl.read_ndjson(target, infer_schema_length=None)
     names = pl.read_parquet_schema(target).keys()

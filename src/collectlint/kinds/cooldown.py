@@ -76,8 +76,7 @@ class Cooldown:
         exempt = exemptions.exempt_mask(ctx, self.keys, matching, self.exempt)
         triggers = events.select(filter_expr(self.trigger)).to_series()
         window = Window(days=self.days, strict=True)
-        found = in_window(ctx, self.keys, triggers, matching & ~exempt, window)
-        found = found.filter(pl.col("count") > 0)
+        found = in_window(ctx, self.keys, triggers, matching & ~exempt, window, at_least=1)
         return findings_frame(
             found.join(events.select("_idx", "zone", "local"), on="_idx", how="left")
         )

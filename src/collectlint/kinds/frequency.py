@@ -103,7 +103,6 @@ class Frequency:
         exempt = exemptions.exempt_mask(ctx, self.keys, matching, self.exempt)
         counted = matching & ~exempt
         found = in_window(ctx, self.keys, counted, counted, self.window, self.limit + 1)
-        found = found.filter(pl.col("count") > self.limit)
         return findings_frame(
             found.join(ctx.events.select("_idx", "zone", "local"), on="_idx", how="left")
         )

@@ -23,6 +23,8 @@ import polars as pl
 from collectlint.kinds.base import EvalContext
 
 _EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String))
+PACK_LIMIT = 1 << 62
+"""Packed (key run, µs) integers must stay below this; past it, instants are ranked instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +45,13 @@ def in_window(
     hay_mask: pl.Series,
     query_mask: pl.Series,
     window: Window,
-    evidence_from: int = 1,
+    at_least: int = 1,
 ) -> pl.DataFrame:
-    """Return, per query event, `count` of haystack events in its window and their ids.
+    """Return the query events with at least `at_least` haystack events in their window.
 
-    Columns: `_idx` (query), `count`, `evidence` (haystack ids in (time, id) order, filled
-    only where `count >= evidence_from`, since listing every window would cost more than it tells).
+    Columns: `_idx` (query), `count`, `evidence` (the haystack ids, in (time, id) order).  Only
+    those rows: the caller wants the findings, and a row per query would cost memory in
+    proportion to the whole log.
     """
     base = ctx.events.select("_idx", "ts", "day", "id", *keys).with_columns(
         h=pl.struct(list(keys)).hash()
@@ -83,7 +86,7 @@ def in_window(
     else:
         located = _locate(hay, queries, keys)
     unordered = hay.filter(checks["backwards"])["run"].unique() if window.days else None
-    return _count(hay, located, window, evidence_from, unordered)
+    return _count(hay, located, window, at_least, unordered)
 
 
 def _locate(hay: pl.DataFrame, queries: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
@@ -107,31 +110,41 @@ def int_bounds(*columns: pl.Series) -> tuple[int, int]:
 
 
 def _no_counts(queries: pl.DataFrame) -> pl.DataFrame:
-    return queries.select("_idx", count=pl.lit(0, pl.Int64), evidence=_EMPTY_IDS)
+    return queries.clear().select("_idx", count=pl.lit(0, pl.Int64), evidence=_EMPTY_IDS)
 
 
 def _count(
     hay: pl.DataFrame,
     queries: pl.DataFrame,
     window: Window,
-    evidence_from: int,
+    at_least: int,
     unordered: pl.Series | None,
 ) -> pl.DataFrame:
     queries = queries.filter(pl.col("run").is_not_null())
     if queries.height == 0:
         return _no_counts(queries)
-    t0, t1 = int_bounds(hay["ts"], queries["ts"])
-    back = window.duration_us or 0
-    stride = t1 - t0 + back + 2
     runs = int_bounds(hay["run"])[1] + 1
-    if runs * stride >= 1 << 62:  # packed keys would overflow: the exact join still works
-        return _pairwise(hay, queries, window)
-    hay_t = hay["run"] * stride + (hay["ts"] - t0 + back)
-    q_t = queries["run"] * stride + (queries["ts"] - t0 + back)
+    back = window.duration_us or 0
+    t0, t1 = int_bounds(hay["ts"], queries["ts"])
+    if runs * (t1 - t0 + back + 2) < PACK_LIMIT:
+        # pack (run, µs since the first event) into one sortable integer
+        stride = t1 - t0 + back + 2
+        hay_c, q_c = hay["ts"] - t0 + back, queries["ts"] - t0 + back
+        q_low = q_c - back
+    else:
+        # too many keys over too long a span for µs: use the rank of each distinct instant
+        distinct = pl.concat([hay["ts"], queries["ts"]]).unique().sort()
+        stride = len(distinct) + 2
+        hay_c = distinct.search_sorted(hay["ts"], side="left").cast(pl.Int64) + 1
+        q_c = distinct.search_sorted(queries["ts"], side="left").cast(pl.Int64) + 1
+        q_low = distinct.search_sorted(queries["ts"] - back, side="right").cast(pl.Int64)
+    hay_t = hay["run"] * stride + hay_c
+    q_t = queries["run"] * stride + q_c
     end = hay_t.search_sorted(q_t, side="left" if window.strict else "right").cast(pl.Int64)
     if window.days is None:
-        start = hay_t.search_sorted(q_t - back, side="right").cast(pl.Int64)
-        slow = pl.Series([False] * queries.height)
+        # events with an instant after t - duration are inside the window
+        start = hay_t.search_sorted(queries["run"] * stride + q_low, side="right").cast(pl.Int64)
+        slow = pl.repeat(False, queries.height, eager=True)
     else:
         day0, day1 = int_bounds(hay["day"], queries["day"])
         span = day1 - day0 + window.days + 2
@@ -145,22 +158,18 @@ def _count(
     counted = queries.select("_idx", "run", "ts", "day").with_columns(
         start=start, end=end, slow=slow
     )
-    fast = counted.filter(~pl.col("slow")).with_columns(
-        count=(pl.col("end") - pl.col("start")).clip(lower_bound=0)
-    )
-    parts = [_with_evidence(hay, fast, evidence_from)]
+    fast = counted.with_columns(count=(pl.col("end") - pl.col("start")).clip(lower_bound=0))
+    fast = fast.filter(~pl.col("slow") & (pl.col("count") >= at_least))
+    parts = [_with_evidence(hay, fast)]
     hard = counted.filter(pl.col("slow"))
     if hard.height:
-        parts.append(_pairwise(hay, hard, window))
+        exact = _pairwise(hay, hard, window)
+        parts.append(exact.filter(pl.col("count") >= at_least))
     return pl.concat(parts)
 
 
-def _with_evidence(hay: pl.DataFrame, counted: pl.DataFrame, evidence_from: int) -> pl.DataFrame:
-    slices = (
-        counted.filter(pl.col("count") >= evidence_from)
-        .select("_idx", pos=pl.int_ranges("start", "end"))
-        .explode("pos")
-    )
+def _with_evidence(hay: pl.DataFrame, counted: pl.DataFrame) -> pl.DataFrame:
+    slices = counted.select("_idx", pos=pl.int_ranges("start", "end")).explode("pos")
     evidence = (
         slices.with_columns(eid=hay["id"].gather(slices["pos"]))
         .group_by("_idx", maintain_order=True)
