@@ -69,7 +69,9 @@ def _parse(source: bytes | Path, fmt: str, skip: frozenset[str]) -> pl.DataFrame
             separator=separator,
             raise_if_empty=False,
         )
-        return frame.rechunk()
+        for name in frame.columns:  # one column at a time: old chunks are freed as we go
+            frame = frame.with_columns(frame.get_column(name).rechunk())
+        return frame
     if fmt == "jsonl":
         return pl.read_ndjson(target, infer_schema_length=None)
     names = pl.read_parquet_schema(target).keys()
