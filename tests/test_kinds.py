@@ -135,9 +135,9 @@ def test_ranked_instants_give_the_same_findings_as_packed_microseconds(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_log: Callable[..., Path], params: str
 ) -> None:
     rows = [
-        {"id": f"{a}{i}", "time": f"2024-06-{3 + i // 2:02d}T{10 + i % 2 * 3}:00:00Z",
-         "account": a}
-        for a in "ABC" for i in range(9)
+        {"id": f"{a}{i}", "time": f"2024-06-{3 + i // 2:02d}T{10 + i % 2 * 3}:00:00Z", "account": a}
+        for a in "ABC"
+        for i in range(9)
     ]
     packed = _run(tmp_path, make_log, "frequency", params, rows)
     monkeypatch.setattr(windows, "PACK_LIMIT", 0)  # as if keys x span overflowed 64 bits

@@ -549,7 +549,8 @@ class TestScopeAndDefaults:
             ("US-", True),
             ("USA", False),
             ("CA-ON", False),
-            ("us", False),
+            ("us", True),  # codes are case-insensitive
+            (" us-ny ", True),
             ("GB", False),
         ],
     )

@@ -63,14 +63,34 @@ def test_fast_violation_lines_equal_json_dumps(tmp_path: Path) -> None:
     from collectlint.model import Severity, Suppression, Violation
     from collectlint.reporters.json_report import violation_dict, violation_line
 
-    report = collectlint.check([EXAMPLE, REPO / "examples" / "contacts-us-cn.csv"],
-                               rules=["us-regf", "cn-consumer-credit"])
+    report = collectlint.check(
+        [EXAMPLE, REPO / "examples" / "contacts-us-cn.csv"], rules=["us-regf", "cn-consumer-credit"]
+    )
     odd = Violation(
-        'r"/\\', datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "e\n1", Severity.INFO, "a\u2028",
-        "p", "", "", 'say "hi" 坐牢', "c", ('x"', "y\t"), "p.csv", 3, 4, "cat", "q\x00", 1, 2,
-        "f", Suppression("waiver", "r", "a", "2025-01-01", "w.yaml:2:5"),
-        datetime(2024, 1, 3, tzinfo=UTC), "2024-01-02T19:00:00-05:00",
+        'r"/\\',
+        datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        "e\n1",
+        Severity.INFO,
+        "a\u2028",
+        "p",
+        "",
+        "",
+        'say "hi" 坐牢',
+        "c",
+        ('x"', "y\t"),
+        "p.csv",
+        3,
+        4,
+        "cat",
+        "q\x00",
+        1,
+        2,
+        "f",
+        Suppression("waiver", "r", "a", "2025-01-01", "w.yaml:2:5"),
+        datetime(2024, 1, 3, tzinfo=UTC),
+        "2024-01-02T19:00:00-05:00",
     )
     for v in [*report.violations, odd]:
-        assert violation_line(v) == json.dumps(violation_dict(v), sort_keys=True,
-                                               ensure_ascii=False)
+        assert violation_line(v) == json.dumps(
+            violation_dict(v), sort_keys=True, ensure_ascii=False
+        )

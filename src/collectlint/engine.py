@@ -30,7 +30,7 @@ class EngineResult:
 
 def _scope_expr(pack: Pack) -> pl.Expr:
     """Events whose jurisdiction is empty, one of the pack's codes, or a subdivision of one."""
-    j = pl.col("jurisdiction")
+    j = pl.col("jurisdiction").cast(pl.String)
     expr = j.is_null()
     for code in pack.info.jurisdiction:
         expr = expr | (j == code) | j.str.starts_with(f"{code}-")

@@ -97,7 +97,7 @@ def _next_open(rule: Hours, candidates: pl.DataFrame) -> pl.DataFrame:
     """Move each candidate (`_idx`, `at`, `timezone`) to its next allowed local time, checking
     every candidate zone, until no zone objects."""
     pairs = candidates.select(
-        "_idx", "at", zone=pl.col("timezone").fill_null("UTC").str.split("|")
+        "_idx", "at", zone=pl.col("timezone").cast(pl.String).fill_null("UTC").str.split("|")
     ).explode("zone")
     for _ in range(_MAX_ROUNDS):
         local = local_us(pairs["at"], pairs["zone"])

@@ -48,7 +48,7 @@ def local_us(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
     """
     if len(ts_us) == 0:
         return pl.Series("local", [], dtype=pl.Int64)
-    names = zones.unique().drop_nulls().sort()
+    names = zones.unique().drop_nulls().cast(pl.String).sort()
     code = zones.cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
     bucket = ts_us // _BUCKET_US
     first, last = bucket.min(), bucket.max()

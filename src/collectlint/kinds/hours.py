@@ -114,12 +114,16 @@ class Hours:
         if not self.all_zones:
             flagged = events.filter(self.outside_expr(pl.col("local")))
             return _with_own_id(flagged.select("_idx", "zone", "local"), events)
-        several = pl.col("timezone").str.contains("|", literal=True).fill_null(False)
+        several = pl.col("timezone").cast(pl.String).str.contains("|", literal=True)
+        several = several.fill_null(False)
         single = events.filter(~several)
-        found = [single.filter(self.outside_expr(pl.col("local"))).select("_idx", "zone", "local")]
+        outside = single.filter(self.outside_expr(pl.col("local")))
+        found = [outside.select("_idx", pl.col("zone").cast(pl.String), "local")]
         multi = events.filter(several)
         if multi.height:
-            pairs = multi.select("_idx", "ts", zone=pl.col("timezone").str.split("|"))
+            pairs = multi.select(
+                "_idx", "ts", zone=pl.col("timezone").cast(pl.String).str.split("|")
+            )
             pairs = pairs.explode("zone").with_row_index("k")
             pairs = pairs.with_columns(local=local_us(pairs["ts"], pairs["zone"]))
             first = (
