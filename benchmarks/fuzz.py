@@ -38,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import duckdb_regf  # noqa: E402
-from sanity import COLUMNS  # noqa: E402
+
+from collectlint.vocabulary import COLUMNS  # noqa: E402
 
 ZONES = (
     "America/New_York",

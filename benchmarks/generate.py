@@ -39,21 +39,6 @@ import polars as pl
 I64 = npt.NDArray[np.int64]
 BOOL = npt.NDArray[np.bool_]
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "time",
-    "account",
-    "debtor",
-    "party",
-    "to",
-    "channel",
-    "direction",
-    "outcome",
-    "timezone",
-    "jurisdiction",
-    "body",
-    "kind",
-)
 
 #: First local calendar day of the log; with SPAN_DAYS it covers the 2024-03-10 US DST change.
 SPAN_START = datetime(2024, 2, 15, tzinfo=UTC)

@@ -35,25 +35,12 @@ sys.path.insert(0, str(HERE))
 
 import duckdb_regf  # noqa: E402
 
+from collectlint.vocabulary import COLUMNS  # noqa: E402
+
 VOL = "us-regf/call-volume"
 AFTER = "us-regf/call-after-conversation"
 TIME = "us-regf/inconvenient-time"
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "time",
-    "account",
-    "debtor",
-    "party",
-    "to",
-    "channel",
-    "direction",
-    "outcome",
-    "timezone",
-    "jurisdiction",
-    "body",
-    "kind",
-)
 NY = "America/New_York"
 
 Finding = tuple[str, str]

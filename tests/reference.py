@@ -24,23 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-#: Every column of the canonical contact log, in canonical order.
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "time",
-    "account",
-    "debtor",
-    "party",
-    "to",
-    "channel",
-    "direction",
-    "outcome",
-    "timezone",
-    "jurisdiction",
-    "body",
-    "kind",
-)
-
 RULE_CALL_VOLUME = "us-regf/call-volume"
 RULE_CALL_AFTER_CONVERSATION = "us-regf/call-after-conversation"
 RULE_INCONVENIENT_TIME = "us-regf/inconvenient-time"

@@ -30,8 +30,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import collectlint
+from collectlint.vocabulary import COLUMNS
 from reference import (
-    COLUMNS,
     RULE_CALL_AFTER_CONVERSATION,
     RULE_CALL_VOLUME,
     RULE_INCONVENIENT_TIME,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+from collectlint.vocabulary import COLUMNS
 from reference import (
-    COLUMNS,
     RULE_CALL_AFTER_CONVERSATION,
     RULE_CALL_VOLUME,
     RULE_INCONVENIENT_TIME,

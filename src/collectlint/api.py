@@ -39,8 +39,11 @@ from collectlint.planning import next_allowed
 from collectlint.selection import select_rules
 from collectlint.suppress import load_baseline, load_waivers
 from collectlint.util import paused_gc
+from collectlint.vocabulary import COLUMNS
 
 DEFAULT_PACKS = ("us-regf",)
+_NOT_REPORTED = ("time", "timezone", "body")
+"""Event columns a finding does not carry (time is `ts`; zone and text come from the rule)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -158,22 +161,7 @@ def violations_from(
     """Turn the engine's findings into sorted `Violation`s with rendered messages."""
     if findings.height == 0:
         return ()
-    wanted = [
-        "_idx",
-        "id",
-        "ts",
-        "account",
-        "debtor",
-        "party",
-        "to",
-        "channel",
-        "direction",
-        "outcome",
-        "jurisdiction",
-        "kind",
-        "_path",
-        "_row",
-    ]
+    wanted = ["_idx", "ts", "_path", "_row", *(c for c in COLUMNS if c not in _NOT_REPORTED)]
     # `_idx` is the row's position in `table`, so a gather replaces a hash join
     joined = pl.concat(
         [findings, table.select(wanted[1:]).gather(findings["_idx"])], how="horizontal"

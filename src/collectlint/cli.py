@@ -133,6 +133,10 @@ SeverityOpt = Annotated[
     list[str] | None,
     typer.Option("--severity", help="RULE=error|warning|info override (repeatable)."),
 ]
+WaiversOpt = Annotated[str | None, typer.Option("--waivers", help="Waivers file.")]
+BaselineOpt = Annotated[
+    str | None, typer.Option("--baseline", help="Report only findings not in this baseline.")
+]
 ExitZeroOpt = Annotated[
     bool, typer.Option("--exit-zero", help="Exit 0 even with violations (errors still exit 2).")
 ]
@@ -150,6 +154,23 @@ def _parse_severity(items: list[str] | None) -> dict[str, str]:
             raise UsageError(f"--severity {pair!r}: expected RULE=error|warning|info")
         out[rule] = level
     return out
+
+
+def _selection(
+    select: list[str] | None,
+    ignore: list[str] | None,
+    severity: list[str] | None,
+    waivers: str | None,
+    baseline: str | None,
+) -> dict[str, Any]:
+    """The rule-selection and suppression options `check` and `lint` share, as config keys."""
+    return {
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "severity": _parse_severity(severity),
+        "waivers": waivers,
+        "baseline": baseline,
+    }
 
 
 def resolve(config: str | None, given: dict[str, Any]) -> tuple[CheckOptions, Severity]:
@@ -202,10 +223,8 @@ def check_command(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     severity: SeverityOpt = None,
-    waivers: Annotated[str | None, typer.Option("--waivers", help="Waivers file.")] = None,
-    baseline: Annotated[
-        str | None, typer.Option("--baseline", help="Report only findings not in this baseline.")
-    ] = None,
+    waivers: WaiversOpt = None,
+    baseline: BaselineOpt = None,
     exit_zero: ExitZeroOpt = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the evidence behind each finding.")
@@ -220,11 +239,7 @@ def check_command(
                 "map": _parse_map(column_map or []),
                 "assume_timezone": assume_timezone,
                 "max_rejects": max_rejects,
-                "select": _split(select),
-                "ignore": _split(ignore),
-                "severity": _parse_severity(severity),
-                "waivers": waivers,
-                "baseline": baseline,
+                **_selection(select, ignore, severity, waivers, baseline),
                 "fail_on": fail_on.value if fail_on else None,
             },
         )
@@ -283,10 +298,8 @@ def lint_command(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     severity: SeverityOpt = None,
-    waivers: Annotated[str | None, typer.Option("--waivers", help="Waivers file.")] = None,
-    baseline: Annotated[
-        str | None, typer.Option("--baseline", help="Report only findings not in this baseline.")
-    ] = None,
+    waivers: WaiversOpt = None,
+    baseline: BaselineOpt = None,
     exit_zero: ExitZeroOpt = False,
 ) -> None:
     """Check message templates against the wording rules of rule packs."""
@@ -295,11 +308,7 @@ def lint_command(
             config,
             {
                 "rules": rules,
-                "select": _split(select),
-                "ignore": _split(ignore),
-                "severity": _parse_severity(severity),
-                "waivers": waivers,
-                "baseline": baseline,
+                **_selection(select, ignore, severity, waivers, baseline),
                 "fail_on": fail_on.value if fail_on else None,
             },
         )
