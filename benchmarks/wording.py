@@ -69,8 +69,10 @@ def generate(rows: int, path: Path, seed: int = 7) -> None:
     frame = pl.DataFrame(
         {
             "id": [f"S{i}" for i in range(rows)],
+            # daytime where the consumer is: 10:00-15:00 in Shanghai, 10:00-15:00 EDT in the US
             "time": [
-                f"2024-06-{3 + i % 20:02d}T0{i % 6 + 2}:{i % 60:02d}:00Z" for i in range(rows)
+                f"2024-06-{3 + i % 20:02d}T{(2 if cn[i] else 14) + i % 6:02d}:{i % 60:02d}:00Z"
+                for i in range(rows)
             ],
             "account": [f"A{i % 200_000}" for i in range(rows)],
             "channel": ["sms"] * rows,

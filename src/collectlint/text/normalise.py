@@ -93,29 +93,48 @@ def normalise_series(texts: pl.Series) -> pl.Series:
     return out.scatter(positions, rest)
 
 
+_HAN_RANGES = (
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF),
+    (0x2A700, 0x2EBEF), (0x2F800, 0x2FA1F), (0x30000, 0x323AF),
+)  # fmt: skip
+"""CJK unified and compatibility ideograph blocks."""
+
+
+@cache
 def is_han(char: str) -> bool:
     """True for CJK ideographs (the characters Chinese phrases are made of)."""
-    return "CJK" in unicodedata.name(char, "") and "IDEOGRAPH" in unicodedata.name(char, "")
+    code = ord(char)
+    return any(low <= code <= high for low, high in _HAN_RANGES)
 
 
+@cache
 def _is_gap(char: str) -> bool:
     return char.isspace() or unicodedata.category(char)[0] in "PSZ"
 
 
+@cache
+def _fold(char: str) -> str:
+    """Steps 1-5 for one input character (possibly several output characters, or none)."""
+    table = t2s_table()
+    bare = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) != "Mn"
+    )
+    out = []
+    for piece in unicodedata.normalize("NFKC", bare).lower():
+        if unicodedata.category(piece) == "Cf":
+            continue
+        piece = "σ" if piece == "ς" else LOOKALIKES.get(piece, piece)
+        out.append(table.get(piece, piece))
+    return "".join(out)
+
+
 def normalise_with_map(text: str) -> tuple[str, list[int]]:
     """Normalise one string and map each output character back to its input index."""
-    table = t2s_table()
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        bare = "".join(
-            c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) != "Mn"
-        )
-        for piece in unicodedata.normalize("NFKC", bare).lower():
-            if unicodedata.category(piece) == "Cf":
-                continue
-            piece = "σ" if piece == "ς" else LOOKALIKES.get(piece, piece)
-            chars.append(table.get(piece, piece))
+        for piece in _fold(char):
+            chars.append(piece)
             origin.append(index)
     keep = [True] * len(chars)
     last_han = -1
