@@ -17,11 +17,6 @@ from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.readers import RawLog
 from collectlint.vocabulary import DEFAULTS, ENUMERATED
 
-LOW_CARDINALITY = [
-    "party", "channel", "direction", "outcome", "kind", "timezone", "zone", "jurisdiction",
-]  # fmt: skip
-"""Columns stored as categoricals once validated: a handful of distinct values each."""
-
 MAX_BODY_CHARS = 65_536
 """A message body longer than this is rejected: no real SMS, email or letter needs more."""
 
@@ -52,10 +47,8 @@ def build_events(logs: Sequence[RawLog], options: ReadOptions) -> pl.DataFrame:
     table = pl.concat(frames, how="vertical", rechunk=len(frames) > 1) if frames else _empty()
     del frames  # the reader already made each log contiguous; keep no second copy alive
     table = _normalise(table, options)
-    # the time text is only needed for rejection messages, which are written now; columns with
-    # few distinct values become categorical (4 bytes a row instead of a string each)
-    table = _with_reasons(table).drop("time", "_naive")
-    return table.with_columns(pl.col(LOW_CARDINALITY).cast(pl.Categorical))
+    # the time text is only needed for rejection messages, which are written now
+    return _with_reasons(table).drop("time", "_naive")
 
 
 def _empty() -> pl.DataFrame:
