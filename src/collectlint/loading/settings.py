@@ -13,11 +13,11 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collectlint.errors import Problem, UsageError
+from collectlint.errors import UsageError
 from collectlint.loading.validate import load_schema, validate
 from collectlint.loading.yamldoc import YamlDoc, parse_file, parse_text
 
@@ -46,7 +46,6 @@ class Settings:
     values: Mapping[str, Any]
     sources: Mapping[str, str]
     path: str | None = None
-    problems: tuple[Problem, ...] = field(default=())
 
     def get(self, key: str) -> Any:
         """The merged value of `key`."""
