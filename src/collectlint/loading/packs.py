@@ -10,41 +10,17 @@ and reported at once with its `file:line:col`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from collectlint.errors import Problem, RuleFileError, UsageError
 from collectlint.kinds import KINDS, PARAMS_SCHEMAS, compile_rule
+from collectlint.loading.checks import check_filter, check_message, check_param_filters
 from collectlint.loading.validate import load_schema, validate
 from collectlint.loading.yamldoc import YamlDoc, parse_file
 from collectlint.model import PackInfo, RuleSpec, Severity, Source
-from collectlint.vocabulary import ENUMERATED, FILTER_FIELDS
-
-MESSAGE_FIELDS = frozenset(
-    {
-        "rule",
-        "event",
-        "account",
-        "person",
-        "channel",
-        "party",
-        "direction",
-        "outcome",
-        "jurisdiction",
-        "kind",
-        "count",
-        "time",
-        "local_time",
-        "zone",
-        "category",
-        "quote",
-    }
-)
-"""Placeholders every message may use; kinds add their own constants (e.g. `{limit}`)."""
-
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +254,8 @@ def _spec(
         return None
     params = raw.get("params", {})
     found = validate(doc, params, PARAMS_SCHEMAS[kind], [*where, "params"])
-    found += _check_filter(doc, raw.get("where", {}), [*where, "where"])
-    found += _check_param_filters(doc, params, [*where, "params"])
+    found += check_filter(doc, raw.get("where", {}), [*where, "where"])
+    found += check_param_filters(doc, params, [*where, "params"])
     if found:
         problems.extend(found)
         return None
@@ -303,74 +279,5 @@ def _spec(
         location = getattr(exc, "location", ())
         problems.append(Problem(str(exc), doc.span([*where, "params", *location])))
         return None
-    problems.extend(_check_message(doc, spec.message, set(constants), [*where, "message"]))
+    problems.extend(check_message(doc, spec.message, set(constants), [*where, "message"]))
     return spec
-
-
-def _check_filter(
-    doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int]
-) -> list[Problem]:
-    """Filter fields must be event fields; values of enumerated fields must be known values."""
-    problems = []
-    for name, condition in flt.items():
-        if name not in FILTER_FIELDS:
-            problems.append(
-                Problem(
-                    f"unknown event field {name!r} in filter "
-                    f"(fields: {', '.join(sorted(FILTER_FIELDS))})",
-                    doc.span([*where, name], key=True),
-                )
-            )
-            continue
-        allowed = ENUMERATED.get(name)
-        if allowed is None:
-            continue
-        values: list[str] = []
-        if isinstance(condition, str):
-            values = [condition]
-        elif isinstance(condition, list):
-            values = condition
-        elif isinstance(condition, dict) and "not" in condition:
-            banned = condition["not"]
-            values = [banned] if isinstance(banned, str) else list(banned)
-        for value in values:
-            if value not in allowed:
-                problems.append(
-                    Problem(
-                        f"unknown {name} {value!r} (expected one of: {', '.join(sorted(allowed))})",
-                        doc.span([*where, name]),
-                    )
-                )
-    return problems
-
-
-def _check_param_filters(
-    doc: YamlDoc, params: Mapping[str, Any], where: list[str | int]
-) -> list[Problem]:
-    """Filters nested in params: `trigger`, and `after`/`until` of each exemption."""
-    problems = []
-    if isinstance(params.get("trigger"), dict):
-        problems += _check_filter(doc, params["trigger"], [*where, "trigger"])
-    for index, item in enumerate(params.get("exempt", ()) or ()):
-        for part in ("after", "until"):
-            if isinstance(item, dict) and isinstance(item.get(part), dict):
-                problems += _check_filter(doc, item[part], [*where, "exempt", index, part])
-    return problems
-
-
-def _check_message(
-    doc: YamlDoc, message: str, constants: set[str], where: list[str | int]
-) -> list[Problem]:
-    allowed = MESSAGE_FIELDS | constants
-    problems = []
-    for match in _PLACEHOLDER.finditer(message.replace("{{", "").replace("}}", "")):
-        name = match.group(1)
-        if name not in allowed:
-            problems.append(
-                Problem(
-                    f"unknown placeholder {{{name}}} in message "
-                    f"(allowed: {', '.join(sorted(allowed))})",
-                    doc.span(where),
-                )
-            )
-    return problems
