@@ -313,3 +313,32 @@ def test_test_command_fails_for_a_rule_without_cases(tmp_path: Path) -> None:
 def test_builtin_packs_pass_collectlint_test() -> None:
     result = runner.invoke(app, ["test", str(REPO / "rules")])
     assert result.exit_code == 0, result.output
+
+
+def test_next_allowed_uses_the_pack_default_zone(make_log: Callable[..., Path]) -> None:
+    history = make_log(
+        [
+            {
+                "id": "h",
+                "time": "2024-06-01T04:00:00Z",
+                "account": "C1",
+                "channel": "letter",
+                "jurisdiction": "CN",
+            }
+        ]
+    )
+    plan = make_log(
+        [
+            {
+                "id": "p",
+                "time": "2024-06-03T15:00:00Z",
+                "account": "C1",
+                "channel": "sms",
+                "jurisdiction": "CN",
+            }
+        ]
+    )  # 23:00 in Shanghai
+    report = collectlint.check([plan], history=(str(history),), rules=("cn-consumer-credit",))
+    [finding] = report.violations
+    assert finding.rule == "cn-consumer-credit/quiet-hours"
+    assert finding.next_allowed_local == "2024-06-04T08:00:00+08:00"

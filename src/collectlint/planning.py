@@ -36,10 +36,13 @@ TIMING_KINDS = ("frequency", "cooldown", "hours")
 _MAX_ROUNDS = 16
 
 
-def _with_local(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        day=local_us(frame["ts"], frame["zone"].fill_null("UTC")) // US_PER_DAY
+def _with_default_zone(frame: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
+    """Events without a zone take the pack default (only packs with a default accept them)."""
+    default = next((p.info.default_timezone for p in packs if p.info.default_timezone), "UTC")
+    frame = frame.with_columns(
+        zone=pl.col("zone").fill_null(default), timezone=pl.col("timezone").fill_null(default)
     )
+    return frame.with_columns(day=local_us(frame["ts"], frame["zone"]) // US_PER_DAY)
 
 
 def _midnight_utc(days: pl.Series, zones: pl.Series) -> pl.Series:
@@ -96,9 +99,7 @@ def _lower_bound(spec: RuleSpec, flagged: pl.DataFrame, context: pl.DataFrame) -
 def _next_open(rule: Hours, candidates: pl.DataFrame) -> pl.DataFrame:
     """Move each candidate (`_idx`, `at`, `timezone`) to its next allowed local time, checking
     every candidate zone, until no zone objects."""
-    pairs = candidates.select(
-        "_idx", "at", zone=pl.col("timezone").cast(pl.String).fill_null("UTC").str.split("|")
-    ).explode("zone")
+    pairs = candidates.select("_idx", "at", zone=pl.col("timezone").str.split("|")).explode("zone")
     for _ in range(_MAX_ROUNDS):
         local = local_us(pairs["at"], pairs["zone"])
         target = _window_start(rule, local)
@@ -165,7 +166,7 @@ def next_allowed(
     timed = {v.event for v in violations if specs[v.rule].kind in TIMING_KINDS}
     if not timed:
         return tuple(violations)
-    checked = _with_local(table.filter(pl.col("_reason").is_null()))
+    checked = _with_default_zone(table.filter(pl.col("_reason").is_null()), packs)
     flagged = checked.filter(pl.col("id").is_in(sorted(timed)))
     bounds = flagged.select("_idx", bound=pl.col("ts"))
     flagged_rules = {(v.event, v.rule) for v in violations if v.event in timed}
@@ -193,9 +194,7 @@ def next_allowed(
                 )
         if at["at"].sum() == before:
             break
-    at = at.with_columns(
-        local=format_local(pl.lit(local_us(at["at"], at["zone"].fill_null("UTC"))), pl.col("at"))
-    )
+    at = at.with_columns(local=format_local(pl.lit(local_us(at["at"], at["zone"])), pl.col("at")))
     rows = at.select("id", pl.col("at").cast(pl.Datetime("us", "UTC")), "local").iter_rows()
     by_id = {event: (moment, local) for event, moment, local in rows}
     return tuple(
