@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -94,3 +95,27 @@ def test_fast_violation_lines_equal_json_dumps(tmp_path: Path) -> None:
         assert violation_line(v) == json.dumps(
             violation_dict(v), sort_keys=True, ensure_ascii=False
         )
+
+
+def test_html_report_escapes_everything_and_is_deterministic(
+    tmp_path: Path, make_log: Callable[..., Path]
+) -> None:
+    from collectlint.reporters import html_report
+
+    row = {
+        "id": "<script>alert(1)</script>",
+        "time": "2024-06-03T16:00:00Z",
+        "account": "A&B",
+        "channel": "sms",
+        "timezone": "America/New_York",
+        "body": "<b>You will be arrested</b> Reply STOP. A debt collector.",
+    }
+    report = collectlint.check([make_log([row])])
+    first = html_report.render(report)
+    assert first == html_report.render(report)
+    assert "<script>" not in first
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in first
+    assert "A&amp;B" in first
+    assert "<b>You" not in first
+    assert "us-regf/false-threat" in first
+    assert 'href="https://www.ecfr.gov/' in first

@@ -42,6 +42,7 @@ class OutputFormat(enum.StrEnum):
     JUNIT = "junit"
     GITHUB = "github"
     CSV = "csv"
+    HTML = "html"
 
 
 class FailOn(enum.StrEnum):

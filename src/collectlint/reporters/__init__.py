@@ -11,7 +11,15 @@ from collections.abc import Callable, Mapping
 from rich.console import RenderableType
 
 from collectlint.model import Report
-from collectlint.reporters import csv_report, github, json_report, junit, sarif, terminal
+from collectlint.reporters import (
+    csv_report,
+    github,
+    html_report,
+    json_report,
+    junit,
+    sarif,
+    terminal,
+)
 
 REPORTERS: Mapping[str, Callable[[Report], RenderableType | str]] = {
     "json": json_report.render,
@@ -21,4 +29,5 @@ REPORTERS: Mapping[str, Callable[[Report], RenderableType | str]] = {
     "junit": junit.render,
     "github": github.render,
     "csv": csv_report.render,
+    "html": html_report.render,
 }
