@@ -342,3 +342,33 @@ def test_next_allowed_uses_the_pack_default_zone(make_log: Callable[..., Path]) 
     [finding] = report.violations
     assert finding.rule == "cn-consumer-credit/quiet-hours"
     assert finding.next_allowed_local == "2024-06-04T08:00:00+08:00"
+
+
+def test_next_takes_the_zone_of_the_latest_event_by_instant(
+    make_log: Callable[..., Path],
+) -> None:
+    history = make_log(
+        [
+            # later in time, though earlier as text: 04:00Z on the 4th
+            {
+                "id": "late",
+                "time": "2024-06-03T23:00:00-05:00",
+                "account": "A1",
+                "channel": "letter",
+                "timezone": "America/Chicago",
+            },
+            {
+                "id": "early",
+                "time": "2024-06-04T01:00:00Z",
+                "account": "A1",
+                "channel": "letter",
+                "timezone": NY,
+            },
+        ]
+    )
+    answer = next_contact(
+        [str(history)],
+        {"account": "A1", "channel": "call"},
+        datetime(2024, 6, 4, 12, 30, tzinfo=UTC),
+    )
+    assert answer.at == datetime(2024, 6, 4, 13, tzinfo=UTC)  # 08:00 in Chicago

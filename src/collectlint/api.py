@@ -297,9 +297,16 @@ def _local_text(at: datetime, zones: str) -> str:
 
 
 def _latest_values(history: Sequence[str], account: str, opts: CheckOptions) -> dict[str, str]:
-    """The account's most recent non-empty debtor, timezone and jurisdiction in the history."""
-    frames = [read_raw(path, opts.column_map, frozenset({"body"})).frame for path in history]
-    rows = pl.concat(frames).filter(pl.col("account") == account).sort("time")
+    """The account's most recent non-empty debtor, timezone and jurisdiction in the history.
+
+    Times are parsed like any log's (text order is not time order once offsets differ), and
+    only the columns needed here are read.
+    """
+    needed = {"id", "time", "account", "debtor", "timezone", "jurisdiction"}
+    skip = frozenset(c for c in COLUMNS if c not in needed)
+    raws = [read_raw(path, opts.column_map, skip) for path in history]
+    table = build_events(raws, ReadOptions(opts.assume_timezone))
+    rows = table.filter((pl.col("account") == account) & pl.col("ts").is_not_null()).sort("ts")
     found: dict[str, str] = {}
     for field in ("debtor", "timezone", "jurisdiction"):
         values = rows[field].drop_nulls()

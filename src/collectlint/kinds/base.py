@@ -8,7 +8,7 @@ build column expressions, joins and binary searches over the whole table.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import polars as pl
@@ -41,6 +41,14 @@ class EvalContext:
     """
 
     events: pl.DataFrame
+    _hashes: dict[tuple[str, ...], pl.Series] = field(default_factory=dict)
+
+    def key_hash(self, keys: tuple[str, ...]) -> pl.Series:
+        """A 64-bit hash of the `keys` columns per event, computed once per key set (the call
+        rules and their exemptions all group by the same key)."""
+        if keys not in self._hashes:
+            self._hashes[keys] = self.events.select(pl.struct(list(keys)).hash()).to_series()
+        return self._hashes[keys].rename("h")
 
 
 class CompiledRule(Protocol):

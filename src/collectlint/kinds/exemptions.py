@@ -57,9 +57,7 @@ def exempt_mask(
 ) -> pl.Series:
     """True for each checked event of `ctx.events` that some exemption window covers."""
     covered: list[pl.Series] = []
-    base = ctx.events.select("_idx", "ts", "day", *keys).with_columns(
-        h=pl.struct(list(keys)).hash()
-    )
+    base = ctx.events.select("_idx", "ts", "day", *keys).with_columns(h=ctx.key_hash(keys))
     for ex in exemptions:
         opener = ctx.events.select(filter_expr(ex.opener)).to_series()
         if not opener.any():

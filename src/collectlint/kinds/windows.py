@@ -53,9 +53,7 @@ def in_window(
     those rows: the caller wants the findings, and a row per query would cost memory in
     proportion to the whole log.
     """
-    base = ctx.events.select("_idx", "ts", "day", "id", *keys).with_columns(
-        h=pl.struct(list(keys)).hash()
-    )
+    base = ctx.events.select("_idx", "ts", "day", "id", *keys).with_columns(h=ctx.key_hash(keys))
     hay = base.filter(hay_mask).sort("h", "ts", "id")
     queries = base.filter(query_mask)
     if hay.height == 0 or queries.height == 0:
