@@ -160,6 +160,7 @@ def _handmade() -> Report:
             violations=3,
             by_rule={"demo/threat": 1, "demo/tone": 1, "demo/hint": 1, "demo/clean": 0},
             suppressed=1,
+            by_severity={"error": 1, "warning": 1, "info": 1},
         ),
         notes=(
             Note(Severity.WARNING, "waiver-unused", "waiver for x matched no finding", "w.yaml"),

@@ -58,11 +58,12 @@ def test_terminal_report_groups_by_rule_and_summarises() -> None:
     assert "events rejected" in text
 
 
-def test_fast_violation_lines_equal_json_dumps(tmp_path: Path) -> None:
+def test_polars_violation_lines_equal_json_dumps(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
+    from collectlint.findings import Findings
     from collectlint.model import Severity, Suppression, Violation
-    from collectlint.reporters.json_report import violation_dict, violation_line
+    from collectlint.reporters.json_report import violation_dict, violation_lines
 
     report = collectlint.check(
         [EXAMPLE, REPO / "examples" / "contacts-us-cn.csv"], rules=["us-regf", "cn-consumer-credit"]
@@ -91,10 +92,15 @@ def test_fast_violation_lines_equal_json_dumps(tmp_path: Path) -> None:
         datetime(2024, 1, 3, tzinfo=UTC),
         "2024-01-02T19:00:00-05:00",
     )
-    for v in [*report.violations, odd]:
-        assert violation_line(v) == json.dumps(
-            violation_dict(v), sort_keys=True, ensure_ascii=False
-        )
+    plain = Violation(
+        "r", datetime(2024, 1, 2, tzinfo=UTC), "e", Severity.ERROR, "a", "p", "", "", "m", "c"
+    )
+    everything = [*report.violations, odd, plain]
+    lines = violation_lines(Findings.from_violations(everything)).to_list()
+    assert lines == [
+        json.dumps(violation_dict(v), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        for v in everything
+    ]
 
 
 def test_html_report_escapes_everything_and_is_deterministic(
@@ -119,3 +125,27 @@ def test_html_report_escapes_everything_and_is_deterministic(
     assert "<b>You" not in first
     assert "us-regf/false-threat" in first
     assert 'href="https://www.ecfr.gov/' in first
+
+
+def test_findings_frame_matches_violation_fields() -> None:
+    from collectlint.findings import SCHEMA, Findings
+    from collectlint.model import Violation
+
+    assert tuple(SCHEMA) == Violation._fields
+    report = collectlint.check([EXAMPLE])
+    assert isinstance(report.violations, Findings)
+    again = Findings.from_violations(list(report.violations))
+    assert again == report.violations
+    assert again.frame.equals(report.violations.frame)
+    assert report.violations[0] == next(iter(report.violations))
+
+
+def test_summary_counts_by_severity_and_exit_code_follows_them() -> None:
+    report = collectlint.check([EXAMPLE])
+    live = [v for v in report.violations if v.suppression is None]
+    expected = {
+        name: sum(1 for v in live if str(v.severity) == name)
+        for name in ("error", "warning", "info")
+    }
+    assert dict(report.summary.by_severity) == expected
+    assert report.exit_code() == (1 if expected["error"] else 0)

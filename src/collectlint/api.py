@@ -21,6 +21,7 @@ import polars as pl
 from collectlint import __version__, suppress
 from collectlint.engine import evaluate
 from collectlint.errors import UsageError
+from collectlint.findings import SUPPRESSION, Findings, counts
 from collectlint.inputs.clock import format_local, is_known_zone
 from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import read_raw
@@ -38,7 +39,6 @@ from collectlint.model import (
 from collectlint.planning import next_allowed
 from collectlint.selection import select_rules
 from collectlint.suppress import load_baseline, load_waivers
-from collectlint.util import paused_gc
 from collectlint.vocabulary import COLUMNS
 
 DEFAULT_PACKS = ("us-regf",)
@@ -116,13 +116,7 @@ def check(
 def _summary(
     table: pl.DataFrame, specs: Sequence[RuleSpec], violations: Sequence[Violation], rejected: int
 ) -> Summary:
-    counts = {s.rule_id: 0 for s in specs}
-    suppressed = 0
-    for v in violations:
-        if v.suppression is None:
-            counts[v.rule] += 1
-        else:
-            suppressed += 1
+    by_rule, by_severity, suppressed = counts(violations)
     return Summary(
         events_read=table.height,
         events_checked=table.height - rejected,
@@ -131,8 +125,9 @@ def _summary(
             table.filter(pl.col("_reason").is_null() & (pl.col("_packs") == 0)).height
         ),
         violations=len(violations) - suppressed,
-        by_rule=counts,
+        by_rule={s.rule_id: by_rule.get(s.rule_id, 0) for s in specs},
         suppressed=suppressed,
+        by_severity=by_severity,
     )
 
 
@@ -156,12 +151,24 @@ def _pseudonyms(values: pl.Series) -> dict[str, str]:
     return {v: hashlib.sha256(v.encode()).hexdigest()[:10] for v in values.unique().drop_nulls()}
 
 
+def fingerprints(
+    rule: pl.Series, account: pl.Series, person: pl.Series, event: pl.Series
+) -> pl.Series:
+    """`fingerprint(rule, account, person, event)` of every finding (no Polars SHA-256)."""
+    keys = pl.DataFrame([rule, account, person.fill_null(""), event]).select(
+        pl.concat_str(pl.all(), separator="\x1f")
+    )
+    sha = hashlib.sha256
+    digests = [sha(k.encode("utf-8")).hexdigest()[:24] for k in keys.to_series().to_list()]
+    return pl.Series("fingerprint", digests, pl.String)
+
+
 def violations_from(
     findings: pl.DataFrame, table: pl.DataFrame, specs: Sequence[RuleSpec], show_pii: bool
-) -> tuple[Violation, ...]:
-    """Turn the engine's findings into sorted `Violation`s with rendered messages."""
+) -> Findings:
+    """Turn the engine's findings into sorted `Findings` with rendered messages."""
     if findings.height == 0:
-        return ()
+        return Findings.from_violations(())
     wanted = ["_idx", "ts", "_path", "_row", *(c for c in COLUMNS if c not in _NOT_REPORTED)]
     # `_idx` is the row's position in `table`, so a gather replaces a hash join
     joined = pl.concat(
@@ -190,58 +197,36 @@ def violations_from(
     for rule_id, part in joined.group_by("rule", maintain_order=True):
         spec = by_id[str(rule_id[0])]
         parts.append(part.with_columns(message=message_expr(spec)))
-    severity = {s.rule_id: s.severity for s in specs}
+    severity = {s.rule_id: int(s.severity) for s in specs}
     citation = {s.rule_id: s.citation for s in specs}
-    rows = (
-        pl.concat(parts)
-        .sort("rule", "ts", "id")
-        .select(
-            "rule",
-            pl.from_epoch("ts", time_unit="us").dt.replace_time_zone("UTC"),
-            "id",
-            "account",
-            pl.col("person").fill_null(""),
-            pl.col("local_time").fill_null(""),
-            pl.col("zone").fill_null(""),
-            "message",
-            # joined in Polars and split in Python: converting list cells row by row is slow
-            pl.col("evidence").list.join(_SEP),
-            "_path",
-            "_row",
-            pl.col("category").fill_null(""),
-            "quote",
-            "start",
-            "end",
-            pl.col("_person_key"),
-        )
-        .rows()
+    rows = pl.concat(parts).sort("rule", "ts", "id")
+    rule = pl.col("rule")
+    frame = rows.select(
+        "rule",
+        time=pl.from_epoch("ts", time_unit="us").dt.replace_time_zone("UTC"),
+        event=pl.col("id"),
+        severity=rule.replace_strict(severity, return_dtype=pl.UInt8),
+        account=pl.col("account"),
+        person=pl.col("person").fill_null(""),
+        local_time=pl.col("local_time").fill_null(""),
+        zone=pl.col("zone").fill_null(""),
+        message=pl.col("message"),
+        citation=rule.replace_strict(citation, return_dtype=pl.String),
+        evidence=pl.col("evidence"),
+        path=pl.col("_path").cast(pl.String),
+        row=pl.col("_row").cast(pl.Int64),
+        column=pl.lit(0, dtype=pl.Int64),
+        category=pl.col("category").fill_null(""),
+        quote=pl.col("quote"),
+        start=pl.col("start").cast(pl.Int64),
+        end=pl.col("end").cast(pl.Int64),
+        fingerprint=pl.lit("", dtype=pl.String),
+        suppression=pl.lit(None, dtype=SUPPRESSION),
+        next_allowed_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+        next_allowed_local=pl.lit("", dtype=pl.String),
     )
-    with paused_gc():
-        out = [
-            Violation(
-                r[0],
-                r[1],
-                r[2],
-                severity[r[0]],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                citation[r[0]],
-                tuple(r[8].split(_SEP)) if r[8] else (),
-                r[9],
-                r[10],
-                0,
-                r[11],
-                r[12],
-                r[13],
-                r[14],
-                fingerprint(r[0], r[3], r[15] or "", r[2]),
-            )
-            for r in rows
-        ]
-    return tuple(out)
+    prints = fingerprints(frame["rule"], frame["account"], rows["_person_key"], frame["event"])
+    return Findings(frame.with_columns(prints))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

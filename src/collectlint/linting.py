@@ -21,6 +21,7 @@ from collectlint import __version__
 from collectlint.api import fingerprint, load_packs, violations_from
 from collectlint.engine import evaluate
 from collectlint.errors import InputError
+from collectlint.findings import counts as finding_counts
 from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import RawLog
 from collectlint.inputs.templates import EXTENSIONS, Template, read_template
@@ -122,11 +123,7 @@ def lint(
     found = violations_from(result.findings, result.table, specs, show_pii=False)
     placed = _positioned(found, {t.path: t for t in templates})
     violations, notes = apply_suppressions(placed, waivers, baseline, moment)
-    counts = {s.rule_id: 0 for s in specs}
-    for v in violations:
-        if v.suppression is None:
-            counts[v.rule] += 1
-    suppressed = sum(1 for v in violations if v.suppression is not None)
+    by_rule, by_severity, suppressed = finding_counts(violations)
     return Report(
         tool_version=__version__,
         as_of=moment,
@@ -144,8 +141,9 @@ def lint(
             events_rejected=0,
             events_out_of_scope=int(result.table.filter(pl.col("_packs") == 0).height),
             violations=len(violations) - suppressed,
-            by_rule=counts,
+            by_rule={s.rule_id: by_rule.get(s.rule_id, 0) for s in specs},
             suppressed=suppressed,
+            by_severity=by_severity,
         ),
         notes=notes,
     )

@@ -8,7 +8,7 @@ uses the standard library only, so every layer may import it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -153,8 +153,8 @@ class InputFile:
 class Summary:
     """Counts that must add up: events_read == events_checked + events_rejected.
 
-    `violations` and `by_rule` count findings that are not suppressed; `suppressed` counts the
-    findings a waiver or the baseline covers.
+    `violations`, `by_rule` and `by_severity` (keyed by severity name) count findings that are not
+    suppressed; `suppressed` counts the findings a waiver or the baseline covers.
     """
 
     events_read: int
@@ -164,6 +164,7 @@ class Summary:
     violations: int
     by_rule: Mapping[str, int]
     suppressed: int = 0
+    by_severity: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,7 @@ class Report:
     inputs: tuple[InputFile, ...]
     packs: tuple[PackInfo, ...]
     rules: tuple[RuleSpec, ...]
-    violations: tuple[Violation, ...]
+    violations: Sequence[Violation]
     rejected: tuple[Rejection, ...]
     summary: Summary
     max_rejects: int = 0
@@ -220,6 +221,5 @@ class Report:
         allowed."""
         if self.summary.events_rejected > self.max_rejects:
             return 2
-        if any(v.severity >= fail_on and v.suppression is None for v in self.violations):
-            return 1
-        return 0
+        worst = (Severity.parse(name) for name, n in self.summary.by_severity.items() if n)
+        return 1 if max(worst, default=Severity.INFO - 1) >= fail_on else 0

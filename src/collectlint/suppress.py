@@ -146,8 +146,15 @@ def apply(
     waivers: Iterable[Waiver],
     baseline: frozenset[str],
     as_of: datetime,
-) -> tuple[tuple[Violation, ...], tuple[Note, ...]]:
-    """Mark suppressed findings and report expired and unused waivers."""
+) -> tuple[Sequence[Violation], tuple[Note, ...]]:
+    """Mark suppressed findings and report expired and unused waivers.
+
+    With neither waivers nor a baseline, `violations` comes back as it was (a large columnar
+    `Findings` is never turned into tuples just to be copied).
+    """
+    waivers = tuple(waivers)
+    if not waivers and not baseline:
+        return violations, ()
     today = as_of.date()
     active: list[Waiver] = []
     notes: list[Note] = []
