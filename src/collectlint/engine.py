@@ -102,7 +102,9 @@ def _zone_reason(packs: Sequence[Pack]) -> pl.Expr:
 def _own_local(checked: pl.DataFrame) -> pl.Series:
     """Local wall-clock µs in each row's own primary zone (null where the row has no zone)."""
     has_zone = checked["zone"].is_not_null()
-    local = pl.Series("local", [None] * checked.height, dtype=pl.Int64)
+    if has_zone.all():
+        return local_us(checked["ts"], checked["zone"]).rename("local")
+    local = pl.repeat(None, checked.height, dtype=pl.Int64, eager=True).rename("local")
     if has_zone.any():
         rows = checked.filter(has_zone)
         values = local_us(rows["ts"], rows["zone"])

@@ -1,8 +1,9 @@
 """Local wall-clock time for instants in per-row IANA zones, vectorised.
 
 Polars keeps the zone in the column's dtype, so a column of instants cannot be converted with a
-per-row zone directly.  Instead we compute the UTC offset once per distinct (zone, 15-minute UTC
-bucket) pair present in the data, and look it up with a binary search.  Every zone in the IANA
+per-row zone directly.  Instead we compute the UTC offset once per (zone, 15-minute UTC bucket)
+pair and look it up: in a dense table when the zones and the time span are small, else with a
+binary search over the pairs present in the data.  Every zone in the IANA
 database changes its offset only on quarter-hour boundaries in UTC, but we do not rely on that: a
 bucket whose offset at its first and last microsecond differ is converted row by row (still
 vectorised, per zone), so the result is exact for any zone.
@@ -17,6 +18,8 @@ import polars as pl
 US_PER_DAY = 86_400_000_000
 US_PER_SECOND = 1_000_000
 _BUCKET_US = 900 * US_PER_SECOND
+_DENSE_MIN = 1 << 16
+"""A dense (zone, bucket) offset table is used up to this size, or a quarter of the rows."""
 
 _PROBE = pl.Series([0], dtype=pl.Datetime("us", "UTC"))
 
@@ -56,23 +59,26 @@ def local_us(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
     assert isinstance(last, int)
     span = last - first + 1
     key = code * span + (bucket - first)
-    table = key.unique().sort()
-    offsets = []
-    for index, zone in enumerate(names.to_list()):
-        mine = table.filter(table // span == index)
-        start = (mine % span + first) * _BUCKET_US
-        offsets.append(
-            pl.DataFrame(
-                {
-                    "off": _offsets_at(start, zone),
-                    "off_end": _offsets_at(start + (_BUCKET_US - 1), zone),
-                }
-            )
-        )
-    lut = pl.concat(offsets)  # aligned with `table`: zones were visited in code order
-    at = table.search_sorted(key)
-    result = (ts_us + lut["off"].gather(at)).rename("local")
-    unstable = (lut["off"] != lut["off_end"]).gather(at)
+    if len(names) * span <= max(_DENSE_MIN, len(ts_us) // 4):
+        # few zones over a short span: a dense table indexed by (zone, bucket), no search
+        starts = pl.int_range(first, last + 1, eager=True) * _BUCKET_US
+        zone_names = names.to_list()
+        off = pl.concat([_offsets_at(starts, zone) for zone in zone_names])
+        off_end = pl.concat([_offsets_at(starts + (_BUCKET_US - 1), zone) for zone in zone_names])
+        at = key
+    else:
+        table = key.unique().sort()
+        parts = []
+        for index, zone in enumerate(names.to_list()):
+            mine = table.filter(table // span == index)
+            start = (mine % span + first) * _BUCKET_US
+            parts.append((_offsets_at(start, zone), _offsets_at(start + (_BUCKET_US - 1), zone)))
+        # aligned with `table`: zones were visited in code order
+        off = pl.concat([p[0] for p in parts])
+        off_end = pl.concat([p[1] for p in parts])
+        at = table.search_sorted(key)
+    result = (ts_us + off.gather(at)).rename("local")
+    unstable = (off != off_end).gather(at)
     if unstable.any():
         frame = pl.DataFrame({"ts": ts_us, "zone": zones})
         result = _exact_where(frame, unstable, result)

@@ -7,6 +7,7 @@ build column expressions, joins and binary searches over the whole table.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -42,6 +43,34 @@ class EvalContext:
 
     events: pl.DataFrame
     _hashes: dict[tuple[str, ...], pl.Series] = field(default_factory=dict)
+    memo: dict[str, pl.Series] = field(default_factory=dict)
+    """Results shared between rules of a pack (e.g. the same exemption mask), keyed by a
+    description of what was computed."""
+
+    def where(self, where: Mapping[str, Any]) -> pl.Series:
+        """The boolean `where:` filter over `events`, computed once per distinct filter."""
+        key = "where:" + json.dumps(where, sort_keys=True, default=repr)
+        if key not in self.memo:
+            self.memo[key] = self.events.select(filter_expr(where)).to_series()
+        return self.memo[key]
+
+    def positions(self, idx: pl.Series) -> pl.Series:
+        """Row positions in `events` of the given `_idx` values (which must be present).
+
+        `events` keeps the table's order, so `_idx` is increasing and a binary search replaces
+        a hash join against the whole table.
+        """
+        return self.events["_idx"].search_sorted(idx, side="left").cast(pl.Int64)
+
+    def mask(self, idx: pl.Series) -> pl.Series:
+        """A boolean column over `events`: true at the rows whose `_idx` is in `idx`."""
+        false = pl.repeat(False, self.events.height, dtype=pl.Boolean, eager=True)
+        return false.scatter(self.positions(idx), True) if len(idx) else false
+
+    def attach(self, found: pl.DataFrame, *columns: str) -> pl.DataFrame:
+        """`found` (rows keyed by `_idx`) with event `columns` added by position."""
+        rows = self.events.select(columns).gather(self.positions(found["_idx"]))
+        return pl.concat([found, rows], how="horizontal")
 
     def key_hash(self, keys: tuple[str, ...]) -> pl.Series:
         """A 64-bit hash of the `keys` columns per event, computed once per key set (the call

@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from collectlint.kinds import exemptions
-from collectlint.kinds.base import EvalContext, filter_expr, findings_frame
+from collectlint.kinds.base import EvalContext, findings_frame
 from collectlint.kinds.frequency import KEY_FIELDS
 from collectlint.kinds.windows import Window, in_window
 from collectlint.model import RuleSpec
@@ -71,12 +71,12 @@ class Cooldown:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events that fall inside a trigger's cool-down period."""
-        events = ctx.events
-        matching = events.select(filter_expr(self.spec.where)).to_series()
-        exempt = exemptions.exempt_mask(ctx, self.keys, matching, self.exempt)
-        triggers = events.select(filter_expr(self.trigger)).to_series()
+        matching = ctx.where(self.spec.where)
+        if self.exempt:
+            matching = matching & ~exemptions.exempt_mask(
+                ctx, self.keys, self.spec.where, self.exempt
+            )
+        triggers = ctx.where(self.trigger)
         window = Window(days=self.days, strict=True)
-        found = in_window(ctx, self.keys, triggers, matching & ~exempt, window, at_least=1)
-        return findings_frame(
-            found.join(events.select("_idx", "zone", "local"), on="_idx", how="left")
-        )
+        found = in_window(ctx, self.keys, triggers, matching, window, at_least=1)
+        return findings_frame(ctx.attach(found, "zone", "local"))

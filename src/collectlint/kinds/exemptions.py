@@ -9,13 +9,14 @@ whose local date falls within `days` calendar days of the opener's date, unless 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-from collectlint.kinds.base import EvalContext, filter_expr
+from collectlint.kinds.base import EvalContext
 
 SCHEMA: dict[str, Any] = {
     "type": "array",
@@ -52,14 +53,31 @@ class Exemption:
 def exempt_mask(
     ctx: EvalContext,
     keys: tuple[str, ...],
+    where: Mapping[str, Any],
+    exemptions: Sequence[Exemption],
+) -> pl.Series:
+    """True for each event of `ctx.events` matching `where` that an exemption window covers.
+
+    Rules of one pack often share the filter, key and exemptions (both Regulation F call rules
+    do), so the mask is computed once per pack and shared.
+    """
+    memo_key = json.dumps(["exempt", keys, where, exemptions], sort_keys=True, default=repr)
+    if memo_key not in ctx.memo:
+        checked = ctx.where(where)
+        ctx.memo[memo_key] = _exempt_mask(ctx, keys, checked, exemptions)
+    return ctx.memo[memo_key]
+
+
+def _exempt_mask(
+    ctx: EvalContext,
+    keys: tuple[str, ...],
     checked: pl.Series,
     exemptions: Sequence[Exemption],
 ) -> pl.Series:
-    """True for each checked event of `ctx.events` that some exemption window covers."""
     covered: list[pl.Series] = []
     base = ctx.events.select("_idx", "ts", "day", *keys).with_columns(h=ctx.key_hash(keys))
     for ex in exemptions:
-        opener = ctx.events.select(filter_expr(ex.opener)).to_series()
+        opener = ctx.where(ex.opener)
         if not opener.any():
             continue
         opens = base.filter(opener).rename({"ts": "ts_o", "day": "day_o"}).drop("_idx")
@@ -71,7 +89,7 @@ def exempt_mask(
             & (pl.col("day") <= pl.col("day_o") + (ex.days - 1))
         ).with_row_index("cid")
         if ex.closer is not None and cand.height:
-            closer = ctx.events.select(filter_expr(ex.closer)).to_series()
+            closer = ctx.where(ex.closer)
             closes = base.filter(closer).select("h", *keys, ts_c="ts")
             ended = (
                 cand.join(closes, on="h", suffix="_c")
@@ -86,5 +104,5 @@ def exempt_mask(
             cand = cand.filter(~pl.col("cid").is_in(ended["cid"].implode()))
         covered.append(cand["_idx"])
     if not covered:
-        return pl.Series("exempt", [False] * ctx.events.height, dtype=pl.Boolean)
-    return ctx.events["_idx"].is_in(pl.concat(covered).unique().implode()).rename("exempt")
+        return pl.repeat(False, ctx.events.height, dtype=pl.Boolean, eager=True).rename("exempt")
+    return ctx.mask(pl.concat(covered).unique()).rename("exempt")

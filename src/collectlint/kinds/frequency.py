@@ -28,7 +28,7 @@ from typing import Any
 import polars as pl
 
 from collectlint.kinds import exemptions
-from collectlint.kinds.base import EvalContext, filter_expr, findings_frame
+from collectlint.kinds.base import EvalContext, findings_frame
 from collectlint.kinds.durations import parse_duration_us
 from collectlint.kinds.windows import Window, in_window
 from collectlint.model import RuleSpec
@@ -99,10 +99,11 @@ class Frequency:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag every matching event whose window holds more than `limit` events."""
-        matching = ctx.events.select(filter_expr(self.spec.where)).to_series()
-        exempt = exemptions.exempt_mask(ctx, self.keys, matching, self.exempt)
-        counted = matching & ~exempt
+        matching = ctx.where(self.spec.where)
+        counted = matching
+        if self.exempt:
+            counted = matching & ~exemptions.exempt_mask(
+                ctx, self.keys, self.spec.where, self.exempt
+            )
         found = in_window(ctx, self.keys, counted, counted, self.window, self.limit + 1)
-        return findings_frame(
-            found.join(ctx.events.select("_idx", "zone", "local"), on="_idx", how="left")
-        )
+        return findings_frame(ctx.attach(found, "zone", "local"))

@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from collectlint.inputs.clock import US_PER_DAY, US_PER_SECOND, local_us
-from collectlint.kinds.base import EvalContext, filter_expr, findings_frame
+from collectlint.kinds.base import EvalContext, findings_frame
 from collectlint.model import RuleSpec
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -109,17 +109,21 @@ class Hours:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events outside the window in any (or the primary) candidate zone."""
-        mask = ctx.events.select(filter_expr(self.spec.where)).to_series()
-        events = ctx.events.select("_idx", "id", "ts", "zone", "timezone", "local").filter(mask)
+        mask = ctx.where(self.spec.where)
+        outside = self.outside_expr(pl.col("local"))
         if not self.all_zones:
-            flagged = events.filter(self.outside_expr(pl.col("local")))
-            return _with_own_id(flagged.select("_idx", "zone", "local"), events)
-        several = pl.col("timezone").cast(pl.String).str.contains("|", literal=True)
-        several = several.fill_null(False)
-        single = events.filter(~several)
-        outside = single.filter(self.outside_expr(pl.col("local")))
-        found = [outside.select("_idx", pl.col("zone").cast(pl.String), "local")]
-        multi = events.filter(several)
+            flagged = ctx.events.filter(mask).filter(outside)
+            return _with_own_id(ctx, flagged.select("_idx", "zone", "local"))
+        # `zone` is the first candidate of `timezone`, so they differ exactly when there are several
+        several = (pl.col("timezone") != pl.col("zone")).fill_null(False)
+        # one pass for the common single-zone rows; only the few multi-zone rows are split
+        columns = ctx.events.select("_idx", "ts", "zone", "timezone", "local")
+        found = [
+            columns.filter(mask & ~several & outside).select(
+                "_idx", pl.col("zone").cast(pl.String), "local"
+            )
+        ]
+        multi = columns.filter(mask & several)
         if multi.height:
             pairs = multi.select(
                 "_idx", "ts", zone=pl.col("timezone").cast(pl.String).str.split("|")
@@ -132,7 +136,7 @@ class Hours:
                 .unique("_idx", keep="first", maintain_order=True)
             )
             found.append(first.select("_idx", "zone", "local"))
-        return _with_own_id(pl.concat(found), events)
+        return _with_own_id(ctx, pl.concat(found).sort("_idx"))
 
 
 def _outside_window(tod: pl.Expr, window: tuple[int, int] | None) -> pl.Expr:
@@ -145,7 +149,7 @@ def _outside_window(tod: pl.Expr, window: tuple[int, int] | None) -> pl.Expr:
     return (tod < start) & (tod >= end)  # the window wraps midnight
 
 
-def _with_own_id(found: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+def _with_own_id(ctx: EvalContext, found: pl.DataFrame) -> pl.DataFrame:
     """An hours finding's evidence is the event itself."""
-    ids = events.select("_idx", evidence=pl.concat_list("id"))
-    return findings_frame(found.join(ids, on="_idx", how="left"))
+    with_id = ctx.attach(found, "id")
+    return findings_frame(with_id.with_columns(evidence=pl.concat_list("id")))

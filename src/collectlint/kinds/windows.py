@@ -89,12 +89,15 @@ def in_window(
 
 def _locate(hay: pl.DataFrame, queries: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
     """Give each query the run number of its key in `hay` (null when the key has no haystack)."""
-    pos = hay["h"].search_sorted(queries["h"], side="left").cast(pl.Int64)
-    pos = pos.clip(upper_bound=hay.height - 1)
-    at = hay.select("h", "run", *keys)[pos]
-    match = at["h"] == queries["h"]
-    for key in keys:
-        match = match & at[key].eq_missing(queries[key])
+    # the first row of each run; a hash join is cheaper than a binary search per query
+    firsts = hay.filter(pl.col("run") != pl.col("run").shift().fill_null(-1))
+    at = queries.select("h").join(
+        firsts.select("h", "run", *(pl.col(k).alias(f"{k}_at") for k in keys)),
+        on="h",
+        how="left",
+        maintain_order="left",
+    )
+    match = pl.all_horizontal(pl.col(k).eq_missing(at[f"{k}_at"]) for k in keys)
     return queries.with_columns(run=pl.when(match).then(at["run"]))
 
 

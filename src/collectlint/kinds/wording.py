@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from collectlint.kinds.base import EvalContext, filter_expr, findings_frame
+from collectlint.kinds.base import EvalContext, findings_frame
 from collectlint.model import RuleSpec
 from collectlint.text.locate import locate_all
 from collectlint.text.matchers import Matcher
@@ -97,7 +97,7 @@ class Wording:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag messages with forbidden wording, or without required wording."""
-        mask = ctx.events.select(filter_expr(self.spec.where)).to_series()
+        mask = ctx.where(self.spec.where)
         events = ctx.events.select("_idx", "id", "body", "_norm", "zone", "local").filter(mask)
         text = pl.col("_norm")
         if self.allow is not None:
