@@ -46,9 +46,9 @@ def build_events(logs: Sequence[RawLog], options: ReadOptions) -> pl.DataFrame:
         frames.append(frame.with_columns(id=_blank_to_null("id").fill_null(default_id)))
     table = pl.concat(frames, how="vertical", rechunk=len(frames) > 1) if frames else _empty()
     del frames  # the reader already made each log contiguous; keep no second copy alive
-    table = _normalise(table, options)
+    table, distinct = _normalise(table, options)
     # the time text is only needed for rejection messages, which are written now
-    return _with_reasons(table).drop("time", "_naive")
+    return _with_reasons(table, distinct).drop("time", "_naive")
 
 
 def _empty() -> pl.DataFrame:
@@ -64,22 +64,33 @@ def _blank_to_null(name: str) -> pl.Expr:
     return pl.when(col.str.len_bytes() == 0).then(None).otherwise(col).alias(name)
 
 
-def _tidy(series: pl.Series, default: str | None = None, *, upper: bool = False) -> pl.Series:
+_LOW_CARDINALITY = ("party", "channel", "direction", "outcome", "kind", "timezone", "jurisdiction")
+"""Columns with few distinct values: tidied and validated per distinct value, not per row."""
+
+
+def _tidy(
+    series: pl.Series, values: list[str], default: str | None = None, *, upper: bool = False
+) -> tuple[pl.Series, list[str]]:
     """Strip, blank-to-null and (optionally) upper-case a low-cardinality column.
 
-    Works on the column's distinct values and rewrites only those that change, which is much
-    cheaper than a string pass over every row.
+    `values` are the column's distinct non-null values.  Only those that change are rewritten,
+    which is much cheaper than a string pass over every row.  Returns the column and its
+    distinct values after tidying (nulls become `default` but are not listed).
     """
     mapping: dict[str, str | None] = {}
-    for value in series.unique().drop_nulls().to_list():
+    after: set[str] = set()
+    for value in values:
         parts = [p.strip() for p in value.split("|")] if series.name == "timezone" else [value]
         tidy = "|".join(parts).strip()
         tidy = tidy.upper() if upper else tidy
         if tidy != value or not tidy:
             mapping[value] = tidy or None
+        if tidy:
+            after.add(tidy)
     if mapping:
         series = series.replace(mapping)
-    return series.fill_null(default) if default is not None else series
+    series = series.fill_null(default) if default is not None else series
+    return series, sorted(after)
 
 
 def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.Series]:
@@ -88,7 +99,8 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     Most exports write one format; parsing it with an exact pattern first is several times
     faster than the general pattern, which then runs only on the rows the fast one missed.
     """
-    ts = time.str.to_datetime(_ISO_UTC, time_unit="us", time_zone="UTC", strict=False)
+    # no cache: it pays off only for repeated texts, and log timestamps are nearly all distinct
+    ts = time.str.to_datetime(_ISO_UTC, time_unit="us", time_zone="UTC", strict=False, cache=False)
     naive_flag = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
     missed = ts.is_null() & time.is_not_null()
     if not missed.any():
@@ -96,8 +108,10 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     positions = pl.int_range(0, len(time), eager=True).filter(missed)
     text = time.filter(missed).str.strip_chars()
     text = text.str.replace(r"^(\d{4}-\d{2}-\d{2})[ tT]", "${1}T")
-    aware = text.str.to_datetime(_ISO_AWARE, time_unit="us", time_zone="UTC", strict=False)
-    naive = text.str.to_datetime(_ISO_NAIVE, time_unit="us", strict=False)
+    aware = text.str.to_datetime(
+        _ISO_AWARE, time_unit="us", time_zone="UTC", strict=False, cache=False
+    )
+    naive = text.str.to_datetime(_ISO_NAIVE, time_unit="us", strict=False, cache=False)
     parsed = aware
     if options.assume_timezone:
         assumed = naive.dt.replace_time_zone(
@@ -109,12 +123,23 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     return ts.dt.epoch("us").rename("ts"), naive_flag
 
 
-def _normalise(table: pl.DataFrame, options: ReadOptions) -> pl.DataFrame:
+def _normalise(
+    table: pl.DataFrame, options: ReadOptions
+) -> tuple[pl.DataFrame, dict[str, list[str]]]:
+    """Parse times and tidy columns; also return each low-cardinality column's distinct values."""
     ts, naive = _parse_times(table["time"], options)
-    tidy = [
-        _tidy(table[c], DEFAULTS.get(c), upper=c == "jurisdiction")
-        for c in ("party", "channel", "direction", "outcome", "kind", "timezone", "jurisdiction")
-    ]
+    # the distinct values of all these columns in one parallel pass
+    raw = table.select(pl.col(c).unique().drop_nulls().implode() for c in _LOW_CARDINALITY)
+    tidy: list[pl.Series] = []
+    distinct: dict[str, list[str]] = {}
+    for column in _LOW_CARDINALITY:
+        series, distinct[column] = _tidy(
+            table[column],
+            raw[column][0].to_list(),
+            DEFAULTS.get(column),
+            upper=column == "jurisdiction",
+        )
+        tidy.append(series)
     table = table.with_columns(
         *tidy,
         _blank_to_null("account"),
@@ -123,32 +148,34 @@ def _normalise(table: pl.DataFrame, options: ReadOptions) -> pl.DataFrame:
         _naive=naive,
         debtor=pl.coalesce(_blank_to_null("debtor"), _blank_to_null("account")),
     )
-    return table.with_columns(
-        zone=primary_zone(table["timezone"]),
+    table = table.with_columns(
+        zone=primary_zone(table["timezone"], distinct["timezone"]),
         person=pl.when(pl.col("party") == "debtor").then(pl.col("debtor")).otherwise(pl.col("to")),
     )
+    return table, distinct
 
 
-def primary_zone(timezone: pl.Series) -> pl.Series:
-    """The first candidate of each `a|b` zone list (computed on distinct values)."""
-    firsts = {v: v.split("|")[0] for v in timezone.unique().drop_nulls().to_list() if "|" in v}
+def primary_zone(timezone: pl.Series, values: list[str] | None = None) -> pl.Series:
+    """The first candidate of each `a|b` zone list (computed on its distinct `values`)."""
+    if values is None:
+        values = timezone.unique().drop_nulls().to_list()
+    firsts = {v: v.split("|")[0] for v in values if "|" in v}
     return (timezone.replace(firsts) if firsts else timezone).rename("zone")
 
 
-def _unknown_zones(table: pl.DataFrame) -> list[str]:
-    """Distinct `timezone` values naming at least one zone the time-zone database lacks."""
-    values = table["timezone"].unique().drop_nulls().to_list()
+def _unknown_zones(values: list[str]) -> list[str]:
+    """The `timezone` values naming at least one zone the time-zone database lacks."""
     return sorted(v for v in values if not all(is_known_zone(z) for z in v.split("|")))
 
 
-def _with_reasons(table: pl.DataFrame) -> pl.DataFrame:
+def _with_reasons(table: pl.DataFrame, distinct: dict[str, list[str]]) -> pl.DataFrame:
     """Add `_reason`: the first reason each row cannot be checked, or null.
 
     The cheap boolean checks run on every row; the reason texts are built only for the rows
     that failed one, since a when/then chain would format every branch for every row.
     """
     table = table.with_columns(_dup=_duplicated(table["id"]))
-    checks = _checks(table)
+    checks = _checks(distinct)
     failed = table.select(pl.any_horizontal(c for c, _ in checks)).to_series()
     if not failed.any():
         return table.with_columns(_reason=pl.lit(None, dtype=pl.String)).drop("_dup")
@@ -157,7 +184,7 @@ def _with_reasons(table: pl.DataFrame) -> pl.DataFrame:
         expr = pl.when(condition).then(reason).otherwise(expr)
     positions = pl.int_range(0, table.height, eager=True).filter(failed)
     bad = table.filter(failed).select(expr).to_series()
-    reasons = pl.Series("_reason", [None] * table.height, dtype=pl.String)
+    reasons = pl.repeat(None, table.height, dtype=pl.String, eager=True).rename("_reason")
     return table.with_columns(_reason=reasons.scatter(positions, bad)).drop("_dup")
 
 
@@ -169,17 +196,21 @@ def _duplicated(ids: pl.Series) -> pl.Series:
     collision can never reject a row.
     """
     hashes = ids.hash()
+    if hashes.n_unique() == len(hashes):  # the common case, and far cheaper than flagging rows
+        return pl.repeat(False, len(ids), dtype=pl.Boolean, eager=True).rename("_dup")
     suspect = hashes.is_duplicated()
-    if not suspect.any():
-        return suspect.rename("_dup")
     positions = pl.int_range(0, len(ids), eager=True).filter(suspect)
     exact = ids.filter(suspect).is_duplicated()
     return pl.repeat(False, len(ids), eager=True).scatter(positions, exact).rename("_dup")
 
 
-def _checks(table: pl.DataFrame) -> list[tuple[pl.Expr, pl.Expr]]:
-    """(condition, reason) pairs, in the order their reasons take precedence."""
-    bad_zone = _unknown_zones(table)
+def _checks(distinct: dict[str, list[str]]) -> list[tuple[pl.Expr, pl.Expr]]:
+    """(condition, reason) pairs, in the order their reasons take precedence.
+
+    Value checks of low-cardinality columns test only the distinct values found bad, and are
+    left out when there are none.
+    """
+    bad_zone = _unknown_zones(distinct["timezone"])
     checks: list[tuple[pl.Expr, pl.Expr]] = [
         (pl.col("time").is_null(), pl.lit("missing time")),
         (
@@ -195,15 +226,17 @@ def _checks(table: pl.DataFrame) -> list[tuple[pl.Expr, pl.Expr]]:
     ]
     for column, allowed in ENUMERATED.items():
         values = sorted(allowed)
-        checks.append(
-            (
-                pl.col(column).is_not_null() & ~pl.col(column).is_in(values),
-                pl.format(
-                    f"unknown {column} '{{}}' (expected one of: {', '.join(values)})",
-                    pl.col(column),
-                ),
+        bad = [v for v in distinct[column] if v not in allowed]
+        if bad:
+            checks.append(
+                (
+                    pl.col(column).is_in(bad),
+                    pl.format(
+                        f"unknown {column} '{{}}' (expected one of: {', '.join(values)})",
+                        pl.col(column),
+                    ),
+                )
             )
-        )
     checks += [
         (
             (pl.col("kind") == "contact") & pl.col("channel").is_null(),
@@ -213,10 +246,12 @@ def _checks(table: pl.DataFrame) -> list[tuple[pl.Expr, pl.Expr]]:
             pl.col("person").is_null(),
             pl.format("party '{}' without a `to` value: cannot tell which person", "party"),
         ),
-        (
-            pl.col("timezone").is_in(bad_zone),
-            pl.format("unknown time zone in '{}'", "timezone"),
-        ),
+    ]
+    if bad_zone:
+        checks.append(
+            (pl.col("timezone").is_in(bad_zone), pl.format("unknown time zone in '{}'", "timezone"))
+        )
+    checks += [
         (
             pl.col("body").str.len_chars() > MAX_BODY_CHARS,
             pl.lit(f"body longer than {MAX_BODY_CHARS} characters"),
