@@ -177,6 +177,8 @@ REPORTS: dict[str, Callable[[], Report]] = {
 
 def _text(fmt: str, report: Report) -> str:
     rendered = REPORTERS[fmt](report)
+    if isinstance(rendered, list):
+        return "".join(rendered)
     assert isinstance(rendered, str)
     return rendered
 

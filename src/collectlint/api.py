@@ -181,7 +181,9 @@ def violations_from(
             [
                 pl.col("party"),
                 pl.lit("#"),
-                pl.col("to").replace_strict(_pseudonyms(joined["to"]), default=None),
+                pl.col("to").replace_strict(
+                    _pseudonyms(joined.filter(pl.col("party") != "debtor")["to"]), default=None
+                ),
             ]
         )
     joined = joined.with_columns(

@@ -263,11 +263,13 @@ def _emit(
 ) -> None:
     """Render `report` where asked and exit with its code."""
     rendered = REPORTERS[output_format](report)
-    if isinstance(rendered, str):
+    if isinstance(rendered, str | list):
+        parts = [rendered] if isinstance(rendered, str) else rendered
         if output is None:
-            sys.stdout.write(rendered)
+            sys.stdout.writelines(parts)
         else:
-            output.write_text(rendered, encoding="utf-8")
+            with output.open("w", encoding="utf-8") as handle:
+                handle.writelines(parts)
     else:
         console = _console(output)
         console.print(rendered)

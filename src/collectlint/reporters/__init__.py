@@ -1,7 +1,8 @@
 """Output formats.  Each reporter takes a `Report` and nothing else.
 
-`REPORTERS` maps a format name to a function returning either text (machine formats) or a rich
-renderable (the terminal format), so the CLI decides only where output goes.
+`REPORTERS` maps a format name to a function returning text (machine formats), a list of text
+pieces to write in order (the JSON report, whose findings can run to hundreds of megabytes), or
+a rich renderable (the terminal format), so the CLI decides only where output goes.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from collectlint.reporters import (
     terminal,
 )
 
-REPORTERS: Mapping[str, Callable[[Report], RenderableType | str]] = {
-    "json": json_report.render,
+REPORTERS: Mapping[str, Callable[[Report], RenderableType | str | list[str]]] = {
+    "json": json_report.render_parts,
     "text": terminal.render,
     "explain": terminal.render_explained,
     "sarif": sarif.render,

@@ -165,16 +165,27 @@ _ROWS = ("violations", "rejected")
 
 def render(report: Report) -> str:
     """Serialise `report` as JSON with sorted keys, one finding per line, and a final newline."""
+    return "".join(render_parts(report))
+
+
+def render_parts(report: Report) -> list[str]:
+    """`render(report)` as a list of text pieces to write one after another.
+
+    The findings of a large report make one piece of tens of megabytes; writing the pieces
+    spares several copies of it.
+    """
     data = as_dict(replace(report, violations=()))
-    encoded = violation_lines(Findings.of(report.violations))
-    lines = ["{"]
+    encoded = violation_lines(Findings.of(report.violations)).to_list()
+    parts = ["{\n"]
     keys = sorted(data)
     for position, key in enumerate(keys):
         value = data[key]
-        if key == "violations" and len(encoded):
-            items = encoded.str.join(",\n    ").item()
-            text = f"[\n    {items}\n  ]"
-        elif key in _ROWS and value:
+        comma = "," if position < len(keys) - 1 else ""
+        parts.append(f"  {json.dumps(key)}: ")
+        if key == "violations" and encoded:
+            parts += ["[\n    ", ",\n    ".join(encoded), f"\n  ]{comma}\n"]
+            continue
+        if key in _ROWS and value:
             items = ",\n".join(
                 "    " + json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
                 for item in value
@@ -183,7 +194,6 @@ def render(report: Report) -> str:
         else:
             text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
             text = text.replace("\n", "\n  ")
-        comma = "," if position < len(keys) - 1 else ""
-        lines.append(f"  {json.dumps(key)}: {text}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        parts.append(f"{text}{comma}\n")
+    parts.append("}\n")
+    return parts
