@@ -80,9 +80,8 @@ def check(
     skip = frozenset() if any(s.kind == "wording" for p in packs for s in p.rules) else {"body"}
     paths = [*map(str, logs), *opts.history]
     raws = [read_raw(path, opts.column_map, frozenset(skip)) for path in paths]
-    table = build_events(raws, ReadOptions(opts.assume_timezone))
     inputs = tuple(InputFile(r.path, r.sha256, r.frame.height) for r in raws)
-    del raws  # the raw text columns are no longer needed: free them before the engine runs
+    table = build_events(raws, ReadOptions(opts.assume_timezone))  # empties `raws`
     result = evaluate(table, packs)
     specs = tuple(s for p in packs for s in p.rules)
     table = result.table

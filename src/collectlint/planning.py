@@ -99,7 +99,9 @@ def _lower_bound(spec: RuleSpec, flagged: pl.DataFrame, context: pl.DataFrame) -
 def _next_open(rule: Hours, candidates: pl.DataFrame) -> pl.DataFrame:
     """Move each candidate (`_idx`, `at`, `timezone`) to its next allowed local time, checking
     every candidate zone, until no zone objects."""
-    pairs = candidates.select("_idx", "at", zone=pl.col("timezone").str.split("|")).explode("zone")
+    pairs = candidates.select(
+        "_idx", "at", zone=pl.col("timezone").cast(pl.String).str.split("|")
+    ).explode("zone")
     for _ in range(_MAX_ROUNDS):
         local = local_us(pairs["at"], pairs["zone"])
         target = _window_start(rule, local)

@@ -8,14 +8,13 @@ row came from.  Times become UTC microseconds (`ts`); `timezone` holds the candi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.readers import RawLog
-from collectlint.vocabulary import DEFAULTS, ENUMERATED
+from collectlint.vocabulary import CATEGORICAL, DEFAULTS, ENUMERATED
 
 MAX_BODY_CHARS = 65_536
 """A message body longer than this is rejected: no real SMS, email or letter needs more."""
@@ -32,19 +31,29 @@ class ReadOptions:
     assume_timezone: str | None = None
 
 
-def build_events(logs: Sequence[RawLog], options: ReadOptions) -> pl.DataFrame:
-    """Concatenate `logs` into the canonical event table with a `_reason` per rejected row."""
+def build_events(logs: list[RawLog], options: ReadOptions) -> pl.DataFrame:
+    """Concatenate `logs` into the canonical event table with a `_reason` per rejected row.
+
+    The logs are taken out of the list (it is left empty), so that each raw text column can be
+    freed as soon as its parsed form exists: on a large log that halves the peak memory.
+    """
+    several = len(logs) > 1
     frames = []
-    for log in logs:
+    while logs:
+        log = logs.pop(0)
         frame = log.frame.with_columns(
             _path=pl.lit(log.path, dtype=pl.Categorical),
             _row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
         )
-        default_id = pl.col("_row").cast(pl.String)
-        if len(logs) > 1:
-            default_id = pl.concat_str([pl.lit(f"{log.path}:"), default_id])
-        frames.append(frame.with_columns(id=_blank_to_null("id").fill_null(default_id)))
-    table = pl.concat(frames, how="vertical", rechunk=len(frames) > 1) if frames else _empty()
+        ids = _blank_to_null("id")
+        if frame.select(ids.null_count()).item():  # formatting row numbers costs; only if used
+            default_id = pl.col("_row").cast(pl.String)
+            if several:
+                default_id = pl.concat_str([pl.lit(f"{log.path}:"), default_id])
+            ids = ids.fill_null(default_id)
+        frames.append(frame.with_columns(id=ids))
+        del log, frame
+    table = pl.concat(frames, how="vertical", rechunk=several) if frames else _empty()
     del frames  # the reader already made each log contiguous; keep no second copy alive
     table, distinct = _normalise(table, options)
     # the time text is only needed for rejection messages, which are written now
@@ -62,10 +71,6 @@ def _blank_to_null(name: str) -> pl.Expr:
     """Empty text is a missing value (CSV readers already give null for an empty cell)."""
     col = pl.col(name)
     return pl.when(col.str.len_bytes() == 0).then(None).otherwise(col).alias(name)
-
-
-_LOW_CARDINALITY = ("party", "channel", "direction", "outcome", "kind", "timezone", "jurisdiction")
-"""Columns with few distinct values: tidied and validated per distinct value, not per row."""
 
 
 def _tidy(
@@ -87,8 +92,9 @@ def _tidy(
             mapping[value] = tidy or None
         if tidy:
             after.add(tidy)
-    if mapping:
-        series = series.replace(mapping)
+    series = series.cast(pl.Categorical)
+    if mapping:  # only untidy logs pay for a trip through strings
+        series = series.cast(pl.String).replace(mapping).cast(pl.Categorical)
     series = series.fill_null(default) if default is not None else series
     return series, sorted(after)
 
@@ -128,28 +134,28 @@ def _normalise(
 ) -> tuple[pl.DataFrame, dict[str, list[str]]]:
     """Parse times and tidy columns; also return each low-cardinality column's distinct values."""
     ts, naive = _parse_times(table["time"], options)
+    table = table.with_columns(ts=ts, _naive=naive)
+    del ts, naive
     # the distinct values of all these columns in one parallel pass
-    raw = table.select(pl.col(c).unique().drop_nulls().implode() for c in _LOW_CARDINALITY)
-    tidy: list[pl.Series] = []
+    raw = table.select(pl.col(c).unique().drop_nulls().implode() for c in CATEGORICAL)
     distinct: dict[str, list[str]] = {}
-    for column in _LOW_CARDINALITY:
+    for column in CATEGORICAL:  # one column at a time, so each raw column is freed at once
         series, distinct[column] = _tidy(
             table[column],
             raw[column][0].to_list(),
             DEFAULTS.get(column),
             upper=column == "jurisdiction",
         )
-        tidy.append(series)
+        if column == "timezone":
+            table = table.with_columns(primary_zone(series, distinct[column]))
+        table = table.with_columns(series)
+        del series
     table = table.with_columns(
-        *tidy,
         _blank_to_null("account"),
         _blank_to_null("to"),
-        ts=ts,
-        _naive=naive,
         debtor=pl.coalesce(_blank_to_null("debtor"), _blank_to_null("account")),
     )
     table = table.with_columns(
-        zone=primary_zone(table["timezone"], distinct["timezone"]),
         person=pl.when(pl.col("party") == "debtor").then(pl.col("debtor")).otherwise(pl.col("to")),
     )
     return table, distinct
@@ -160,7 +166,11 @@ def primary_zone(timezone: pl.Series, values: list[str] | None = None) -> pl.Ser
     if values is None:
         values = timezone.unique().drop_nulls().to_list()
     firsts = {v: v.split("|")[0] for v in values if "|" in v}
-    return (timezone.replace(firsts) if firsts else timezone).rename("zone")
+    if not firsts:
+        return timezone.rename("zone")
+    if timezone.dtype == pl.Categorical:
+        return timezone.cast(pl.String).replace(firsts).cast(pl.Categorical).rename("zone")
+    return timezone.replace(firsts).rename("zone")
 
 
 def _unknown_zones(values: list[str]) -> list[str]:

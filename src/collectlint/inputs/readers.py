@@ -1,8 +1,10 @@
-"""Read contact logs (CSV, JSON Lines, Parquet) into all-string Polars frames.
+"""Read contact logs (CSV, JSON Lines, Parquet) into Polars frames of text.
 
 Every column is read as text so that a malformed cell rejects one row instead of failing the file
-or being silently coerced; `events.py` parses and validates.  Each file is hashed (SHA-256) in a
-thread while Polars parses it, so the digest in the report costs almost no wall time.
+or being silently coerced; `events.py` parses and validates.  Columns with few distinct values
+(`vocabulary.CATEGORICAL`) are read as categoricals: CSV is read in streaming batches that are
+converted as they arrive, so a large log never holds those columns as strings.  Each file is
+hashed (SHA-256) in a thread while Polars parses it, so the digest costs almost no wall time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from collectlint.errors import InputError
-from collectlint.vocabulary import COLUMNS
+from collectlint.vocabulary import CATEGORICAL, COLUMNS
 
 FORMATS = {
     ".csv": "csv",
@@ -49,8 +51,13 @@ def _digest(data: bytes | Path) -> str:
     return sha.hexdigest()
 
 
-def _parse(source: bytes | Path, fmt: str, skip: frozenset[str]) -> pl.DataFrame:
-    """Read the file; columns named in `skip` (already mapped names) are not parsed at all."""
+def _parse(
+    source: bytes | Path, fmt: str, skip: frozenset[str], fields: Mapping[str, str]
+) -> pl.DataFrame:
+    """Read the file; columns named in `skip` (file names) are not parsed at all.
+
+    `fields` maps renamed file columns to their canonical names, to tell which are categorical.
+    """
     target = io.BytesIO(source) if isinstance(source, bytes) else source
     if fmt in ("csv", "tsv"):
         separator = "\t" if fmt == "tsv" else ","
@@ -60,15 +67,15 @@ def _parse(source: bytes | Path, fmt: str, skip: frozenset[str]) -> pl.DataFrame
         if isinstance(target, io.BytesIO):
             target.seek(0)
         wanted = [c for c in header if c not in skip]
-        # rechunk here: the parallel reader returns many small chunks, which make later sorts
-        # and gathers slower, and copying now frees them before the next step needs memory
-        frame = pl.read_csv(
-            target,
-            infer_schema=False,
-            columns=wanted or None,
-            separator=separator,
-            raise_if_empty=False,
+        coded = [c for c in wanted if fields.get(c, c) in CATEGORICAL]
+        frame = (
+            pl.scan_csv(target, infer_schema=False, separator=separator, raise_if_empty=False)
+            .select(wanted or pl.all())
+            .with_columns(pl.col(coded).cast(pl.Categorical))
+            .collect(engine="streaming")
         )
+        # rechunk here: the batched reader returns many small chunks, which make later sorts
+        # and gathers slower, and copying now frees them before the next step needs memory
         for name in frame.columns:  # one column at a time: old chunks are freed as we go
             frame = frame.with_columns(frame.get_column(name).rechunk())
         return frame
@@ -109,7 +116,8 @@ def read_raw(
         digest = pool.submit(_digest, source)
         try:
             file_names = {column_map.get(name, name) for name in skip}
-            frame = _parse(source, fmt, frozenset(file_names))
+            to_field = {column: field for field, column in column_map.items()}
+            frame = _parse(source, fmt, frozenset(file_names), to_field)
         except Exception as exc:  # polars raises many types; all mean "unreadable file"
             raise InputError(f"{path}: cannot read as {fmt}: {exc}") from None
         sha = digest.result()
@@ -117,7 +125,8 @@ def read_raw(
 
 
 def _canonical(frame: pl.DataFrame, column_map: Mapping[str, str], path: str) -> pl.DataFrame:
-    """Rename mapped columns, keep canonical ones, and make every column a string."""
+    """Rename mapped columns, keep canonical ones, and make every column text (categorical for
+    the low-cardinality ones)."""
     renames = {}
     for field, column in column_map.items():
         if column not in frame.columns:
@@ -133,9 +142,15 @@ def _canonical(frame: pl.DataFrame, column_map: Mapping[str, str], path: str) ->
     exprs = []
     for name in COLUMNS:
         if name not in frame.columns:
-            exprs.append(pl.lit(None, dtype=pl.String).alias(name))
+            dtype = pl.Categorical if name in CATEGORICAL else pl.String
+            exprs.append(pl.lit(None, dtype=dtype).alias(name))
         elif name == "time" and isinstance(frame.schema[name], pl.Datetime):
             exprs.append(_datetime_to_text(pl.col(name), frame.schema[name]))
+        elif name in CATEGORICAL:
+            if frame.schema[name] == pl.Categorical:
+                exprs.append(pl.col(name))
+            else:
+                exprs.append(pl.col(name).cast(pl.String).cast(pl.Categorical))
         else:
             exprs.append(pl.col(name).cast(pl.String))
     return frame.select(exprs)
