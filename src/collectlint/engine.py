@@ -28,32 +28,39 @@ class EngineResult:
     findings: pl.DataFrame
 
 
-def _scope_expr(pack: Pack) -> pl.Expr:
-    """Events whose jurisdiction is empty, one of the pack's codes, or a subdivision of one."""
-    j = pl.col("jurisdiction").cast(pl.String)
-    expr = j.is_null()
-    for code in pack.info.jurisdiction:
-        expr = expr | (j == code) | j.str.starts_with(f"{code}-")
-    return expr
+def _in_scope(pack: Pack, codes: Sequence[str]) -> list[str]:
+    """The jurisdiction codes among `codes` that `pack` covers: one of its own, or a
+    subdivision of one (`US-MA` under `US`)."""
+    return [
+        code
+        for code in codes
+        if any(code == own or code.startswith(f"{own}-") for own in pack.info.jurisdiction)
+    ]
 
 
-def _routes(packs: Sequence[Pack]) -> list[pl.Expr]:
-    """Per pack, which events it checks.  A selected pack that extends another selected pack
-    takes the events in its scope away from its ancestor, so an overlay replaces, not doubles."""
+def _routes(packs: Sequence[Pack], codes: Sequence[str]) -> list[pl.Expr]:
+    """Per pack, which events it checks: those with no jurisdiction or one in its scope.
+
+    A selected pack that extends another selected pack takes the events in its scope away from
+    its ancestor, so an overlay replaces, not doubles.  Scopes are worked out on the distinct
+    codes (`codes`), and rows are then matched by membership.
+    """
+    j = pl.col("jurisdiction")
     routes = []
     for pack in packs:
-        expr = _scope_expr(pack)
+        mine = set(_in_scope(pack, codes))
         for other in packs:
             if pack.info.name in other.ancestors:
-                expr = expr & ~(_scope_expr(other) & pl.col("jurisdiction").is_not_null())
-        routes.append(expr.fill_null(False))
+                mine -= set(_in_scope(other, codes))
+        routes.append(j.is_null() | j.is_in(sorted(mine)).fill_null(False))
     return routes
 
 
 def evaluate(table: pl.DataFrame, packs: Sequence[Pack]) -> EngineResult:
     """Run `packs` over `table`; see the module docstring."""
     table = table.with_columns(_idx=pl.int_range(0, pl.len(), dtype=pl.Int64))
-    routes = _routes(packs)
+    codes = table["jurisdiction"].unique().drop_nulls().cast(pl.String).to_list()
+    routes = _routes(packs, codes)
     table = table.with_columns(
         *(route.alias(f"_route{i}") for i, route in enumerate(routes)),
     )

@@ -52,7 +52,7 @@ def local_us(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
     if len(ts_us) == 0:
         return pl.Series("local", [], dtype=pl.Int64)
     names = zones.unique().drop_nulls().cast(pl.String).sort()
-    code = zones.cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
+    code = _zone_codes(zones, names)
     bucket = ts_us // _BUCKET_US
     first, last = bucket.min(), bucket.max()
     assert isinstance(first, int)
@@ -83,6 +83,21 @@ def local_us(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
         frame = pl.DataFrame({"ts": ts_us, "zone": zones})
         result = _exact_where(frame, unstable, result)
     return result
+
+
+def _zone_codes(zones: pl.Series, names: pl.Series) -> pl.Series:
+    """Each row's zone as its index in `names` (the sorted distinct zones)."""
+    if zones.dtype == pl.Categorical:
+        # translate the categorical's own codes through a small table: no string is hashed
+        physical = zones.to_physical().cast(pl.Int64)
+        known = names.cast(pl.Categorical).to_physical().cast(pl.Int64)
+        top = known.max()
+        assert isinstance(top, int)
+        table = pl.repeat(-1, top + 1, dtype=pl.Int64, eager=True).scatter(
+            known, pl.int_range(0, len(names), eager=True)
+        )
+        return table.gather(physical)
+    return zones.cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
 
 
 def _exact_where(frame: pl.DataFrame, mask: pl.Series, result: pl.Series) -> pl.Series:

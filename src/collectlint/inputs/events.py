@@ -20,6 +20,7 @@ MAX_BODY_CHARS = 65_536
 """A message body longer than this is rejected: no real SMS, email or letter needs more."""
 
 _ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
+_ISO_OFFSET = "%Y-%m-%dT%H:%M:%S%:z"
 _ISO_AWARE = "%Y-%m-%dT%H:%M:%S%.f%#z"
 _ISO_NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
 
@@ -93,8 +94,8 @@ def _tidy(
         if tidy:
             after.add(tidy)
     series = series.cast(pl.Categorical)
-    if mapping:  # only untidy logs pay for a trip through strings
-        series = series.cast(pl.String).replace(mapping).cast(pl.Categorical)
+    if mapping:
+        series = series.replace(mapping)
     series = series.fill_null(default) if default is not None else series
     return series, sorted(after)
 
@@ -108,6 +109,16 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     # no cache: it pays off only for repeated texts, and log timestamps are nearly all distinct
     ts = time.str.to_datetime(_ISO_UTC, time_unit="us", time_zone="UTC", strict=False, cache=False)
     naive_flag = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
+    missed = ts.is_null() & time.is_not_null()
+    if not missed.any():
+        return ts.dt.epoch("us").rename("ts"), naive_flag
+    # the next most common form, a local time with its offset, also has an exact pattern
+    positions = pl.int_range(0, len(time), eager=True).filter(missed)
+    text = time.filter(missed)
+    offset = text.str.to_datetime(
+        _ISO_OFFSET, time_unit="us", time_zone="UTC", strict=False, cache=False
+    )
+    ts = ts.scatter(positions, offset)
     missed = ts.is_null() & time.is_not_null()
     if not missed.any():
         return ts.dt.epoch("us").rename("ts"), naive_flag
@@ -166,11 +177,8 @@ def primary_zone(timezone: pl.Series, values: list[str] | None = None) -> pl.Ser
     if values is None:
         values = timezone.unique().drop_nulls().to_list()
     firsts = {v: v.split("|")[0] for v in values if "|" in v}
-    if not firsts:
-        return timezone.rename("zone")
-    if timezone.dtype == pl.Categorical:
-        return timezone.cast(pl.String).replace(firsts).cast(pl.Categorical).rename("zone")
-    return timezone.replace(firsts).rename("zone")
+    # on a categorical column this rewrites the categories, not the rows
+    return (timezone.replace(firsts) if firsts else timezone).rename("zone")
 
 
 def _unknown_zones(values: list[str]) -> list[str]:

@@ -46,6 +46,8 @@ class EvalContext:
     memo: dict[str, pl.Series] = field(default_factory=dict)
     """Results shared between rules of a pack (e.g. the same exemption mask), keyed by a
     description of what was computed."""
+    frames: dict[str, tuple[pl.Series, pl.DataFrame]] = field(default_factory=dict)
+    """Frames shared between rules of a pack (sorted events), keyed by what they hold."""
 
     def where(self, where: Mapping[str, Any]) -> pl.Series:
         """The boolean `where:` filter over `events`, computed once per distinct filter."""

@@ -71,11 +71,7 @@ class Cooldown:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events that fall inside a trigger's cool-down period."""
-        matching = ctx.where(self.spec.where)
-        if self.exempt:
-            matching = matching & ~exemptions.exempt_mask(
-                ctx, self.keys, self.spec.where, self.exempt
-            )
+        matching = exemptions.counted_mask(ctx, self.keys, self.spec.where, self.exempt)
         triggers = ctx.where(self.trigger)
         window = Window(days=self.days, strict=True)
         found = in_window(ctx, self.keys, triggers, matching, window, at_least=1)

@@ -50,6 +50,23 @@ class Exemption:
         )
 
 
+def counted_mask(
+    ctx: EvalContext,
+    keys: tuple[str, ...],
+    where: Mapping[str, Any],
+    exemptions: Sequence[Exemption],
+) -> pl.Series:
+    """Events matching `where` that no exemption covers, computed once per pack (the same
+    object for every rule that asks, so they can share work keyed by it)."""
+    memo_key = json.dumps(["counted", keys, where, exemptions], sort_keys=True, default=repr)
+    if memo_key not in ctx.memo:
+        mask = ctx.where(where)
+        if exemptions:
+            mask = mask & ~exempt_mask(ctx, keys, where, exemptions)
+        ctx.memo[memo_key] = mask
+    return ctx.memo[memo_key]
+
+
 def exempt_mask(
     ctx: EvalContext,
     keys: tuple[str, ...],

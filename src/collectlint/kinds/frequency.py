@@ -99,11 +99,6 @@ class Frequency:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag every matching event whose window holds more than `limit` events."""
-        matching = ctx.where(self.spec.where)
-        counted = matching
-        if self.exempt:
-            counted = matching & ~exemptions.exempt_mask(
-                ctx, self.keys, self.spec.where, self.exempt
-            )
+        counted = exemptions.counted_mask(ctx, self.keys, self.spec.where, self.exempt)
         found = in_window(ctx, self.keys, counted, counted, self.window, self.limit + 1)
         return findings_frame(ctx.attach(found, "zone", "local"))

@@ -1,0 +1,63 @@
+"""The engine's shortcuts give exactly what the plain operation gives.
+
+Each fast path (a merge instead of binary searches, categorical codes instead of zone names)
+is checked against the straightforward Polars operation it replaces, on data that exercises
+its edge cases: duplicates, empty inputs, unsorted needles and null zones.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Literal
+
+import polars as pl
+import pytest
+
+from collectlint.inputs.clock import local_us
+from collectlint.inputs.events import primary_zone
+from collectlint.kinds.windows import search
+
+ZONES = ["America/New_York", "America/Los_Angeles", "Europe/London", "Asia/Shanghai", "UTC"]
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("size", [0, 10, 5_000, 20_000])
+def test_merge_search_equals_binary_search(side: Literal["left", "right"], size: int) -> None:
+    rng = random.Random(size)
+    for sort_needles in (True, False):
+        hay = pl.Series(
+            sorted(rng.randrange(0, size // 3 + 2) for _ in range(size)), dtype=pl.Int64
+        )
+        needles = [rng.randrange(-2, size // 3 + 4) for _ in range(size + 7)]
+        needle = pl.Series(sorted(needles) if sort_needles else needles, dtype=pl.Int64)
+        expected = hay.search_sorted(needle, side=side).cast(pl.Int64)
+        assert search(hay, needle, side).to_list() == expected.to_list()
+
+
+def test_local_time_is_the_same_for_categorical_and_text_zones() -> None:
+    rng = random.Random(7)
+    # instants around both 2024 US clock changes and a whole year, in several zones
+    ts = pl.Series([rng.randrange(1_704_067_200, 1_735_689_600) * 1_000_000 for _ in range(30_000)])
+    zones = pl.Series([rng.choice(ZONES) for _ in range(len(ts))])
+    as_text = local_us(ts, zones)
+    as_codes = local_us(ts, zones.cast(pl.Categorical))
+    assert as_text.to_list() == as_codes.to_list()
+    # and both equal Polars' own conversion, zone by zone
+    frame = pl.DataFrame({"ts": ts, "zone": zones, "local": as_text})
+    for zone in ZONES:
+        part = frame.filter(pl.col("zone") == zone)
+        wall = (
+            part["ts"]
+            .cast(pl.Datetime("us", "UTC"))
+            .dt.convert_time_zone(zone)
+            .dt.replace_time_zone(None)
+            .cast(pl.Int64)
+        )
+        assert part["local"].to_list() == wall.to_list()
+
+
+def test_primary_zone_of_categorical_candidates() -> None:
+    zones = pl.Series(["America/New_York|America/Chicago", "UTC", None, "Asia/Shanghai|UTC"])
+    expected = ["America/New_York", "UTC", None, "Asia/Shanghai"]
+    assert primary_zone(zones).to_list() == expected
+    assert primary_zone(zones.cast(pl.Categorical)).cast(pl.String).to_list() == expected
