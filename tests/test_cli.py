@@ -75,7 +75,7 @@ def test_rejected_rows_exit_2_unless_tolerated(make_log: Callable[..., Path]) ->
     )
     first = runner.invoke(app, ["check", str(log)])
     assert first.exit_code == 2
-    assert "row 2" in first.output
+    assert "row 2" in " ".join(first.output.split())  # the terminal may wrap a long path
     assert runner.invoke(app, ["check", str(log), "--max-rejects", "1"]).exit_code == 0
 
 

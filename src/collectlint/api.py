@@ -11,6 +11,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from collectlint.errors import UsageError
 from collectlint.findings import SUPPRESSION, Findings, counts
 from collectlint.inputs.clock import format_local, is_known_zone
 from collectlint.inputs.events import ReadOptions, build_events
-from collectlint.inputs.readers import read_raw
+from collectlint.inputs.readers import file_digest, read_raw
 from collectlint.loading.packs import Pack, load_pack
 from collectlint.messages import message_expr
 from collectlint.model import (
@@ -38,7 +39,7 @@ from collectlint.model import (
 )
 from collectlint.planning import next_allowed
 from collectlint.selection import select_rules
-from collectlint.suppress import load_baseline, load_waivers
+from collectlint.suppress import Waiver, load_baseline, load_waivers
 from collectlint.vocabulary import COLUMNS
 
 DEFAULT_PACKS = ("us-regf",)
@@ -79,9 +80,32 @@ def check(
     # message text is by far the widest column; only wording rules read it
     skip = frozenset() if any(s.kind == "wording" for p in packs for s in p.rules) else {"body"}
     paths = [*map(str, logs), *opts.history]
-    raws = [read_raw(path, opts.column_map, frozenset(skip)) for path in paths]
-    inputs = tuple(InputFile(r.path, r.sha256, r.frame.height) for r in raws)
-    table = build_events(raws, ReadOptions(opts.assume_timezone))  # empties `raws`
+    raws = [read_raw(path, opts.column_map, frozenset(skip), digest=False) for path in paths]
+    # files are hashed in the background while the (largely single-threaded) checks run
+    hasher = ThreadPoolExecutor(max_workers=1)
+    try:
+        digests = [hasher.submit(file_digest, r.path) if not r.sha256 else None for r in raws]
+        sizes = [(r.path, r.sha256, r.frame.height) for r in raws]
+        table = build_events(raws, ReadOptions(opts.assume_timezone))  # empties `raws`
+        report = _report(logs, opts, packs, table, waivers, baseline)
+        inputs = tuple(
+            InputFile(path, sha or (future.result() if future else ""), rows)
+            for (path, sha, rows), future in zip(sizes, digests, strict=True)
+        )
+    finally:
+        hasher.shutdown(cancel_futures=True)
+    return dataclasses.replace(report, inputs=inputs)
+
+
+def _report(
+    logs: Sequence[str | Path],
+    opts: CheckOptions,
+    packs: Sequence[Pack],
+    table: pl.DataFrame,
+    waivers: Sequence[Waiver],
+    baseline: frozenset[str],
+) -> Report:
+    """Evaluate the event table and assemble the report (its `inputs` are filled in later)."""
     result = evaluate(table, packs)
     specs = tuple(s for p in packs for s in p.rules)
     table = result.table
@@ -101,7 +125,7 @@ def check(
     return Report(
         tool_version=__version__,
         as_of=as_of,
-        inputs=inputs,
+        inputs=(),
         packs=tuple(p.info for p in packs),
         rules=specs,
         violations=violations,

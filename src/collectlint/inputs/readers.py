@@ -87,13 +87,24 @@ def _parse(
     return pl.read_parquet(target, columns=[c for c in names if c not in skip])
 
 
+def file_digest(path: str) -> str:
+    """The SHA-256 of the file at `path`, in hex."""
+    return _digest(Path(path))
+
+
 def read_raw(
-    path: str, column_map: Mapping[str, str], skip: frozenset[str] = frozenset()
+    path: str,
+    column_map: Mapping[str, str],
+    skip: frozenset[str] = frozenset(),
+    *,
+    digest: bool = True,
 ) -> RawLog:
     """Read `path` (or `-` for CSV on standard input) and rename mapped columns to canonical names.
 
     Canonical fields in `skip` (e.g. `body` when no rule reads message text) are not parsed,
     which saves most of the reading time on logs with long messages; they read as empty.
+    With `digest=False` a file's `sha256` is left empty for the caller to compute with
+    `file_digest` when a core is free (standard input, read into memory, is always hashed).
 
     Raises `InputError` for a missing file, an unknown extension, an unparsable file, or a
     missing required column.
@@ -113,14 +124,14 @@ def read_raw(
             raise InputError(f"{path}: no such file")
         source = file
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(_digest, source)
+        hashed = pool.submit(_digest, source) if digest or isinstance(source, bytes) else None
         try:
             file_names = {column_map.get(name, name) for name in skip}
             to_field = {column: field for field, column in column_map.items()}
             frame = _parse(source, fmt, frozenset(file_names), to_field)
         except Exception as exc:  # polars raises many types; all mean "unreadable file"
             raise InputError(f"{path}: cannot read as {fmt}: {exc}") from None
-        sha = digest.result()
+        sha = hashed.result() if hashed else ""
     return RawLog(path, sha, _canonical(frame, column_map, path))
 
 
