@@ -54,6 +54,14 @@ def _check_with_polars(regex: str) -> str | None:
     return None
 
 
+def _compiles_with_polars(regexes: Sequence[str]) -> bool:
+    try:
+        pl.select(pl.lit("").str.contains(r).alias(str(i)) for i, r in enumerate(regexes))
+    except Exception:  # polars raises ComputeError for syntax and size errors
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Matcher:
     """A set of phrases and patterns, as one alternation usable by Polars and by Python."""
@@ -73,21 +81,23 @@ class Matcher:
                 raise PatternError("empty phrase", [*location, "phrases", index])
             parts.append(phrase_regex(phrase))
         for index, pattern in enumerate(patterns):
-            where = [*location, "patterns", index]
             if len(pattern) > MAX_PATTERN_CHARS:
+                where = [*location, "patterns", index]
                 raise PatternError(f"pattern longer than {MAX_PATTERN_CHARS} characters", where)
+        regex = "(?i)(?:" + "|".join([*parts, *(f"(?:{p})" for p in patterns)]) + ")"
+        if _compiles_with_polars((*patterns, regex)):  # one call compiles them all in parallel
+            return cls(regex)
+        for index, pattern in enumerate(patterns):  # find the culprit
             problem = _check_with_polars(pattern)
             if problem:
                 raise PatternError(
                     f"pattern {pattern!r} cannot run on the linear-time regex engine: {problem}",
-                    where,
+                    [*location, "patterns", index],
                 )
-            parts.append(f"(?:{pattern})")
-        regex = "(?i)(?:" + "|".join(parts) + ")"
         problem = _check_with_polars(regex)
-        if problem:
-            raise PatternError(f"combined patterns are too large: {problem}", location)
-        return cls(regex)
+        if problem is None:
+            return cls(regex)
+        raise PatternError(f"combined patterns are too large: {problem}", location)
 
     def contains(self, text: pl.Expr) -> pl.Expr:
         """Whether each normalised text matches (null text never matches)."""
