@@ -8,6 +8,7 @@ per event: loops run per pack, per rule or per distinct zone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -17,6 +18,7 @@ from collectlint.inputs.clock import US_PER_DAY, local_us
 from collectlint.kinds import compile_rule
 from collectlint.kinds.base import FINDING_SCHEMA, EvalContext
 from collectlint.loading.packs import Pack
+from collectlint.model import RuleSpec
 from collectlint.text.normalise import normalise_series
 
 
@@ -69,20 +71,14 @@ def evaluate(table: pl.DataFrame, packs: Sequence[Pack]) -> EngineResult:
     # filtering copies every column; with no rejected row the table is already the checked set
     checked = table.filter(~rejected) if rejected.any() else table
     own_local = _own_local(checked)
-    parts = []
-    for i, pack in enumerate(packs):
-        events = _pack_events(checked, own_local, pack, f"_route{i}")
-        ctx = EvalContext(events)
-        for spec in pack.rules:
-            try:
-                found = compile_rule(spec).evaluate(ctx)
-            except (
-                pl.exceptions.PolarsError
-            ) as exc:  # fail closed: a rule that cannot run stops the check
-                raise CollectlintError(
-                    f"rule {spec.rule_id} could not be evaluated: {exc}"
-                ) from exc
-            parts.append(found.with_columns(rule=pl.lit(spec.rule_id)))
+    parts: list[pl.DataFrame] = []
+    with ThreadPoolExecutor(max_workers=_RULE_THREADS) as pool:
+        for i, pack in enumerate(packs):
+            ctx = EvalContext(_pack_events(checked, own_local, pack, f"_route{i}"))
+            # much of a rule's work is single-threaded (binary searches, Python glue), so two
+            # rules at a time keep both cores busy; results are taken in the pack's order
+            runs = [pool.submit(_run_rule, spec, ctx) for spec in pack.rules]
+            parts.extend(run.result() for run in runs)
     findings = (
         pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, "rule": pl.String()})
     )
@@ -91,6 +87,18 @@ def evaluate(table: pl.DataFrame, packs: Sequence[Pack]) -> EngineResult:
         [f"_route{i}" for i in range(len(packs))]
     )
     return EngineResult(table, findings)
+
+
+_RULE_THREADS = 2
+
+
+def _run_rule(spec: RuleSpec, ctx: EvalContext) -> pl.DataFrame:
+    """One rule's findings, tagged with its id; a rule that cannot run stops the check."""
+    try:
+        found = compile_rule(spec).evaluate(ctx)
+    except pl.exceptions.PolarsError as exc:  # fail closed, never a silent pass
+        raise CollectlintError(f"rule {spec.rule_id} could not be evaluated: {exc}") from exc
+    return found.with_columns(rule=pl.lit(spec.rule_id))
 
 
 def _zone_reason(packs: Sequence[Pack]) -> pl.Expr:

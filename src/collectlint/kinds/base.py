@@ -8,13 +8,16 @@ build column expressions, joins and binary searches over the whole table.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import polars as pl
 
 from collectlint.model import RuleSpec
+
+T = TypeVar("T")
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
     "_idx": pl.Int64(),
@@ -34,27 +37,36 @@ for wording findings the category, the quoted text and its character offsets in 
 
 @dataclass(frozen=True, slots=True)
 class EvalContext:
-    """The events one pack sees, with derived columns.
+    """The events one pack sees, with derived columns, and work shared by its rules.
 
     `events` holds the checkable events routed to the pack: canonical columns plus `_idx`
     (position in the full table), `ts` (UTC µs), `zone` (primary, pack default applied),
     `local` (local wall-clock µs in `zone`) and `day` (local calendar day number).
+
+    Rules of a pack often need the same intermediate results (both Regulation F call rules
+    filter, exempt, hash and sort the same calls).  `shared` computes each once, by a key that
+    describes it; rules may run in parallel threads, so a second asker waits for the first.
     """
 
     events: pl.DataFrame
-    _hashes: dict[tuple[str, ...], pl.Series] = field(default_factory=dict)
-    memo: dict[str, pl.Series] = field(default_factory=dict)
-    """Results shared between rules of a pack (e.g. the same exemption mask), keyed by a
-    description of what was computed."""
-    frames: dict[str, tuple[pl.Series, pl.DataFrame]] = field(default_factory=dict)
-    """Frames shared between rules of a pack (sorted events), keyed by what they hold."""
+    _memo: dict[str, Any] = field(default_factory=dict)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, run once per `key` for this context."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            value: T = self._memo[key]
+            return value
 
     def where(self, where: Mapping[str, Any]) -> pl.Series:
         """The boolean `where:` filter over `events`, computed once per distinct filter."""
         key = "where:" + json.dumps(where, sort_keys=True, default=repr)
-        if key not in self.memo:
-            self.memo[key] = self.events.select(filter_expr(where)).to_series()
-        return self.memo[key]
+        return self.shared(key, lambda: self.events.select(filter_expr(where)).to_series())
 
     def positions(self, idx: pl.Series) -> pl.Series:
         """Row positions in `events` of the given `_idx` values (which must be present).
@@ -77,9 +89,10 @@ class EvalContext:
     def key_hash(self, keys: tuple[str, ...]) -> pl.Series:
         """A 64-bit hash of the `keys` columns per event, computed once per key set (the call
         rules and their exemptions all group by the same key)."""
-        if keys not in self._hashes:
-            self._hashes[keys] = self.events.select(pl.struct(list(keys)).hash()).to_series()
-        return self._hashes[keys].rename("h")
+        hashes = self.shared(
+            f"hash:{keys}", lambda: self.events.select(pl.struct(list(keys)).hash()).to_series()
+        )
+        return hashes.rename("h")
 
 
 class CompiledRule(Protocol):

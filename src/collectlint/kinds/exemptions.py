@@ -58,13 +58,15 @@ def counted_mask(
 ) -> pl.Series:
     """Events matching `where` that no exemption covers, computed once per pack (the same
     object for every rule that asks, so they can share work keyed by it)."""
-    memo_key = json.dumps(["counted", keys, where, exemptions], sort_keys=True, default=repr)
-    if memo_key not in ctx.memo:
+
+    def compute() -> pl.Series:
         mask = ctx.where(where)
         if exemptions:
             mask = mask & ~exempt_mask(ctx, keys, where, exemptions)
-        ctx.memo[memo_key] = mask
-    return ctx.memo[memo_key]
+        return mask
+
+    key = json.dumps(["counted", keys, where, exemptions], sort_keys=True, default=repr)
+    return ctx.shared(key, compute)
 
 
 def exempt_mask(
@@ -78,11 +80,8 @@ def exempt_mask(
     Rules of one pack often share the filter, key and exemptions (both Regulation F call rules
     do), so the mask is computed once per pack and shared.
     """
-    memo_key = json.dumps(["exempt", keys, where, exemptions], sort_keys=True, default=repr)
-    if memo_key not in ctx.memo:
-        checked = ctx.where(where)
-        ctx.memo[memo_key] = _exempt_mask(ctx, keys, checked, exemptions)
-    return ctx.memo[memo_key]
+    key = json.dumps(["exempt", keys, where, exemptions], sort_keys=True, default=repr)
+    return ctx.shared(key, lambda: _exempt_mask(ctx, keys, ctx.where(where), exemptions))
 
 
 def _exempt_mask(

@@ -93,13 +93,15 @@ def sorted_rows(ctx: EvalContext, keys: tuple[str, ...], mask: pl.Series) -> pl.
     Kept for the pack, keyed by the mask object, so rules that count the same events (a
     frequency limit and a cool-down over the same calls) sort them once.
     """
-    memo_key = f"sorted:{keys}:{id(mask)}"
-    hit = ctx.frames.get(memo_key)
-    if hit is not None and hit[0] is mask:
-        return hit[1]
-    base = ctx.events.select("_idx", "ts", "day", "id", *keys).with_columns(h=ctx.key_hash(keys))
-    rows = base.filter(mask).sort("h", "ts", "id")
-    ctx.frames[memo_key] = (mask, rows)  # holding the mask keeps its id from being reused
+
+    def compute() -> tuple[pl.Series, pl.DataFrame]:
+        base = ctx.events.select("_idx", "ts", "day", "id", *keys)
+        rows = base.with_columns(h=ctx.key_hash(keys)).filter(mask).sort("h", "ts", "id")
+        return mask, rows  # holding the mask keeps its id from being reused
+
+    kept, rows = ctx.shared(f"sorted:{keys}:{id(mask)}", compute)
+    if kept is not mask:  # cannot happen while the mask is held, but never trust an id alone
+        return compute()[1]
     return rows
 
 
