@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 
 from collectlint.api import check, load_packs
 from collectlint.errors import CollectlintError, InputError, RuleFileError, UsageError
+from collectlint.findings import Findings
 from collectlint.model import (
     InputFile,
     PackInfo,
@@ -23,6 +24,7 @@ from collectlint.model import (
 
 __all__ = [
     "CollectlintError",
+    "Findings",
     "InputError",
     "InputFile",
     "PackInfo",

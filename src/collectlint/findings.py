@@ -82,8 +82,9 @@ class Findings(Sequence[Violation]):
 
     @property
     def frame(self) -> pl.DataFrame:
-        """The findings as a frame with the columns of `SCHEMA`."""
-        return self._frame
+        """The findings as a frame with the columns of `SCHEMA` (a copy that shares the column
+        buffers, so changing it in place cannot change the report)."""
+        return self._frame.clone()
 
     def _tuples(self) -> tuple[Violation, ...]:
         if self._rows is None:
@@ -143,9 +144,9 @@ def _materialise(frame: pl.DataFrame) -> tuple[Violation, ...]:
 
 def counts(violations: Sequence[Violation]) -> tuple[dict[str, int], dict[str, int], int]:
     """Unsuppressed findings per rule and per severity name, and how many are suppressed."""
-    frame = Findings.of(violations).frame
-    live = frame.filter(pl.col("suppression").is_null())
+    findings = Findings.of(violations)
+    live = findings.unsuppressed()
     by_rule = dict(live.group_by("rule").len().iter_rows())
     found = dict(live.group_by("severity").len().iter_rows())
     by_severity = {str(s): int(found.get(int(s), 0)) for s in sorted(Severity, reverse=True)}
-    return by_rule, by_severity, frame.height - live.height
+    return by_rule, by_severity, len(findings) - live.height
