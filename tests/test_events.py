@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -145,3 +147,31 @@ def test_third_parties_are_pseudonymised(make_log: Callable[..., Path]) -> None:
     assert report.violations[0].person.startswith("spouse#")
     shown = collectlint.check([make_log([row])], show_pii=True)
     assert shown.violations[0].person == "+1-555-0100"
+
+
+def test_a_log_that_changes_or_vanishes_while_checked_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collectlint import api
+    from collectlint.errors import InputError
+    from collectlint.inputs.readers import read_raw
+
+    log = tmp_path / "log.csv"
+    shutil.copy(EXAMPLE, log)
+    read = read_raw
+
+    def read_then(change: Callable[[], object]) -> Callable[..., Any]:
+        def reader(*args: Any, **kwargs: Any) -> Any:
+            raw = read(*args, **kwargs)
+            change()
+            return raw
+
+        return reader
+
+    monkeypatch.setattr(api, "read_raw", read_then(lambda: log.write_text("id,time,account\n")))
+    with pytest.raises(InputError, match="changed while it was being checked"):
+        collectlint.check([log])
+    shutil.copy(EXAMPLE, log)
+    monkeypatch.setattr(api, "read_raw", read_then(log.unlink))
+    with pytest.raises(InputError, match="cannot read"):
+        collectlint.check([log])

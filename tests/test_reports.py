@@ -149,3 +149,33 @@ def test_summary_counts_by_severity_and_exit_code_follows_them() -> None:
     }
     assert dict(report.summary.by_severity) == expected
     assert report.exit_code() == (1 if expected["error"] else 0)
+
+
+def test_a_hand_built_summary_without_severity_counts_still_fails_the_build() -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from collectlint.model import Severity, Summary, Violation
+
+    report = collectlint.check([EXAMPLE])
+    error = Violation(
+        "r", datetime(2024, 1, 2, tzinfo=UTC), "e", Severity.ERROR, "a", "p", "", "", "m", "c"
+    )
+    bare = replace(report, violations=(error,), summary=Summary(1, 1, 0, 0, 1, {"r": 1}))
+    assert bare.summary.by_severity == {"error": 1, "warning": 0, "info": 0}
+    assert bare.exit_code() == 1
+    assert json.loads(json_report.render(bare))["summary"]["by_severity"]["error"] == 1
+
+
+def test_findings_take_times_in_any_zone() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from collectlint.findings import Findings
+    from collectlint.model import Severity, Violation
+
+    # 02:30 on 2024-03-10 does not exist in New York; it is still an instant
+    odd = datetime(2024, 3, 10, 2, 30, tzinfo=ZoneInfo("America/New_York"))
+    v = Violation("r", odd, "e", Severity.INFO, "a", "p", "", "", "m", "c", next_allowed_at=odd)
+    line = json_report.violation_lines(Findings.from_violations([v])).item()
+    assert json.loads(line)["time"] == json_report._utc(odd)

@@ -84,7 +84,9 @@ def check(
     # files are hashed in the background while the (largely single-threaded) checks run
     hasher = ThreadPoolExecutor(max_workers=1)
     try:
-        digests = [hasher.submit(file_digest, r.path) if not r.sha256 else None for r in raws]
+        digests = [
+            hasher.submit(file_digest, r.path, r.stamp) if not r.sha256 else None for r in raws
+        ]
         sizes = [(r.path, r.sha256, r.frame.height) for r in raws]
         table = build_events(raws, ReadOptions(opts.assume_timezone))  # empties `raws`
         report = _report(logs, opts, packs, table, waivers, baseline)

@@ -11,6 +11,7 @@ tuples; `Findings.of` turns either into a `Findings`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC
 from typing import Any, overload
 
 import polars as pl
@@ -76,6 +77,9 @@ class Findings(Sequence[Violation]):
             for name, value in zip(Violation._fields, v, strict=True):
                 columns[name].append(value)
         columns["severity"] = [int(level) for level in columns["severity"]]
+        # a time in any zone is the same instant in UTC (Polars wants one zone per column)
+        columns["time"] = [t.astimezone(UTC) for t in columns["time"]]
+        columns["next_allowed_at"] = [t and t.astimezone(UTC) for t in columns["next_allowed_at"]]
         columns["evidence"] = [list(ids) for ids in columns["evidence"]]
         columns["suppression"] = [s and s._asdict() for s in columns["suppression"]]
         return cls(pl.DataFrame(columns, schema=SCHEMA))

@@ -8,8 +8,9 @@ uses the standard library only, so every layer may import it.
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -215,6 +216,14 @@ class Report:
     summary: Summary
     max_rejects: int = 0
     notes: tuple[Note, ...] = ()
+
+    def __post_init__(self) -> None:
+        # a summary built by hand may leave `by_severity` out; count it rather than let the
+        # exit code pass findings it was never told about
+        if self.violations and not self.summary.by_severity:
+            found = Counter(str(v.severity) for v in self.violations if v.suppression is None)
+            counts = {str(s): found.get(str(s), 0) for s in sorted(Severity, reverse=True)}
+            object.__setattr__(self, "summary", replace(self.summary, by_severity=counts))
 
     def exit_code(self, fail_on: Severity = Severity.ERROR) -> int:
         """0 clean, 1 unsuppressed violations at or above `fail_on`, 2 more rejected rows than

@@ -93,6 +93,8 @@ def _zone_codes(zones: pl.Series, names: pl.Series) -> pl.Series:
         known = names.cast(pl.Categorical).to_physical().cast(pl.Int64)
         top = known.max()
         assert isinstance(top, int)
+        if top > _DENSE_MIN + 4 * len(zones):  # codes are process-wide and only grow
+            return zones.cast(pl.String).cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
         table = pl.repeat(-1, top + 1, dtype=pl.Int64, eager=True).scatter(
             known, pl.int_range(0, len(names), eager=True)
         )

@@ -38,6 +38,8 @@ class RawLog:
     path: str
     sha256: str
     frame: pl.DataFrame
+    stamp: tuple[int, int] | None = None
+    """The file's (size, modification time in ns) when it was read; None for standard input."""
 
 
 def _digest(data: bytes | Path) -> str:
@@ -87,9 +89,24 @@ def _parse(
     return pl.read_parquet(target, columns=[c for c in names if c not in skip])
 
 
-def file_digest(path: str) -> str:
-    """The SHA-256 of the file at `path`, in hex."""
-    return _digest(Path(path))
+def file_digest(path: str, stamp: tuple[int, int] | None = None) -> str:
+    """The SHA-256 of the file at `path`, in hex.
+
+    With the `stamp` taken when the file was read, a file that changed since (so that the
+    digest would not be of the rows that were checked) is an `InputError`.
+    """
+    try:
+        digest = _digest(Path(path))
+        if stamp is not None and _stamp(Path(path)) != stamp:
+            raise InputError(f"{path}: the file changed while it was being checked; run again")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return digest
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
 
 
 def read_raw(
@@ -109,6 +126,7 @@ def read_raw(
     Raises `InputError` for a missing file, an unknown extension, an unparsable file, or a
     missing required column.
     """
+    stamp: tuple[int, int] | None = None
     if path == "-":
         source: bytes | Path = sys.stdin.buffer.read()
         fmt = "csv"
@@ -123,6 +141,7 @@ def read_raw(
         if not file.is_file():
             raise InputError(f"{path}: no such file")
         source = file
+        stamp = _stamp(file)
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashed = pool.submit(_digest, source) if digest or isinstance(source, bytes) else None
         try:
@@ -132,7 +151,7 @@ def read_raw(
         except Exception as exc:  # polars raises many types; all mean "unreadable file"
             raise InputError(f"{path}: cannot read as {fmt}: {exc}") from None
         sha = hashed.result() if hashed else ""
-    return RawLog(path, sha, _canonical(frame, column_map, path))
+    return RawLog(path, sha, _canonical(frame, column_map, path), stamp)
 
 
 def _canonical(frame: pl.DataFrame, column_map: Mapping[str, str], path: str) -> pl.DataFrame:
