@@ -169,3 +169,26 @@ def test_overlay_replaces_its_parent_inside_its_scope(
     ]
     report = collectlint.check([make_log(rows)], rules=[str(tmp_path / "base"), str(child)])
     assert [(v.rule, v.event) for v in report.violations] == [("child/r1", "ma")]
+
+
+def test_shipped_json_schemas_are_valid_draft_2020_12() -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    folder = resources.files("collectlint.loading").joinpath("schemas")
+    names = [p.name for p in folder.iterdir() if p.name.endswith(".json")]
+    assert names
+    for name in names:
+        jsonschema.Draft202012Validator.check_schema(json.loads(folder.joinpath(name).read_text()))
+
+
+def test_builtin_packs_pass_the_checks_skipped_at_run_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built-in packs are trusted when loaded; here they get every check a user's pack gets."""
+    from collectlint.loading import packs
+
+    trusted = {name: packs.load_pack(name).rules for name in packs.builtin_names()}
+    monkeypatch.setattr(packs, "_is_builtin", lambda path: False)
+    for name, rules in trusted.items():
+        assert packs.load_pack(name).rules == rules

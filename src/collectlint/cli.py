@@ -11,19 +11,23 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from collectlint import __version__
 from collectlint.api import check
 from collectlint.errors import CollectlintError, UsageError
-from collectlint.linting import lint
 from collectlint.loading.settings import load_settings
 from collectlint.model import CheckOptions, Report, Severity
 from collectlint.reporters import REPORTERS
 from collectlint.vocabulary import COLUMNS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich, the template linter and all but the chosen reporter are imported only when used: a
+# check that writes JSON should not pay for the terminal's imports
 
 app = typer.Typer(
     add_completion=False,
@@ -96,13 +100,21 @@ def _parse_as_of(text: str | None) -> datetime | None:
 
 
 def _console(output: Path | None) -> Console:
+    from rich.console import Console
+
     if output is None:
         return Console(no_color="NO_COLOR" in os.environ, soft_wrap=False)
     return Console(file=output.open("w", encoding="utf-8"), no_color=True, width=120)
 
 
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, no_color="NO_COLOR" in os.environ, highlight=False)
+
+
 def _fail(exc: CollectlintError) -> None:
-    err = Console(stderr=True, no_color="NO_COLOR" in os.environ, highlight=False)
+    err = _stderr()
     err.print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
     for problem in exc.problems:
         err.print(f"  {problem}", markup=False, soft_wrap=True)
@@ -279,7 +291,7 @@ def _emit(
     if code == 1 and exit_zero:
         code = 0
     if code == 2:
-        Console(stderr=True).print(
+        _stderr().print(
             f"error: {report.summary.events_rejected} rows rejected "
             f"(--max-rejects {report.max_rejects}); see the report's rejected rows",
             markup=False,
@@ -315,6 +327,8 @@ def lint_command(
                 "fail_on": fail_on.value if fail_on else None,
             },
         )
+        from collectlint.linting import lint
+
         report = lint(templates, options, as_of=_parse_as_of(as_of))
     except CollectlintError as exc:
         _fail(exc)

@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from collectlint.api import check, next_contact
 from collectlint.cli import (
@@ -35,6 +33,9 @@ from collectlint.scaffold import scaffold
 from collectlint.suppress import baseline_document
 from collectlint.testing import missing_cases, run_pack
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 rules_app = typer.Typer(
     help="List and explain the rules of the selected packs.", no_args_is_help=True
 )
@@ -46,6 +47,8 @@ app.add_typer(baseline_app, name="baseline")
 
 
 def _out() -> Console:
+    from rich.console import Console  # imported when a command prints, not for every run
+
     return Console(highlight=False, soft_wrap=True)
 
 
@@ -75,6 +78,8 @@ def rules_list(
         ]
         sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         return
+    from rich.table import Table
+
     table = Table("rule", "kind", "severity", "citation", "verified", box=None)
     for s in specs:
         table.add_row(s.rule_id, s.kind, str(s.severity), s.citation, s.verification)

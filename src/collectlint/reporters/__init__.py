@@ -2,33 +2,49 @@
 
 `REPORTERS` maps a format name to a function returning text (machine formats), a list of text
 pieces to write in order (the JSON report, whose findings can run to hundreds of megabytes), or
-a rich renderable (the terminal format), so the CLI decides only where output goes.
+a rich renderable (the terminal format), so the CLI decides only where output goes.  A
+reporter's module is imported the first time its format is asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
-from rich.console import RenderableType
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from collectlint.model import Report
-from collectlint.reporters import (
-    csv_report,
-    github,
-    html_report,
-    json_report,
-    junit,
-    sarif,
-    terminal,
-)
 
-REPORTERS: Mapping[str, Callable[[Report], RenderableType | str | list[str]]] = {
-    "json": json_report.render_parts,
-    "text": terminal.render,
-    "explain": terminal.render_explained,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "github": github.render,
-    "csv": csv_report.render,
-    "html": html_report.render,
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+Reporter = Callable[[Report], "RenderableType | str | list[str]"]
+
+_WHERE = {
+    "json": ("json_report", "render_parts"),
+    "text": ("terminal", "render"),
+    "explain": ("terminal", "render_explained"),
+    "sarif": ("sarif", "render"),
+    "junit": ("junit", "render"),
+    "github": ("github", "render"),
+    "csv": ("csv_report", "render"),
+    "html": ("html_report", "render"),
 }
+"""Format name -> (module in this package, function)."""
+
+
+class _Reporters(Mapping[str, Reporter]):
+    """The reporters by format name, imported on first use."""
+
+    def __getitem__(self, name: str) -> Reporter:
+        module, function = _WHERE[name]
+        found: Reporter = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WHERE)
+
+    def __len__(self) -> int:
+        return len(_WHERE)
+
+
+REPORTERS: Mapping[str, Reporter] = _Reporters()
