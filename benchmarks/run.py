@@ -287,6 +287,21 @@ def load_average() -> str:
         return "n/a"
 
 
+def compile_package() -> None:
+    """Write collectlint's bytecode, as `pip install` does for an installed package.
+
+    The development venv holds an editable install, and this machine sets
+    PYTHONDONTWRITEBYTECODE, so without this every timed run would compile the package's
+    modules from source (about 0.15 s) — a cost no installed copy pays.
+    """
+    import collectlint
+
+    package = Path(collectlint.__file__).parent
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(package)], check=True, capture_output=True
+    )
+
+
 def default_collectlint() -> str:
     """The collectlint installed next to the running Python (the venv's), else the one on PATH."""
     sibling = Path(sys.executable).with_name("collectlint")
@@ -321,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
     OUT.mkdir(parents=True, exist_ok=True)
+    compile_package()
 
     table = [
         "| rows | input | engine | wall s (median) | peak RSS MB | findings | ratio vs DuckDB |",
