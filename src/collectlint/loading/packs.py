@@ -289,6 +289,8 @@ def _spec(
         verification=raw.get("verification", ""),
         defined_at=doc.span([*where, "id"]),
     )
+    if trusted:  # compiled, with its regular expressions checked, when it first runs
+        return spec
     try:
         constants = compile_rule(spec).template_values()
     except ValueError as exc:  # e.g. a regex the linear-time engine cannot run

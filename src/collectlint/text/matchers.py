@@ -54,7 +54,8 @@ def _check_with_polars(regex: str) -> str | None:
     return None
 
 
-def _compiles_with_polars(regexes: Sequence[str]) -> bool:
+@cache
+def _compiles_with_polars(regexes: tuple[str, ...]) -> bool:
     try:
         pl.select(pl.lit("").str.contains(r).alias(str(i)) for i, r in enumerate(regexes))
     except Exception:  # polars raises ComputeError for syntax and size errors
