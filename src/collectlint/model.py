@@ -204,7 +204,11 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """Everything a reporter needs, and nothing it must compute."""
+    """Everything a reporter needs, and nothing it must compute.
+
+    `violations` is any sequence of `Violation`s; `check()` gives a `findings.Findings`, which
+    holds them as one Polars frame and builds the tuples only when iterated.
+    """
 
     tool_version: str
     as_of: datetime
