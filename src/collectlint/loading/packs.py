@@ -65,7 +65,10 @@ def display_path(path: Path) -> str:
 
 def _is_builtin(path: Path) -> bool:
     """Whether `path` is one of the packs shipped with collectlint."""
-    return path.resolve().is_relative_to(builtin_dir().resolve())
+    try:
+        return path.resolve().is_relative_to(builtin_dir().resolve())
+    except UsageError:  # an installation without its packs trusts nothing
+        return False
 
 
 def resolve_ref(ref: str) -> Path:
