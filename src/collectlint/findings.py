@@ -52,7 +52,8 @@ _SEVERITIES = {int(s): s for s in Severity}
 
 
 class Findings(Sequence[Violation]):
-    """Sorted findings (by rule, time, event), frozen, backed by a Polars frame."""
+    """Findings in report order (`check()` sorts them by rule, time and event), immutable,
+    backed by a Polars frame; the `Violation` tuples are built on first iteration or index."""
 
     __slots__ = ("_frame", "_rows")
 
