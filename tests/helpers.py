@@ -20,3 +20,30 @@ def write_csv(path: Path, rows: Sequence[Mapping[str, str]]) -> Path:
         for row in rows:
             writer.writerow({c: row.get(c, "") for c in COLUMNS})
     return path
+
+
+NEW_YORK = "America/New_York"
+
+
+def call_row(event_id: str, when: str, **columns: str) -> dict[str, str]:
+    """A full canonical row: account A1, an outbound call to the debtor in New York,
+    jurisdiction US, no outcome.
+
+    Keyword arguments override columns; ``to_`` stands for the ``to`` column (a keyword).
+    """
+    result = dict.fromkeys(COLUMNS, "")
+    result.update(
+        id=event_id,
+        time=when,
+        account="A1",
+        party="debtor",
+        channel="call",
+        direction="outbound",
+        timezone=NEW_YORK,
+        jurisdiction="US",
+        kind="contact",
+    )
+    if "to_" in columns:
+        result["to"] = columns.pop("to_")
+    result.update(columns)
+    return result

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import collectlint
 from collectlint.vocabulary import COLUMNS
+from helpers import call_row
 from reference import (
     RULE_CALL_AFTER_CONVERSATION,
     RULE_CALL_VOLUME,
@@ -282,22 +283,8 @@ NY = "America/New_York"
 
 
 def _row(event_id: str, when: str, **columns: str) -> Row:
-    """A full row: account A1, outbound call to the debtor, New York, jurisdiction US."""
-    result = dict.fromkeys(COLUMNS, "")
-    result.update(
-        id=event_id,
-        time=when,
-        account="A1",
-        party="debtor",
-        channel="call",
-        direction="outbound",
-        outcome="no_answer",
-        timezone=NY,
-        jurisdiction="US",
-        kind="contact",
-    )
-    result.update(columns)
-    return result
+    """A full row: account A1, outbound unanswered call to the debtor, New York, US."""
+    return call_row(event_id, when, **{"outcome": "no_answer", **columns})
 
 
 def _calls(days: Sequence[int], prefix: str = "c") -> list[Row]:

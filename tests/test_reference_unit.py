@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from collectlint.vocabulary import COLUMNS
+from helpers import call_row
 from reference import (
     RULE_CALL_AFTER_CONVERSATION,
     RULE_CALL_VOLUME,
@@ -32,27 +32,8 @@ TIME = RULE_INCONVENIENT_TIME
 Row = dict[str, str]
 
 
-def row(event_id: str, when: str, **columns: str) -> Row:
-    """A full row for account A1, an outbound call to the debtor in New York, jurisdiction US.
-
-    Keyword arguments override columns; ``to_`` stands for the ``to`` column (a keyword).
-    """
-    result = dict.fromkeys(COLUMNS, "")
-    result.update(
-        id=event_id,
-        time=when,
-        account="A1",
-        party="debtor",
-        channel="call",
-        direction="outbound",
-        timezone=NY,
-        jurisdiction="US",
-        kind="contact",
-    )
-    if "to_" in columns:
-        result["to"] = columns.pop("to_")
-    result.update(columns)
-    return result
+row = call_row
+"""A full row for account A1, an outbound call to the debtor in New York, jurisdiction US."""
 
 
 def of_rule(rule: str, rows: list[Row]) -> set[str]:
