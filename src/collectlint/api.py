@@ -43,7 +43,6 @@ from collectlint.suppress import Waiver, load_baseline, load_waivers
 from collectlint.vocabulary import COLUMNS
 
 DEFAULT_PACKS = ("us-regf",)
-_SEP = "\x1f"  # unit separator: joins evidence ids on their way out of Polars
 _NOT_REPORTED = ("time", "timezone", "body")
 """Event columns a finding does not carry (time is `ts`; zone and text come from the rule)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -80,7 +79,7 @@ def check(
     # message text is by far the widest column; only wording rules read it
     skip = frozenset() if any(s.kind == "wording" for p in packs for s in p.rules) else {"body"}
     paths = [*map(str, logs), *opts.history]
-    raws = [read_raw(path, opts.column_map, frozenset(skip), digest=False) for path in paths]
+    raws = [read_raw(path, opts.column_map, frozenset(skip)) for path in paths]
     # files are hashed in the background while the (largely single-threaded) checks run
     hasher = ThreadPoolExecutor(max_workers=1)
     try:
@@ -165,10 +164,17 @@ def _rejections(table: pl.DataFrame) -> tuple[Rejection, ...]:
     return tuple(sorted(Rejection(p, r, why) for p, r, why in bad.iter_rows()))
 
 
+_PART_SEP = "\x1f"  # the unit separator, which no id or name contains in practice
+
+
 def fingerprint(*parts: str) -> str:
     """A stable id for a finding across runs: a hash of what it is about, never of where in a
     file it was found, so baselines survive re-exports and re-ordered logs."""
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+    return _digest(_PART_SEP.join(parts))
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
 def _pseudonyms(values: pl.Series) -> dict[str, str]:
@@ -181,11 +187,9 @@ def fingerprints(
 ) -> pl.Series:
     """`fingerprint(rule, account, person, event)` of every finding (no Polars SHA-256)."""
     keys = pl.DataFrame([rule, account, person.fill_null(""), event]).select(
-        pl.concat_str(pl.all(), separator="\x1f")
+        pl.concat_str(pl.all(), separator=_PART_SEP)
     )
-    sha = hashlib.sha256
-    digests = [sha(k.encode("utf-8")).hexdigest()[:24] for k in keys.to_series().to_list()]
-    return pl.Series("fingerprint", digests, pl.String)
+    return pl.Series("fingerprint", map(_digest, keys.to_series().to_list()), pl.String)
 
 
 def violations_from(

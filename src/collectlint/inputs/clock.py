@@ -89,17 +89,15 @@ def _zone_codes(zones: pl.Series, names: pl.Series) -> pl.Series:
     """Each row's zone as its index in `names` (the sorted distinct zones)."""
     if zones.dtype == pl.Categorical:
         # translate the categorical's own codes through a small table: no string is hashed
-        physical = zones.to_physical().cast(pl.Int64)
         known = names.cast(pl.Categorical).to_physical().cast(pl.Int64)
         top = known.max()
         assert isinstance(top, int)
-        if top > _DENSE_MIN + 4 * len(zones):  # codes are process-wide and only grow
-            return zones.cast(pl.String).cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
-        table = pl.repeat(-1, top + 1, dtype=pl.Int64, eager=True).scatter(
-            known, pl.int_range(0, len(names), eager=True)
-        )
-        return table.gather(physical)
-    return zones.cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
+        if top <= _DENSE_MIN + 4 * len(zones):  # codes are process-wide and only grow
+            table = pl.repeat(-1, top + 1, dtype=pl.Int64, eager=True).scatter(
+                known, pl.int_range(0, len(names), eager=True)
+            )
+            return table.gather(zones.to_physical().cast(pl.Int64))
+    return zones.cast(pl.String).cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
 
 
 def _exact_where(frame: pl.DataFrame, mask: pl.Series, result: pl.Series) -> pl.Series:

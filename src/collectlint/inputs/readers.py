@@ -3,8 +3,8 @@
 Every column is read as text so that a malformed cell rejects one row instead of failing the file
 or being silently coerced; `events.py` parses and validates.  Columns with few distinct values
 (`vocabulary.CATEGORICAL`) are read as categoricals: CSV is read in streaming batches that are
-converted as they arrive, so a large log never holds those columns as strings.  Each file is
-hashed (SHA-256) in a thread while Polars parses it, so the digest costs almost no wall time.
+converted as they arrive, so a large log never holds those columns as strings.  `file_digest`
+gives a file's SHA-256 for the report; `check()` runs it while the rules run.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import hashlib
 import io
 import sys
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,15 +112,13 @@ def read_raw(
     path: str,
     column_map: Mapping[str, str],
     skip: frozenset[str] = frozenset(),
-    *,
-    digest: bool = True,
 ) -> RawLog:
     """Read `path` (or `-` for CSV on standard input) and rename mapped columns to canonical names.
 
     Canonical fields in `skip` (e.g. `body` when no rule reads message text) are not parsed,
     which saves most of the reading time on logs with long messages; they read as empty.
-    With `digest=False` a file's `sha256` is left empty for the caller to compute with
-    `file_digest` when a core is free (standard input, read into memory, is always hashed).
+    A file's `sha256` is left empty: the caller computes it with `file_digest` while the checks
+    run, when a core is free.  Standard input, read into memory, is hashed here.
 
     Raises `InputError` for a missing file, an unknown extension, an unparsable file, or a
     missing required column.
@@ -142,15 +139,13 @@ def read_raw(
             raise InputError(f"{path}: no such file")
         source = file
         stamp = _stamp(file)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashed = pool.submit(_digest, source) if digest or isinstance(source, bytes) else None
-        try:
-            file_names = {column_map.get(name, name) for name in skip}
-            to_field = {column: field for field, column in column_map.items()}
-            frame = _parse(source, fmt, frozenset(file_names), to_field)
-        except Exception as exc:  # polars raises many types; all mean "unreadable file"
-            raise InputError(f"{path}: cannot read as {fmt}: {exc}") from None
-        sha = hashed.result() if hashed else ""
+    try:
+        file_names = {column_map.get(name, name) for name in skip}
+        to_field = {column: field for field, column in column_map.items()}
+        frame = _parse(source, fmt, frozenset(file_names), to_field)
+    except Exception as exc:  # polars raises many types; all mean "unreadable file"
+        raise InputError(f"{path}: cannot read as {fmt}: {exc}") from None
+    sha = _digest(source) if isinstance(source, bytes) else ""
     return RawLog(path, sha, _canonical(frame, column_map, path), stamp)
 
 
