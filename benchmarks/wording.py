@@ -100,7 +100,7 @@ def main() -> None:
     if not path.exists():
         generate(args.rows, path)
     packs = [
-        dataclasses.replace(p, rules=tuple(r for r in p.rules if r.kind == "wording"))
+        dataclasses.replace(p, rules=tuple(r for r in p.rules if r.spec.kind == "wording"))
         for p in collectlint.load_packs(["us-regf", "cn-consumer-credit"])
     ]
     table = build_events([read_raw(str(path), {})], ReadOptions())
@@ -108,13 +108,16 @@ def main() -> None:
         len(group.get("phrases", [])) + len(group.get("patterns", []))
         for pack in packs
         for rule in pack.rules
-        for group in [*rule.params.get("forbid", {}).values(), rule.params.get("require", {})]
+        for group in [
+            *rule.spec.params.get("forbid", {}).values(),
+            rule.spec.params.get("require", {}),
+        ]
     )
     rows_out = []
     times = []
     for _ in range(args.repeat):
         start = time.perf_counter()
-        normalise_series(table["body"].fill_null(""))
+        normalise_series(table.frame["body"].fill_null(""))
         times.append(time.perf_counter() - start)
     rows_out.append(("normalise every body once", _median(times)))
     times, found = [], 0

@@ -29,19 +29,22 @@ from typer.testing import CliRunner
 
 import collectlint
 from collectlint.cli import app
+from collectlint.findings import Findings
 from collectlint.linting import lint
 from collectlint.model import (
     InputFile,
     Note,
+    Origin,
     PackInfo,
     Rejection,
-    Report,
+    Role,
     RuleSpec,
     Severity,
     Summary,
     Suppression,
     Violation,
 )
+from collectlint.report import Report
 from collectlint.reporters import REPORTERS, csv_report, github, junit, sarif
 from helpers import REPO
 
@@ -105,14 +108,13 @@ def _handmade() -> Report:
         message="first line\nsecond line: 100% sure, really",
         citation="Demo Act § 1(a)",
         evidence=("ev-0", "ev-1"),
-        path="logs/a,b:c.csv",
-        row=3,
+        origin=Origin(Role.LOG, "logs/a,b:c.csv", 3, 4),
         fingerprint="f" * 24,
     )
     waived = base._replace(
         event="ev-2",
         account="ACC-2",
-        row=4,
+        origin=Origin(Role.LOG, "logs/a,b:c.csv", 4, 5),
         message="waived finding",
         fingerprint="e" * 24,
         suppression=Suppression("waiver", "legal approved", "J. Doe", "2024-12-31", "w.yaml"),
@@ -121,8 +123,7 @@ def _handmade() -> Report:
         rule="demo/tone",
         severity=Severity.WARNING,
         event="ev-3",
-        path="logs/day.parquet",
-        row=9,
+        origin=Origin(Role.LOG, "logs/day.parquet", 9, 0),
         message="harsh tone",
         fingerprint="d" * 24,
         next_allowed_at=datetime(2024, 5, 2, 12, 0, tzinfo=UTC),
@@ -132,8 +133,7 @@ def _handmade() -> Report:
         rule="demo/hint",
         severity=Severity.INFO,
         event="7",
-        path="-",
-        row=7,
+        origin=Origin(Role.LOG, "-", 7, 8),
         message="stdin finding",
         fingerprint="c" * 24,
     )
@@ -151,7 +151,9 @@ def _handmade() -> Report:
         packs=(PackInfo("demo", "Demo pack", "1.0", ("US",)),),
         rules=specs,
         violations=violations,
-        rejected=(Rejection("logs/a,b:c.csv", 5, "time: missing"),),
+        rejected=(
+            Rejection(Origin(Role.LOG, "logs/a,b:c.csv", 5, 6), "missing-time", "time: missing"),
+        ),
         summary=Summary(
             events_read=13,
             events_checked=12,
@@ -315,7 +317,7 @@ def test_sarif_suppressions_and_notifications() -> None:
     assert invocation["executionSuccessful"] is False  # 1 rejected row, 0 tolerated
     rejected, note = invocation["toolExecutionNotifications"]
     assert rejected["level"] == "error"
-    assert rejected["message"]["text"] == "logs/a,b:c.csv row 5: time: missing"
+    assert rejected["message"]["text"] == "logs/a,b:c.csv:6: time: missing"
     assert rejected["locations"][0]["physicalLocation"]["region"] == {"startLine": 6}
     assert note["level"] == "warning"
     assert note["descriptor"]["id"] == "waiver-unused"
@@ -429,7 +431,7 @@ def test_junit_lists_suppressed_findings_and_rejected_rows() -> None:
     error = input_suite.find("testcase/error")
     assert error is not None
     assert error.get("message") == "1 rejected row"
-    assert "logs/a,b:c.csv row 5: time: missing" in (error.text or "")
+    assert "logs/a,b:c.csv:6: time: missing" in (error.text or "")
     text = junit.render(_handmade())
     assert "timestamp" not in text
     assert "hostname" not in text
@@ -438,7 +440,7 @@ def test_junit_lists_suppressed_findings_and_rejected_rows() -> None:
 def test_junit_survives_control_characters() -> None:
     report = _handmade()
     bad = report.violations[0]._replace(message="bell \x07 and nul \x00")
-    hostile = dataclasses.replace(report, violations=(bad,), rejected=())
+    hostile = dataclasses.replace(report, violations=Findings.of((bad,)), rejected=())
     root = ET.fromstring(junit.render(hostile))
     assert "\\x07" in ET.tostring(root, "unicode")
 
@@ -472,7 +474,7 @@ def test_github_lines_point_at_log_and_template_lines() -> None:
     assert lines[0].startswith(f"::error file={EXAMPLE_LOG},line={log.violations[0].row + 1},")
     templates = _template_report()
     first = templates.violations[0]
-    expected = f"::error file={first.path},line={first.row},col={first.column},title={first.rule}"
+    expected = f"::error file={first.path},line={first.line},col={first.column},title={first.rule}"
     assert github.render(templates).startswith(expected + "::")
 
 
@@ -492,8 +494,8 @@ def test_csv_header_and_rows() -> None:
     first, waived, warning, _ = rows
     assert first["evidence"] == "ev-0;ev-1"
     assert first["message"] == "first line\nsecond line: 100% sure, really"
-    assert first["suppressed"] == ""
-    assert waived["suppressed"] == "waiver"
+    assert first["suppression.kind"] == ""
+    assert waived["suppression.kind"] == "waiver"
     assert warning["next_allowed_at"] == "2024-05-02T12:00:00Z"
     assert warning["severity"] == "warning"
 

@@ -40,7 +40,7 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
 def test_valid_pack_loads(tmp_path: Path) -> None:
     (tmp_path / "pack.yaml").write_text(HEAD + RULE)
     pack = load_pack(str(tmp_path / "pack.yaml"))
-    assert [r.rule_id for r in pack.rules] == ["p/r1"]
+    assert [r.rule_id for r in pack.specs] == ["p/r1"]
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def _overlay(tmp_path: Path, body: str) -> Path:
 def test_extends_override_renames_and_changes_params(tmp_path: Path) -> None:
     child = _overlay(tmp_path, "overrides:\n  r1: {params: {start: '09:00'}, severity: warning}\n")
     pack = load_pack(str(child))
-    [rule] = pack.rules
+    [rule] = pack.specs
     assert rule.rule_id == "child/r1"
     assert rule.params["start"] == "09:00"
     assert rule.params["end"] == "21:00"

@@ -18,7 +18,7 @@ from helpers import EXAMPLE, REPO
 def _schema() -> dict[str, object]:
     text = (
         resources.files("collectlint.reporters")
-        .joinpath("schemas", "report-v1.schema.json")
+        .joinpath("schemas", "report-v2.schema.json")
         .read_text("utf-8")
     )
     loaded: dict[str, object] = json.loads(text)
@@ -62,7 +62,7 @@ def test_polars_violation_lines_equal_json_dumps(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from collectlint.findings import Findings
-    from collectlint.model import Severity, Suppression, Violation
+    from collectlint.model import Origin, Role, Severity, Suppression, Violation
     from collectlint.reporters.json_report import violation_dict, violation_lines
 
     report = collectlint.check(
@@ -80,9 +80,7 @@ def test_polars_violation_lines_equal_json_dumps(tmp_path: Path) -> None:
         'say "hi" 坐牢',
         "c",
         ('x"', "y\t"),
-        "p.csv",
-        3,
-        4,
+        Origin(Role.TEMPLATE, "p.csv", 3, 3, 4),
         "cat",
         "q\x00",
         1,
@@ -155,13 +153,16 @@ def test_a_hand_built_summary_without_severity_counts_still_fails_the_build() ->
     from dataclasses import replace
     from datetime import UTC, datetime
 
+    from collectlint.findings import Findings
     from collectlint.model import Severity, Summary, Violation
 
     report = collectlint.check([EXAMPLE])
     error = Violation(
         "r", datetime(2024, 1, 2, tzinfo=UTC), "e", Severity.ERROR, "a", "p", "", "", "m", "c"
     )
-    bare = replace(report, violations=(error,), summary=Summary(1, 1, 0, 0, 1, {"r": 1}))
+    bare = replace(
+        report, violations=Findings.of((error,)), summary=Summary(1, 1, 0, 0, 1, {"r": 1})
+    )
     assert bare.summary.by_severity == {"error": 1, "warning": 0, "info": 0}
     assert bare.exit_code() == 1
     assert json.loads(json_report.render(bare))["summary"]["by_severity"]["error"] == 1

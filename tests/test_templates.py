@@ -47,7 +47,7 @@ def test_forbidden_word_in_a_branch_points_at_its_line(tmp_path: Path) -> None:
     report = lint([_write(tmp_path, body)])
     [finding] = report.violations
     assert finding.rule == "us-regf/false-threat"
-    assert (finding.row, finding.column) == (8, 26)
+    assert (finding.line, finding.column) == (8, 26)
     assert finding.quote == "ARRESTED"
 
 
@@ -55,7 +55,7 @@ def test_requirement_missing_in_one_branch(tmp_path: Path) -> None:
     body = "This is from a debt collector. {% if opted %}Reply STOP to opt out.{% endif %}"
     [finding] = lint([_write(tmp_path, body)]).violations
     assert finding.rule == "us-regf/electronic-opt-out"
-    assert (finding.row, finding.column) == (7, 1)
+    assert (finding.line, finding.column) == (7, 1)
     assert "branch 2" in finding.evidence[0]
 
 

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 import collectlint
-from collectlint.api import next_contact
 from collectlint.cli import app
 from collectlint.errors import RuleFileError, UsageError
 from collectlint.loading.settings import load_settings
+from collectlint.schedule import next_contact
 from collectlint.suppress import load_waivers
 from helpers import EXAMPLE, REPO
 

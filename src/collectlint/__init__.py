@@ -1,42 +1,73 @@
 """collectlint: check debt-collection contacts against YAML compliance rule packs.
 
-The library API is `check()`, which returns a frozen `Report`; the command line is a thin layer
-over it.
+The library API is `check()` (contact logs and plans), `lint()` (message templates) and
+`next_contact()` (when may this contact be made); each returns frozen values.  The command line
+is a thin layer over them.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from collectlint.api import check, load_packs
-from collectlint.errors import CollectlintError, InputError, RuleFileError, UsageError
+from collectlint.errors import (
+    CollectlintError,
+    InputError,
+    InternalError,
+    Problem,
+    RuleFileError,
+    UsageError,
+)
 from collectlint.findings import Findings
+from collectlint.linting import lint
+from collectlint.loading.packs import Pack
 from collectlint.model import (
+    CheckOptions,
     InputFile,
+    NextContact,
+    Note,
+    Origin,
     PackInfo,
     Rejection,
-    Report,
+    Role,
     RuleSpec,
     Severity,
+    Source,
+    Span,
     Summary,
+    Suppression,
     Violation,
 )
+from collectlint.report import Report
+from collectlint.schedule import next_contact
+from collectlint.version import __version__
 
 __all__ = [
+    "CheckOptions",
     "CollectlintError",
     "Findings",
     "InputError",
     "InputFile",
+    "InternalError",
+    "NextContact",
+    "Note",
+    "Origin",
+    "Pack",
     "PackInfo",
+    "Problem",
     "Rejection",
     "Report",
+    "Role",
     "RuleFileError",
     "RuleSpec",
     "Severity",
+    "Source",
+    "Span",
     "Summary",
+    "Suppression",
     "UsageError",
     "Violation",
     "__version__",
     "check",
+    "lint",
     "load_packs",
+    "next_contact",
 ]

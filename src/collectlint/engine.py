@@ -1,8 +1,9 @@
 """Route events to packs, reject what cannot be evaluated, and run every rule vectorised.
 
-Input is the canonical event table from `inputs.events`; output is a findings frame (one row per
-(rule, event) finding) and the table with its final `_reason` column.  No Python loop here runs
-per event: loops run per pack, per rule or per distinct zone.
+Input is an `EventTable`; output is the table with its final rejection columns, one findings
+frame (one row per (rule, event) finding) and each pack's evaluation context, which the planner
+reuses to ask timing rules when a planned contact may be made.  No Python loop here runs per
+event: loops run per pack, per rule or per distinct zone.
 """
 
 from __future__ import annotations
@@ -13,24 +14,38 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from collectlint.errors import CollectlintError
+from collectlint import columns as C
+from collectlint.errors import InternalError
 from collectlint.inputs.clock import US_PER_DAY, local_us
-from collectlint.kinds import compile_rule
-from collectlint.kinds.base import FINDING_SCHEMA, EvalContext
+from collectlint.inputs.table import EventTable
+from collectlint.kinds.base import FINDING_SCHEMA, EvalContext, Rule
 from collectlint.loading.packs import Pack
-from collectlint.model import RuleSpec
 from collectlint.text.normalise import normalise_series
+
+RULE_THREADS = 2
+"""Much of a rule's work is single-threaded (binary searches, Python glue), so two rules at a
+time keep both cores busy; results are taken in the pack's order."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackRun:
+    """One pack's part of a run: the pack and the events it judged, with shared work."""
+
+    pack: Pack
+    context: EvalContext
 
 
 @dataclass(frozen=True, slots=True)
 class EngineResult:
-    """The event table with final rejection reasons and a `_packs` count, plus all findings."""
+    """The event table with final rejections, `C.IDX` and `C.PACKS`; all findings (with
+    `C.RULE`); and every pack's evaluation context."""
 
     table: pl.DataFrame
     findings: pl.DataFrame
+    runs: tuple[PackRun, ...]
 
 
-def _in_scope(pack: Pack, codes: Sequence[str]) -> list[str]:
+def in_scope(pack: Pack, codes: Sequence[str]) -> list[str]:
     """The jurisdiction codes among `codes` that `pack` covers: one of its own, or a
     subdivision of one (`US-MA` under `US`)."""
     return [
@@ -50,79 +65,81 @@ def _routes(packs: Sequence[Pack], codes: Sequence[str]) -> list[pl.Expr]:
     j = pl.col("jurisdiction")
     routes = []
     for pack in packs:
-        mine = set(_in_scope(pack, codes))
+        mine = set(in_scope(pack, codes))
         for other in packs:
             if pack.info.name in other.ancestors:
-                mine -= set(_in_scope(other, codes))
+                mine -= set(in_scope(other, codes))
         routes.append(j.is_null() | j.is_in(sorted(mine)).fill_null(False))
     return routes
 
 
-def evaluate(table: pl.DataFrame, packs: Sequence[Pack]) -> EngineResult:
-    """Run `packs` over `table`; see the module docstring."""
-    table = table.with_columns(_idx=pl.int_range(0, pl.len(), dtype=pl.Int64))
+def evaluate(events: EventTable, packs: Sequence[Pack]) -> EngineResult:
+    """Run `packs` over `events`; see the module docstring."""
+    table = events.frame.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias(C.IDX))
     codes = table["jurisdiction"].unique().drop_nulls().cast(pl.String).to_list()
     routes = _routes(packs, codes)
-    table = table.with_columns(
-        *(route.alias(f"_route{i}") for i, route in enumerate(routes)),
-    )
-    table = table.with_columns(_reason=_zone_reason(packs))
-    rejected = table["_reason"].is_not_null()
+    table = table.with_columns(route.alias(f"{C.ROUTE}{i}") for i, route in enumerate(routes))
+    table = _zone_reasons(table, packs)
+    rejected = table[C.REASON].is_not_null()
     # filtering copies every column; with no rejected row the table is already the checked set
     checked = table.filter(~rejected) if rejected.any() else table
     own_local = _own_local(checked)
     parts: list[pl.DataFrame] = []
-    with ThreadPoolExecutor(max_workers=_RULE_THREADS) as pool:
+    runs = []
+    with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
         for i, pack in enumerate(packs):
-            ctx = EvalContext(_pack_events(checked, own_local, pack, f"_route{i}"))
-            # much of a rule's work is single-threaded (binary searches, Python glue), so two
-            # rules at a time keep both cores busy; results are taken in the pack's order
-            runs = [pool.submit(_run_rule, spec, ctx) for spec in pack.rules]
-            parts.extend(run.result() for run in runs)
+            frame = _pack_events(checked, own_local, pack, f"{C.ROUTE}{i}")
+            ctx = EvalContext(frame, scoped=events.scoped)
+            runs.append(PackRun(pack, ctx))
+            futures = [pool.submit(run_rule, rule, ctx) for rule in pack.rules]
+            parts.extend(future.result() for future in futures)
     findings = (
-        pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, "rule": pl.String()})
+        pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, C.RULE: pl.String()})
     )
-    routed = pl.sum_horizontal(pl.col(f"_route{i}") for i in range(len(packs)))
-    table = table.with_columns(_packs=routed if packs else pl.lit(0)).drop(
-        [f"_route{i}" for i in range(len(packs))]
+    routed = pl.sum_horizontal(pl.col(f"{C.ROUTE}{i}") for i in range(len(packs)))
+    table = table.with_columns((routed if packs else pl.lit(0)).alias(C.PACKS)).drop(
+        [f"{C.ROUTE}{i}" for i in range(len(packs))]
     )
-    return EngineResult(table, findings)
+    return EngineResult(table, findings, tuple(runs))
 
 
-_RULE_THREADS = 2
-
-
-def _run_rule(spec: RuleSpec, ctx: EvalContext) -> pl.DataFrame:
-    """One rule's findings, tagged with its id; a rule that cannot run stops the check."""
+def run_rule(rule: Rule, ctx: EvalContext) -> pl.DataFrame:
+    """One rule's findings, tagged with its id.  A rule that fails stops the check: nothing it
+    could not judge is ever passed (fail closed), and the failure is an internal error, never
+    mistaken for a finding or for a clean run."""
     try:
-        found = compile_rule(spec).evaluate(ctx)
-    except pl.exceptions.PolarsError as exc:  # fail closed, never a silent pass
-        raise CollectlintError(f"rule {spec.rule_id} could not be evaluated: {exc}") from exc
-    return found.with_columns(rule=pl.lit(spec.rule_id))
+        found = rule.check.evaluate(ctx)
+    except Exception as exc:
+        raise InternalError(
+            f"rule {rule.id} could not be evaluated: {type(exc).__name__}: {exc}"
+        ) from exc
+    return found.with_columns(pl.lit(rule.id).alias(C.RULE))
 
 
-def _zone_reason(packs: Sequence[Pack]) -> pl.Expr:
-    """Reject rows with no zone that a pack without a default zone must evaluate (fail closed)."""
-    reason = pl.col("_reason")
+def _zone_reasons(table: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
+    """Reject rows with no zone that a pack must judge in local time and cannot, for want of a
+    default zone (fail closed)."""
+    reason = pl.col(C.REASON)
+    code = pl.col(C.CODE)
     for i, pack in enumerate(packs):
-        if pack.info.default_timezone is None:
-            reason = reason.fill_null(
-                pl.when(pl.col("zone").is_null() & pl.col(f"_route{i}")).then(
-                    pl.lit(f"no timezone: pack {pack.info.name} needs the consumer's local time")
-                )
-            )
-    return reason
+        local = any(rule.check.needs_local_time for rule in pack.rules)
+        if pack.info.default_timezone is None and local:
+            missing = pl.col(C.ZONE).is_null() & pl.col(f"{C.ROUTE}{i}")
+            text = f"no timezone: pack {pack.info.name} needs the consumer's local time"
+            reason = reason.fill_null(pl.when(missing).then(pl.lit(text)))
+            code = code.fill_null(pl.when(missing).then(pl.lit("no-zone")))
+    return table.with_columns(reason.alias(C.REASON), code.alias(C.CODE))
 
 
 def _own_local(checked: pl.DataFrame) -> pl.Series:
     """Local wall-clock µs in each row's own primary zone (null where the row has no zone)."""
-    has_zone = checked["zone"].is_not_null()
+    has_zone = checked[C.ZONE].is_not_null()
     if has_zone.all():
-        return local_us(checked["ts"], checked["zone"]).rename("local")
-    local = pl.repeat(None, checked.height, dtype=pl.Int64, eager=True).rename("local")
+        return local_us(checked[C.TS], checked[C.ZONE]).rename(C.LOCAL)
+    local = pl.repeat(None, checked.height, dtype=pl.Int64, eager=True).rename(C.LOCAL)
     if has_zone.any():
         rows = checked.filter(has_zone)
-        values = local_us(rows["ts"], rows["zone"])
+        values = local_us(rows[C.TS], rows[C.ZONE])
         positions = pl.int_range(0, checked.height, eager=True).filter(has_zone)
         local = local.scatter(positions, values)
     return local
@@ -131,23 +148,23 @@ def _own_local(checked: pl.DataFrame) -> pl.Series:
 def _pack_events(
     checked: pl.DataFrame, own_local: pl.Series, pack: Pack, route: str
 ) -> pl.DataFrame:
-    """The pack's events with its default zone applied and `local`/`day` derived."""
-    frame = checked.with_columns(local=own_local)
+    """The pack's events with its default zone applied and `C.LOCAL`/`C.DAY` derived."""
+    frame = checked.with_columns(own_local)
     if not frame[route].all():  # a copy only when some events are outside the pack's scope
         frame = frame.filter(pl.col(route))
     default = pack.info.default_timezone
-    missing = frame["zone"].is_null()
+    missing = frame[C.ZONE].is_null()
     if default is not None and missing.any():
         rows = frame.filter(missing)
-        fill = local_us(rows["ts"], pl.repeat(default, rows.height, dtype=pl.String, eager=True))
+        fill = local_us(rows[C.TS], pl.repeat(default, rows.height, dtype=pl.String, eager=True))
         positions = pl.int_range(0, frame.height, eager=True).filter(missing)
         frame = frame.with_columns(
-            local=frame["local"].scatter(positions, fill),
-            zone=pl.col("zone").fill_null(pl.lit(default)),
-            timezone=pl.col("timezone").fill_null(pl.lit(default)),
+            frame[C.LOCAL].scatter(positions, fill),
+            pl.col(C.ZONE).fill_null(pl.lit(default)),
+            pl.col("timezone").fill_null(pl.lit(default)),
         )
-    frame = frame.with_columns(day=pl.col("local") // US_PER_DAY)
-    if any(spec.kind == "wording" for spec in pack.rules):
+    frame = frame.with_columns((pl.col(C.LOCAL) // US_PER_DAY).alias(C.DAY))
+    if any(rule.check.reads_text for rule in pack.rules):
         # normalised once per pack and shared by its wording rules (see text.normalise)
-        frame = frame.with_columns(_norm=normalise_series(frame["body"].fill_null("")))
+        frame = frame.with_columns(normalise_series(frame["body"].fill_null("")).alias(C.NORM))
     return frame

@@ -1,14 +1,23 @@
 """Errors the library raises; only the CLI renders them.
 
-Every error is exit code 2 (usage, configuration or input).  A `RuleFileError` carries all the
-problems found in a rule file at once, each pointing at `file:line:col`.
+A `CollectlintError` is a usage, configuration or input problem: exit code 2.  A
+`RuleFileError` carries every problem found in a rule file at once, each at `file:line:col`.
+Anything else that escapes is a bug in collectlint, reported by the CLI with exit code
+`INTERNAL_ERROR`; `InternalError` marks such a failure where the library catches it to say
+where it happened (a rule that could not be evaluated).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from collectlint.model import Span
+
+USAGE_ERROR = 2
+"""Exit code of a usage, configuration or input error."""
+INTERNAL_ERROR = 3
+"""Exit code of an internal error: never 0 or 1, so CI cannot mistake a crash for a result."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +34,7 @@ class Problem:
 class CollectlintError(Exception):
     """Base class: a usage, configuration or input error (exit code 2)."""
 
-    exit_code = 2
+    exit_code: ClassVar[int] = USAGE_ERROR
 
     def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
         super().__init__(message)
@@ -39,12 +48,18 @@ class CollectlintError(Exception):
 
 
 class RuleFileError(CollectlintError):
-    """A rule pack (or test-case file) is malformed; `problems` lists every error found."""
+    """A rule pack (or test-case, waivers or configuration file) is malformed."""
 
 
 class InputError(CollectlintError):
-    """A contact log cannot be read at all (missing file, unknown format, bad column map)."""
+    """An input cannot be read at all (missing file, unknown format, bad column map)."""
 
 
 class UsageError(CollectlintError):
     """The caller asked for something inconsistent (unknown pack name, bad option value)."""
+
+
+class InternalError(Exception):
+    """A failure inside collectlint that no input should cause (exit code 3)."""
+
+    exit_code: ClassVar[int] = INTERNAL_ERROR

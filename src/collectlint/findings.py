@@ -4,55 +4,135 @@ A check over months of logs can find hundreds of thousands of violations.  Turni
 Python tuple costs seconds and gigabytes that the JSON and CSV reports never need, so the
 engine's findings stay columnar: `Findings` is an immutable `Sequence[Violation]` whose tuples
 are built only when someone iterates or indexes it, and whose `frame` lets reporters and
-counters work a column at a time.  Reporters and tests that build findings by hand pass plain
-tuples; `Findings.of` turns either into a `Findings`.
+counters work a column at a time.
+
+The frame's columns are derived from the fields of `model.Violation` (`FIELDS`), so the tuple,
+the frame and every report built from them cannot drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC
+import enum
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, overload
 
 import polars as pl
 
-from collectlint.model import Severity, Suppression, Violation
+from collectlint.model import Severity, Violation
 from collectlint.util import paused_gc
 
-_UTC = pl.Datetime("us", "UTC")
-SUPPRESSION = pl.Struct(dict.fromkeys(Suppression._fields, pl.String))
-SCHEMA: dict[str, Any] = {
-    "rule": pl.String,
-    "time": _UTC,
-    "event": pl.String,
-    "severity": pl.UInt8,
-    "account": pl.String,
-    "person": pl.String,
-    "local_time": pl.String,
-    "zone": pl.String,
-    "message": pl.String,
-    "citation": pl.String,
-    "evidence": pl.List(pl.String),
-    "path": pl.String,
-    "row": pl.Int64,
-    "column": pl.Int64,
-    "category": pl.String,
-    "quote": pl.String,
-    "start": pl.Int64,
-    "end": pl.Int64,
-    "fingerprint": pl.String,
-    "suppression": SUPPRESSION,
-    "next_allowed_at": _UTC,
-    "next_allowed_local": pl.String,
-}
-"""One column per `Violation` field, in field order (a test holds the two together)."""
+UTC_TIME = pl.Datetime("us", "UTC")
 
-_SEP = "\x1f"  # joins evidence ids in Polars: reading list cells row by row is slow
-_SEVERITIES = {int(s): s for s in Severity}
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a record type: its name, its Python type (None removed) and whether it may
+    be None."""
+
+    name: str
+    type: Any
+    optional: bool
+
+
+def fields_of(record: type) -> tuple[Field, ...]:
+    """The fields of a named tuple, in order, with their resolved types."""
+    hints = typing.get_type_hints(record)
+    out = []
+    for name in record._fields:  # type: ignore[attr-defined]
+        tp = hints[name]
+        args = typing.get_args(tp)
+        optional = isinstance(tp, types.UnionType) and type(None) in args
+        if optional:
+            tp = next(a for a in args if a is not type(None))
+        out.append(Field(name, tp, optional))
+    return tuple(out)
+
+
+def is_record(tp: Any) -> bool:
+    """Whether `tp` is a named tuple type (a nested record such as `Origin`)."""
+    return isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
+
+
+def dtype_of(tp: Any) -> pl.DataType:
+    """The Polars type a field of Python type `tp` is stored as."""
+    if tp is Severity:
+        return pl.UInt8()
+    if (isinstance(tp, type) and issubclass(tp, enum.StrEnum)) or tp is str:
+        return pl.String()
+    if tp is int:
+        return pl.Int64()
+    if tp is datetime:
+        return UTC_TIME
+    if typing.get_origin(tp) is tuple:
+        return pl.List(pl.String())
+    if is_record(tp):
+        return pl.Struct({f.name: dtype_of(f.type) for f in fields_of(tp)})
+    raise TypeError(f"no column type for {tp!r}")
+
+
+FIELDS: tuple[Field, ...] = fields_of(Violation)
+"""The fields of a finding, in `Violation`'s order."""
+
+SCHEMA: dict[str, pl.DataType] = {f.name: dtype_of(f.type) for f in FIELDS}
+"""One column per `Violation` field, in field order."""
+
+
+def _to_python(tp: Any) -> Callable[[Any], Any] | None:
+    """How to turn a column value back into the field's Python value (None: as it is)."""
+    if tp is Severity:
+        levels = {int(s): s for s in Severity}
+        return levels.__getitem__
+    if isinstance(tp, type) and issubclass(tp, enum.StrEnum):
+        return tp
+    if typing.get_origin(tp) is tuple:
+        return tuple
+    if is_record(tp):
+        inner = [(f.name, _to_python(f.type)) for f in fields_of(tp)]
+
+        def record(value: dict[str, Any]) -> Any:
+            return tp(*(value[n] if c is None else c(value[n]) for n, c in inner))
+
+        return record
+    return None
+
+
+def _to_column(tp: Any) -> Callable[[Any], Any] | None:
+    """How to turn a field's Python value into what its column holds (None: as it is)."""
+    if tp is Severity:
+        return int
+    if isinstance(tp, type) and issubclass(tp, enum.StrEnum):
+        return str
+    if tp is datetime:
+        # a time in any zone is the same instant in UTC (Polars wants one zone per column)
+        return lambda t: t.astimezone(UTC)
+    if typing.get_origin(tp) is tuple:
+        return list
+    if is_record(tp):
+        inner = [(f.name, _to_column(f.type)) for f in fields_of(tp)]
+
+        def record(value: Any) -> dict[str, Any]:
+            return {n: getattr(value, n) if c is None else c(getattr(value, n)) for n, c in inner}
+
+        return record
+    return None
+
+
+def _apply(convert: Callable[[Any], Any] | None, values: list[Any]) -> list[Any]:
+    if convert is None:
+        return values
+    return [None if v is None else convert(v) for v in values]
+
+
+_FROM_COLUMN = [_to_python(f.type) for f in FIELDS]
+_TO_COLUMN = [_to_column(f.type) for f in FIELDS]
 
 
 class Findings(Sequence[Violation]):
-    """Findings in report order (`check()` sorts them by rule, time and event), immutable,
+    """Findings in report order (the pipeline sorts them by rule, time and event), immutable,
     backed by a Polars frame; the `Violation` tuples are built on first iteration or index."""
 
     __slots__ = ("_frame", "_rows")
@@ -73,17 +153,17 @@ class Findings(Sequence[Violation]):
     @classmethod
     def from_violations(cls, violations: Iterable[Violation]) -> Findings:
         """Build from tuples, keeping their order."""
-        columns: dict[str, list[Any]] = {name: [] for name in SCHEMA}
-        for v in violations:
-            for name, value in zip(Violation._fields, v, strict=True):
-                columns[name].append(value)
-        columns["severity"] = [int(level) for level in columns["severity"]]
-        # a time in any zone is the same instant in UTC (Polars wants one zone per column)
-        columns["time"] = [t.astimezone(UTC) for t in columns["time"]]
-        columns["next_allowed_at"] = [t and t.astimezone(UTC) for t in columns["next_allowed_at"]]
-        columns["evidence"] = [list(ids) for ids in columns["evidence"]]
-        columns["suppression"] = [s and s._asdict() for s in columns["suppression"]]
+        rows = list(violations)
+        columns = {
+            f.name: _apply(convert, [v[i] for v in rows])
+            for i, (f, convert) in enumerate(zip(FIELDS, _TO_COLUMN, strict=True))
+        }
         return cls(pl.DataFrame(columns, schema=SCHEMA))
+
+    @classmethod
+    def empty(cls) -> Findings:
+        """No findings."""
+        return cls(pl.DataFrame(schema=SCHEMA))
 
     @property
     def frame(self) -> pl.DataFrame:
@@ -127,31 +207,30 @@ class Findings(Sequence[Violation]):
         """The findings no waiver or baseline covers."""
         return self._frame.filter(pl.col("suppression").is_null())
 
+    def counts(self) -> tuple[dict[str, int], dict[str, int], int]:
+        """Unsuppressed findings per rule and per severity name, and how many are suppressed."""
+        live = self.unsuppressed()
+        by_rule = dict(live.group_by("rule").len().iter_rows())
+        found = dict(live.group_by("severity").len().iter_rows())
+        by_severity = {str(s): int(found.get(int(s), 0)) for s in sorted(Severity, reverse=True)}
+        return by_rule, by_severity, len(self) - live.height
+
+
+_SEP = "\x1f"  # joins list cells in Polars: reading list cells one by one is slow
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split(_SEP)) if text else ()
+
+
+def _column(frame: pl.DataFrame, field: Field, convert: Callable[[Any], Any] | None) -> list[Any]:
+    if typing.get_origin(field.type) is tuple:
+        joined = frame.select(pl.col(field.name).list.join(_SEP)).to_series().to_list()
+        return _apply(_split, joined)
+    return _apply(convert, frame.get_column(field.name).to_list())
+
 
 def _materialise(frame: pl.DataFrame) -> tuple[Violation, ...]:
-    rows = frame.with_columns(pl.col("evidence").list.join(_SEP)).rows()
+    columns = [_column(frame, f, c) for f, c in zip(FIELDS, _FROM_COLUMN, strict=True)]
     with paused_gc():
-        return tuple(
-            Violation._make(
-                (
-                    *r[:3],
-                    _SEVERITIES[r[3]],
-                    *r[4:10],
-                    tuple(r[10].split(_SEP)) if r[10] else (),
-                    *r[11:19],
-                    None if r[19] is None else Suppression(**r[19]),
-                    *r[20:],
-                )
-            )
-            for r in rows
-        )
-
-
-def counts(violations: Sequence[Violation]) -> tuple[dict[str, int], dict[str, int], int]:
-    """Unsuppressed findings per rule and per severity name, and how many are suppressed."""
-    findings = Findings.of(violations)
-    live = findings.unsuppressed()
-    by_rule = dict(live.group_by("rule").len().iter_rows())
-    found = dict(live.group_by("severity").len().iter_rows())
-    by_severity = {str(s): int(found.get(int(s), 0)) for s in sorted(Severity, reverse=True)}
-    return by_rule, by_severity, len(findings) - live.height
+        return tuple(map(Violation._make, zip(*columns, strict=True)))

@@ -1,9 +1,10 @@
-"""`lint()`: check message templates (not logs) against the wording rules of rule packs.
+"""`lint()`: check message templates (not logs) against the text rules of rule packs.
 
-Each template renders to one or more variants (see `inputs.templates`); each variant is checked
-as an outbound message with the channel, party and jurisdiction its front matter names.  Findings
-point at the template's `file:line:col`; a missing required phrase points at the start of the
-body and names the branch choices of the variant that lacks it.
+Each template renders to one or more variants (see `inputs.templates`); each variant is an
+outbound message event with the channel, party and jurisdiction its front matter names, checked
+through the same pipeline as a log.  Findings point at the template's `file:line:col`; a missing
+required phrase points at the start of the body and names the branch choices of the variant
+that lacks it.
 """
 
 from __future__ import annotations
@@ -11,26 +12,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import polars as pl
-
-from collectlint import __version__
-from collectlint.api import fingerprint, load_packs, violations_from
-from collectlint.engine import evaluate
+from collectlint import pipeline
+from collectlint.api import load_packs, settings_of
 from collectlint.errors import InputError
-from collectlint.findings import counts as finding_counts
-from collectlint.inputs.events import ReadOptions, build_events
-from collectlint.inputs.readers import RawLog
-from collectlint.inputs.templates import EXTENSIONS, Template, read_template
+from collectlint.inputs.table import EventTable, InputSource
+from collectlint.inputs.templates import EXTENSIONS, Template, read_template, template_frame
 from collectlint.loading.packs import Pack
-from collectlint.model import CheckOptions, InputFile, Report, Summary, Violation
+from collectlint.model import CheckOptions, InputFile, Role
+from collectlint.report import Report
 from collectlint.selection import select_rules
-from collectlint.suppress import apply as apply_suppressions
-from collectlint.suppress import load_baseline, load_waivers
-from collectlint.vocabulary import COLUMNS, ENUMERATED
+from collectlint.vocabulary import ENUMERATED
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _META_FIELDS = ("channel", "party", "direction", "jurisdiction", "language", "id", "description")
@@ -66,117 +60,52 @@ def _check_meta(template: Template) -> None:
             raise InputError(f"{template.path}: {key} {value!r} is not one of: {allowed}")
 
 
-def _rows(template: Template, as_of: datetime) -> list[dict[str, str | None]]:
-    meta = template.meta
-    rows = []
-    for index, variant in enumerate(template.variants):
-        row: dict[str, str | None] = dict.fromkeys(COLUMNS)
-        row.update(
-            id=f"{template.path}#{index + 1}",
-            time=as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            account=template.path,
-            party=meta.get("party", "debtor"),
-            to="template" if meta.get("party", "debtor") != "debtor" else None,
-            channel=meta["channel"],
-            direction=meta.get("direction", "outbound"),
-            timezone="UTC",
-            jurisdiction=meta.get("jurisdiction"),
-            body=variant.text,
-            kind="contact",
-        )
-        rows.append(row)
-    return rows
-
-
-def _wording_only(packs: Sequence[Pack]) -> list[Pack]:
+def _text_rules_only(packs: Sequence[Pack]) -> list[Pack]:
     return [
-        dataclasses.replace(pack, rules=tuple(r for r in pack.rules if r.kind == "wording"))
+        dataclasses.replace(pack, rules=tuple(r for r in pack.rules if r.check.reads_text))
         for pack in packs
     ]
 
 
 def lint(
-    paths: Sequence[str | Path], options: CheckOptions | None = None, **overrides: Any
+    paths: Sequence[str | Path],
+    options: CheckOptions | None = None,
+    *,
+    rules: Sequence[str] | None = None,
+    as_of: datetime | None = None,
 ) -> Report:
-    """Check templates (files or directories) against the wording rules of the packs.
+    """Check templates (files or directories) against the text rules of the packs.
 
     `options` as for `check()` (rules, select, ignore, severity, waivers, baseline, as_of);
-    keyword arguments override its fields.
+    `rules` and `as_of` given here take precedence.
     """
-    opts = dataclasses.replace(options or CheckOptions(), **overrides)
+    opts = options or CheckOptions()
+    if rules is not None:
+        opts = dataclasses.replace(opts, rules=tuple(rules))
+    if as_of is not None:
+        opts = dataclasses.replace(opts, as_of=as_of)
     moment = (opts.as_of or _EPOCH).astimezone(UTC)
     packs = select_rules(
-        _wording_only(load_packs(opts.rules)), opts.select, opts.ignore, opts.severity
+        _text_rules_only(load_packs(opts.rules)), opts.select, opts.ignore, opts.severity
     )
-    waivers = load_waivers(opts.waivers) if opts.waivers else ()
-    baseline = load_baseline(opts.baseline) if opts.baseline else frozenset()
     templates = []
     for file in template_files(paths):
         template = read_template(file, file.as_posix())
         _check_meta(template)
         templates.append(template)
-    rows = [row for t in templates for row in _rows(t, moment)]
-    frame = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS, pl.String))
-    table = build_events([RawLog("templates", "", frame)], ReadOptions())
-    result = evaluate(table, packs)
-    specs = tuple(s for p in packs for s in p.rules)
-    found = violations_from(result.findings, result.table, specs, show_pii=False)
-    placed = _positioned(found, {t.path: t for t in templates})
-    violations, notes = apply_suppressions(placed, waivers, baseline, moment)
-    by_rule, by_severity, suppressed = finding_counts(violations)
-    return Report(
-        tool_version=__version__,
-        as_of=moment,
-        inputs=tuple(
-            InputFile(t.path, hashlib.sha256(t.source.encode("utf-8")).hexdigest(), len(t.variants))
-            for t in templates
-        ),
-        packs=tuple(p.info for p in packs),
-        rules=specs,
-        violations=violations,
-        rejected=(),
-        summary=Summary(
-            events_read=len(rows),
-            events_checked=len(rows),
-            events_rejected=0,
-            events_out_of_scope=int(result.table.filter(pl.col("_packs") == 0).height),
-            violations=len(violations) - suppressed,
-            by_rule={s.rule_id: by_rule.get(s.rule_id, 0) for s in specs},
-            suppressed=suppressed,
-            by_severity=by_severity,
-        ),
-        notes=notes,
+    ts_us = (moment - _EPOCH) // timedelta(microseconds=1)
+    sources = tuple(
+        InputSource(t.path, Role.TEMPLATE, len(t.variants), "template") for t in templates
     )
-
-
-def _positioned(
-    found: Sequence[Violation], templates: dict[str, Template]
-) -> tuple[Violation, ...]:
-    """Point each finding at its template position; one finding per rule and position."""
-    unique: dict[tuple[str, str, int, int, str], Violation] = {}
-    for v in found:
-        path, _, number = v.event.rpartition("#")
-        template = templates[path]
-        variant = template.variants[int(number) - 1]
-        if v.start is not None and v.end is not None:
-            offset = variant.origin[v.start]
-            quote: str | None = template.source[offset : variant.origin[v.end - 1] + 1]
-        else:
-            offset, quote = template.body_offset, v.quote
-        line, column = template.position(min(offset, len(template.source)))
-        evidence = (variant.choices,) if variant.choices and v.start is None else ()
-        placed = v._replace(
-            event=path,
-            account="",
-            person="",
-            path=path,
-            row=line,
-            column=column,
-            quote=quote,
-            evidence=evidence,
-            fingerprint=fingerprint(v.rule, path, v.category, quote or ""),
-            local_time="",
-            zone="",
+    events = EventTable(template_frame(templates, ts_us), sources, tuple(templates))
+    described = tuple(
+        InputFile(
+            t.path,
+            hashlib.sha256(t.source.encode("utf-8")).hexdigest(),
+            len(t.variants),
+            Role.TEMPLATE,
         )
-        unique.setdefault((v.rule, path, line, column, v.category), placed)
-    return tuple(sorted(unique.values(), key=lambda v: (v.path, v.row, v.column, v.rule)))
+        for t in templates
+    )
+    settings = dataclasses.replace(settings_of(opts), as_of=moment)
+    return pipeline.run(events, packs, settings, lambda: described)

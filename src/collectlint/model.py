@@ -1,18 +1,44 @@
 """The frozen, typed values that cross collectlint's layers.
 
 Rules are loaded into `RuleSpec`s, the engine turns events into `Violation`s and `Rejection`s,
-and `check()` wraps them in a `Report`.  Reporters take a `Report` and nothing else.  This module
-uses the standard library only, so every layer may import it.
+and the pipeline wraps them in a `Report` (see `collectlint.report`).  Reporters take a `Report`
+and nothing else.  This module uses the standard library only, so every layer may import it.
+Values are frozen all the way down: mappings are read-only views and sequences are tuples.
 """
 
 from __future__ import annotations
 
 import enum
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, NamedTuple
+
+
+def freeze(value: Any) -> Any:
+    """`value` with every dict made a read-only mapping and every list a tuple, recursively."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The plain-data copy of a frozen value (dicts and lists), for JSON and display."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    return EMPTY
 
 
 class Severity(enum.IntEnum):
@@ -31,6 +57,21 @@ class Severity(enum.IntEnum):
         return cls[text.strip().upper()]
 
 
+class Role(enum.StrEnum):
+    """What an input is to a run: checked and reported, or context only."""
+
+    LOG = "log"
+    """A contact log: every event is checked and its findings reported."""
+    PLAN = "plan"
+    """Planned contacts: checked in the context of a history; findings carry `next_allowed`."""
+    HISTORY = "history"
+    """Past contacts that give a plan its context; checked, never reported."""
+    TEMPLATE = "template"
+    """A message template; each rendering is checked like a message."""
+    CASE = "case"
+    """A rule pack's test case file."""
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
     """A 1-based position in a rule file, contact log or template."""
@@ -41,6 +82,29 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+
+class Origin(NamedTuple):
+    """Where an event came from.
+
+    `row` is the 1-based record number in the input (the header is not a record; for a
+    template, the rendering's number).  `line` is the physical line where the record starts
+    (0 when the format has no lines, as in Parquet).  `column` is set only for templates: the
+    1-based column of the matched text (then `line` is the line of the match).
+    """
+
+    role: Role
+    path: str
+    row: int
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.column:
+            return f"{self.path}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return f"{self.path} row {self.row}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +131,11 @@ class PackInfo:
 
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
-    """A validated rule, exactly as its pack defines it (with overrides applied)."""
+    """A validated rule, exactly as its pack defines it (with overrides applied).
+
+    `where` and `params` are read-only copies of what the file says, kept for display; the
+    engine runs the compiled form (`kinds.Rule`), built once when the pack is loaded.
+    """
 
     rule_id: str
     kind: str
@@ -77,10 +145,14 @@ class RuleSpec:
     url: str
     description: str
     pack: str
-    where: Mapping[str, Any]
-    params: Mapping[str, Any]
+    where: Mapping[str, Any] = field(default_factory=_empty)
+    params: Mapping[str, Any] = field(default_factory=_empty)
     verification: str = ""
     defined_at: Span | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "where", freeze(self.where))
+        object.__setattr__(self, "params", freeze(self.params))
 
 
 class Suppression(NamedTuple):
@@ -94,18 +166,19 @@ class Suppression(NamedTuple):
 
 
 class Violation(NamedTuple):
-    """One breach of one rule by one event.
+    """One breach of one rule by one event.  The one declaration of a finding's fields: the
+    findings frame, the JSON report and the CSV report derive their columns from it.
 
     A named tuple rather than a dataclass: reports can hold hundreds of thousands of findings
     and a tuple is built several times faster, while staying immutable and typed.  Reports keep
     findings sorted by (rule, time, event).  `person` is a pseudonym unless the caller asked for
     personal data.  Wording findings also carry the `category` matched and the `quote` from the
-    body at character offsets [`start`, `end`).  `path` and `row` locate the input row; template
-    findings also set `column` (so `path:row:column` is the template position).
+    body at character offsets [`start`, `end`).  `origin` says where the event came from.
     `fingerprint` identifies the finding across runs (rule, account, person, event — never a
     line number) for baselines and SARIF; `suppression` is set when a waiver or the baseline
-    covers it (it stays in the report but not in the exit code); `next_allowed_at` is, for a
-    planned contact, the earliest instant it would break no timing rule.
+    covers it (it stays in the report but not in the exit code).  For a planned contact,
+    `next_allowed_at` is the earliest instant it would break no timing rule, or None with
+    `next_allowed_reason` saying why there is none.
     """
 
     rule: str
@@ -119,9 +192,7 @@ class Violation(NamedTuple):
     message: str
     citation: str
     evidence: tuple[str, ...] = ()
-    path: str = ""
-    row: int = 0
-    column: int = 0
+    origin: Origin = Origin(Role.LOG, "", 0)
     category: str = ""
     quote: str | None = None
     start: int | None = None
@@ -129,33 +200,74 @@ class Violation(NamedTuple):
     fingerprint: str = ""
     suppression: Suppression | None = None
     next_allowed_at: datetime | None = None
-    next_allowed_local: str = ""
+    next_allowed_local: str | None = None
+    next_allowed_reason: str | None = None
+
+    @property
+    def path(self) -> str:
+        """The input the event came from."""
+        return self.origin.path
+
+    @property
+    def row(self) -> int:
+        """The event's record number in its input (see `Origin`)."""
+        return self.origin.row
+
+    @property
+    def line(self) -> int:
+        """The physical line where the event's record starts (or of the match, in a template)."""
+        return self.origin.line
+
+    @property
+    def column(self) -> int:
+        """The column of the match in a template; 0 for log rows."""
+        return self.origin.column
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Rejection:
-    """An input row that could not be checked, and why (fail closed: never silently passed)."""
+class Rejection(NamedTuple):
+    """An input row that could not be checked, and why (fail closed: never silently passed).
 
-    path: str
-    row: int
+    `code` names the kind of problem (`invalid-time`, `unknown-zone`, ...) so that rejected rows
+    can be grouped; `reason` is the sentence for a person.
+    """
+
+    origin: Origin
+    code: str
     reason: str
+
+    @property
+    def path(self) -> str:
+        """The input the row came from."""
+        return self.origin.path
+
+    @property
+    def row(self) -> int:
+        """The row's record number."""
+        return self.origin.row
+
+    @property
+    def line(self) -> int:
+        """The physical line where the row starts (0 when the format has no lines)."""
+        return self.origin.line
 
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """One contact log that was read: where it came from, its digest and its row count."""
+    """One input that was read: where it came from, its role, its digest and its row count."""
 
     path: str
     sha256: str
     rows: int
+    role: Role = Role.LOG
 
 
 @dataclass(frozen=True, slots=True)
 class Summary:
     """Counts that must add up: events_read == events_checked + events_rejected.
 
-    `violations`, `by_rule` and `by_severity` (keyed by severity name) count findings that are not
-    suppressed; `suppressed` counts the findings a waiver or the baseline covers.
+    `violations`, `by_rule` and `by_severity` (keyed by severity name) count findings that are
+    not suppressed; `suppressed` counts the findings a waiver or the baseline covers.
+    `by_severity` left out is counted from the report's findings (see `Report`).
     """
 
     events_read: int
@@ -165,7 +277,11 @@ class Summary:
     violations: int
     by_rule: Mapping[str, int]
     suppressed: int = 0
-    by_severity: Mapping[str, int] = field(default_factory=dict)
+    by_severity: Mapping[str, int] = field(default_factory=_empty)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_rule", freeze(self.by_rule))
+        object.__setattr__(self, "by_severity", freeze(self.by_severity))
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,27 +290,35 @@ class CheckOptions:
 
     `rules` are pack names or paths; `select`/`ignore` rule ids or prefixes; `severity` maps a
     rule id or prefix to a level; `waivers` and `baseline` are file paths; `history` lists logs
-    that give context to a plan (only the plan's own events are reported).
+    that give context to a plan (only the plan's own events are reported); `encoding` is the
+    text encoding of CSV, TSV and JSON Lines inputs.
     """
 
     rules: tuple[str, ...] = ("us-regf",)
-    column_map: Mapping[str, str] = field(default_factory=dict)
+    column_map: Mapping[str, str] = field(default_factory=_empty)
     assume_timezone: str | None = None
     as_of: datetime | None = None
     max_rejects: int = 0
     show_pii: bool = False
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = field(default_factory=_empty)
     waivers: str | None = None
     baseline: str | None = None
     history: tuple[str, ...] = ()
+    encoding: str = "utf-8"
+
+    def __post_init__(self) -> None:
+        for name in ("rules", "select", "ignore", "history"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "column_map", freeze(self.column_map))
+        object.__setattr__(self, "severity", freeze(self.severity))
 
 
 @dataclass(frozen=True, slots=True)
 class Note:
     """Something the reader must know that is not a finding: an expired or unused waiver, a
-    planned event's context, a rule that matched nothing it could."""
+    plan older than its history, a run in which nothing could be checked."""
 
     severity: Severity
     code: str
@@ -203,36 +327,14 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
-    """Everything a reporter needs, and nothing it must compute.
+class NextContact:
+    """When a contact may next be made, and which findings would bind it any earlier.
 
-    `violations` is any sequence of `Violation`s; `check()` gives a `findings.Findings`, which
-    holds them as one Polars frame and builds the tuples only when iterated.
+    `at` is None when no instant is allowed; `reason` then says why.
     """
 
-    tool_version: str
-    as_of: datetime
-    inputs: tuple[InputFile, ...]
-    packs: tuple[PackInfo, ...]
-    rules: tuple[RuleSpec, ...]
-    violations: Sequence[Violation]
-    rejected: tuple[Rejection, ...]
-    summary: Summary
-    max_rejects: int = 0
-    notes: tuple[Note, ...] = ()
-
-    def __post_init__(self) -> None:
-        # a summary built by hand may leave `by_severity` out; count it rather than let the
-        # exit code pass findings it was never told about
-        if self.violations and not self.summary.by_severity:
-            found = Counter(str(v.severity) for v in self.violations if v.suppression is None)
-            counts = {str(s): found.get(str(s), 0) for s in sorted(Severity, reverse=True)}
-            object.__setattr__(self, "summary", replace(self.summary, by_severity=counts))
-
-    def exit_code(self, fail_on: Severity = Severity.ERROR) -> int:
-        """0 clean, 1 unsuppressed violations at or above `fail_on`, 2 more rejected rows than
-        allowed."""
-        if self.summary.events_rejected > self.max_rejects:
-            return 2
-        worst = (Severity.parse(name) for name, n in self.summary.by_severity.items() if n)
-        return 1 if max(worst, default=Severity.INFO - 1) >= fail_on else 0
+    requested: datetime
+    at: datetime | None
+    local_time: str
+    binding: tuple[Violation, ...]
+    reason: str = ""

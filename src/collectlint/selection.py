@@ -40,7 +40,7 @@ def select_rules(
 
     The most specific `severity` selector wins (a rule id beats its pack's name).
     """
-    ids = [s.rule_id for p in packs for s in p.rules]
+    ids = [r.id for p in packs for r in p.rules]
     _check_known("--select", select, ids)
     _check_known("--ignore", ignore, ids)
     overrides = dict(severity or {})
@@ -48,15 +48,17 @@ def select_rules(
     out = []
     for pack in packs:
         rules = []
-        for spec in pack.rules:
-            if select and not any(matches(s, spec.rule_id) for s in select):
+        for rule in pack.rules:
+            if select and not any(matches(s, rule.id) for s in select):
                 continue
-            if any(matches(s, spec.rule_id) for s in ignore):
+            if any(matches(s, rule.id) for s in ignore):
                 continue
-            chosen = [s for s in overrides if matches(s, spec.rule_id)]
+            chosen = [s for s in overrides if matches(s, rule.id)]
             if chosen:
-                level = overrides[max(chosen, key=len)]
-                spec = dataclasses.replace(spec, severity=Severity.parse(level))
-            rules.append(spec)
+                level = Severity.parse(overrides[max(chosen, key=len)])
+                rule = dataclasses.replace(
+                    rule, spec=dataclasses.replace(rule.spec, severity=level)
+                )
+            rules.append(rule)
         out.append(dataclasses.replace(pack, rules=tuple(rules)))
     return tuple(out)

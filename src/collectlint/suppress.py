@@ -22,7 +22,8 @@ from typing import Any
 from collectlint.errors import InputError, Problem, RuleFileError
 from collectlint.loading.validate import load_schema, validate
 from collectlint.loading.yamldoc import parse_file
-from collectlint.model import Note, Report, Severity, Suppression, Violation
+from collectlint.model import Note, Severity, Suppression, Violation
+from collectlint.report import Report
 
 BASELINE_VERSION = 1
 SCOPES = ("account", "event", "template", "all")

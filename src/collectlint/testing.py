@@ -2,36 +2,40 @@
 
 The same harness serves the project's pytest suite and `collectlint test`.  A case lists events
 and the ids its rule must flag — exactly those, no more and no fewer — and every event must be
-accepted (a case whose events are rejected fails, so a typo cannot pass silently).
+accepted (a case whose events are rejected fails, so a typo cannot pass silently).  The cases of
+a file run together through the pipeline, each in its own scope (`columns.SCOPE`), so no two
+cases can affect each other although they share ids, accounts and people.
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from collectlint.api import check
+from collectlint import pipeline
+from collectlint.api import load_packs
 from collectlint.errors import RuleFileError
+from collectlint.inputs.events import ReadOptions, build_events
+from collectlint.inputs.readers import raw_from_records
 from collectlint.loading.packs import display_path, load_pack
 from collectlint.loading.validate import load_schema, validate
-from collectlint.loading.yamldoc import parse_file
-from collectlint.model import Span
+from collectlint.loading.yamldoc import YamlDoc, parse_file
+from collectlint.model import Role, Span
 
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """One named scenario for one rule."""
+    """One named scenario for one rule; `lines` are where its events are written."""
 
     rule: str
     name: str
     events: tuple[Mapping[str, str], ...]
     expect: frozenset[str]
     span: Span
+    lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,7 @@ def load_cases(path: Path) -> list[Case]:
         events = tuple(
             {k: _text(v) for k, v in {**defaults, **event}.items()} for event in raw["events"]
         )
+        lines = tuple(_line(doc, ["cases", index, "events", n]) for n in range(len(raw["events"])))
         cases.append(
             Case(
                 data["rule"],
@@ -86,43 +91,36 @@ def load_cases(path: Path) -> list[Case]:
                 events,
                 frozenset(map(str, raw["expect"])),
                 doc.span(["cases", index, "name"]),
+                lines,
             )
         )
     return cases
 
 
-_ISOLATED = ("id", "account", "debtor", "to")
-"""Fields prefixed with the case number when cases run together, so that no two cases share an
-event id or any grouping key (account, debtor, person, number) and cannot affect each other."""
+def _line(doc: YamlDoc, location: list[str | int]) -> int:
+    return doc.span(location).line
 
 
 def run_cases(cases: Sequence[Case], pack: str) -> list[CaseResult]:
-    """Run `cases` against the pack `pack` (name or path) in one `check()` call.
-
-    Each case's ids and keys get a distinct prefix, so the cases stay independent while the
-    pack is loaded and the engine started only once.
-    """
-    rows = []
-    for index, case in enumerate(cases):
-        for event in case.events:
-            row = dict(event)
-            for name in _ISOLATED:
-                if row.get(name):
-                    row[name] = f"{index}~{row[name]}"
-            rows.append(row)
-    with tempfile.TemporaryDirectory(prefix="collectlint-case-") as tmp:
-        log = Path(tmp) / "events.jsonl"
-        log.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        report = check([str(log)], rules=[pack])
+    """Run `cases` against the pack `pack` (name or path) in one pipeline run, each case in a
+    scope of its own, so the pack is loaded and the engine started only once."""
+    records = [event for case in cases for event in case.events]
+    owner = [n for n, case in enumerate(cases) for _ in case.events]
+    lines = [line for case in cases for line in (case.lines or [0] * len(case.events))]
+    path = cases[0].span.path if cases else "cases"
+    raw = raw_from_records(records, path, Role.CASE, lines=lines, scopes=owner)
+    events = build_events([raw], ReadOptions())
+    report = pipeline.run(events, load_packs([pack]), pipeline.RunSettings())
     flagged: list[set[str]] = [set() for _ in cases]
     for v in report.violations:
-        prefix, _, event_id = v.event.partition("~")
-        if v.rule == cases[int(prefix)].rule:
-            flagged[int(prefix)].add(event_id)
+        case = owner[v.row - 1]
+        if v.rule == cases[case].rule:
+            flagged[case].add(v.event)
     rejected: list[list[str]] = [[] for _ in cases]
-    owner = [n for n, case in enumerate(cases) for _ in case.events]
     for r in report.rejected:
-        rejected[owner[r.row - 1]].append(f"event {r.row}: {r.reason}")
+        case = owner[r.row - 1]
+        where = f"line {r.line}" if r.line else f"event {r.row}"
+        rejected[case].append(f"{where}: {r.reason}")
     return [
         CaseResult(case, frozenset(flagged[n]), tuple(rejected[n])) for n, case in enumerate(cases)
     ]
@@ -156,9 +154,9 @@ def missing_cases(pack_dir: Path) -> list[str]:
     """Rule ids of the pack that have no cases (every rule must have some)."""
     pack = load_pack(str(pack_dir))
     covered = {c.rule for group in pack_cases(pack_dir) for c in group}
-    return [s.rule_id for s in pack.rules if s.rule_id not in covered]
+    return [r.id for r in pack.rules if r.id not in covered]
 
 
 def run_pack(pack_dir: Path) -> Sequence[CaseResult]:
-    """Run every case of the pack in `pack_dir`, one `check()` per case file."""
+    """Run every case of the pack in `pack_dir`, one pipeline run per case file."""
     return [result for group in pack_cases(pack_dir) for result in run_cases(group, str(pack_dir))]

@@ -122,3 +122,56 @@ def format_local(local: pl.Expr, ts: pl.Expr) -> pl.Expr:
     mm = (mins % 60).cast(pl.String).str.zfill(2)
     wall = pl.from_epoch(local, time_unit="us").dt.strftime("%Y-%m-%dT%H:%M:%S")
     return pl.concat_str([wall, sign, hh, pl.lit(":"), mm])
+
+
+def utc_of_local(local: pl.Series, zones: pl.Series) -> pl.Series:
+    """UTC µs of local wall-clock µs in each row's zone (null stays null).
+
+    An ambiguous time (clocks going back) is read as the earlier instant.  A time that a DST
+    change skips is read as the first instant whose local time is later than it: the instant
+    of the change itself, found by bisection, so the result is never earlier than asked for
+    and never later than needed.
+    """
+    frame = pl.DataFrame({"l": local, "z": zones.cast(pl.String)}).with_row_index("i")
+    out = pl.Series("utc", [None] * len(local), dtype=pl.Int64)
+    parts = []
+    for (zone,), group in frame.filter(pl.col("l").is_not_null()).group_by("z"):
+        naive = group["l"].cast(pl.Datetime("us"))
+        aware = naive.dt.replace_time_zone(str(zone), ambiguous="earliest", non_existent="null")
+        utc = aware.dt.convert_time_zone("UTC").dt.epoch("us")
+        gap = utc.is_null()
+        if gap.any():
+            utc = utc.scatter(
+                pl.int_range(0, len(utc), eager=True).filter(gap),
+                _first_after(group["l"].filter(gap), str(zone)),
+            )
+        parts.append(group.select("i", utc=utc))
+    if parts:
+        found = pl.concat(parts)
+        out = out.scatter(found["i"], found["utc"])
+    return out
+
+
+_GAP_SEARCH_US = 16 * 3_600 * US_PER_SECOND
+"""Half-width of the bisection window around a skipped local time (UTC offsets stay within
+it, and no zone changes its clocks twice within it)."""
+
+
+def _first_after(local: pl.Series, zone: str) -> pl.Series:
+    """For local times a DST change skips: the first UTC instant whose local time is later."""
+    low = local - _GAP_SEARCH_US  # its local time is before `local`
+    high = local + _GAP_SEARCH_US  # its local time is after `local`
+    while (high - low).max() > 1:  # type: ignore[operator]
+        mid = low + (high - low) // 2
+        after = (mid + _offsets_at(mid, zone)) > local
+        high = pl.select(pl.when(after).then(mid).otherwise(high)).to_series()
+        low = pl.select(pl.when(after).then(low).otherwise(mid)).to_series()
+    return high
+
+
+def midnight_utc(days: pl.Series, zones: pl.Series) -> pl.Series:
+    """The UTC instant (µs) at which local day number `days` begins in each row's zone.
+
+    A zone whose clocks jump at midnight starts that day at the first valid instant.
+    """
+    return utc_of_local(days * US_PER_DAY, zones)

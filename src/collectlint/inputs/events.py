@@ -1,9 +1,10 @@
-"""Turn raw logs into the canonical event table, rejecting (never dropping) bad rows.
+"""Turn raw logs into the canonical `EventTable`, rejecting (never dropping) bad rows.
 
-The table has one row per input row.  `_reason` is null for a row that can be checked and holds
-a human-readable reason otherwise; `_path` and `_row` (1-based, header excluded) say where the
-row came from.  Times become UTC microseconds (`ts`); `timezone` holds the candidate zones
-(`a|b`) and `zone` the first (primary) one.
+The table has one row per input row.  `C.REASON` is null for a row that can be checked and holds
+a human-readable reason otherwise, with `C.CODE` naming the kind of problem; `C.SOURCE`,
+`C.ROW` (1-based, header excluded) and `C.LINE` say where the row came from.  Times become UTC
+microseconds (`C.TS`); `timezone` holds the candidate zones (`a|b`) and `C.ZONE` the first
+(primary) one.
 """
 
 from __future__ import annotations
@@ -12,17 +13,26 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from collectlint import columns as C
 from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.readers import RawLog
-from collectlint.vocabulary import CATEGORICAL, DEFAULTS, ENUMERATED
+from collectlint.inputs.table import EventTable, InputSource
+from collectlint.vocabulary import CATEGORICAL, COLUMNS, DEFAULTS, ENUMERATED
 
 MAX_BODY_CHARS = 65_536
 """A message body longer than this is rejected: no real SMS, email or letter needs more."""
+
+EARLIEST_US = -2_208_988_800_000_000  # 1900-01-01T00:00:00Z
+LATEST_US = 7_258_118_400_000_000  # 2200-01-01T00:00:00Z
+"""Times outside [1900, 2200) are rejected: no contact log reaches them, and a year such as 0
+cannot even be represented by every library a report goes through."""
 
 _ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 _ISO_OFFSET = "%Y-%m-%dT%H:%M:%S%:z"
 _ISO_AWARE = "%Y-%m-%dT%H:%M:%S%.f%#z"
 _ISO_NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
+_SHOWN_CHARS = 40
+"""At most this much of a bad value is quoted in a rejection reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,39 +42,45 @@ class ReadOptions:
     assume_timezone: str | None = None
 
 
-def build_events(logs: list[RawLog], options: ReadOptions) -> pl.DataFrame:
-    """Concatenate `logs` into the canonical event table with a `_reason` per rejected row.
+def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
+    """Concatenate `logs` into the canonical event table with a reason per rejected row.
 
     The logs are taken out of the list (it is left empty), so that each raw text column can be
-    freed as soon as its parsed form exists: on a large log that halves the peak memory.
+    freed as soon as its parsed form exists: on a large log that halves the peak memory.  A log
+    whose frame has a `C.SCOPE` column keeps it (every log must then have one).
     """
     several = len(logs) > 1
     frames = []
+    sources: list[InputSource] = []
     while logs:
         log = logs.pop(0)
+        index = len(sources)
+        sources.append(InputSource(log.path, log.role, log.frame.height, log.format))
+        line = pl.lit(0, dtype=pl.Int64) if log.lines is None else pl.lit(log.lines)
         frame = log.frame.with_columns(
-            _path=pl.lit(log.path, dtype=pl.Categorical),
-            _row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+            pl.lit(index, dtype=pl.UInt16).alias(C.SOURCE),
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(C.ROW),
+            line.alias(C.LINE),
         )
         ids = _blank_to_null("id")
         if frame.select(ids.null_count()).item():  # formatting row numbers costs; only if used
-            default_id = pl.col("_row").cast(pl.String)
+            default_id = pl.col(C.ROW).cast(pl.String)
             if several:
                 default_id = pl.concat_str([pl.lit(f"{log.path}:"), default_id])
             ids = ids.fill_null(default_id)
-        frames.append(frame.with_columns(id=ids))
+        frames.append(frame.with_columns(ids))
         del log, frame
     table = pl.concat(frames, how="vertical", rechunk=several) if frames else _empty()
     del frames  # the reader already made each log contiguous; keep no second copy alive
     table, distinct = _normalise(table, options)
     # the time text is only needed for rejection messages, which are written now
-    return _with_reasons(table, distinct).drop("time", "_naive")
+    table = _with_reasons(table, distinct).drop("time", "_naive")
+    return EventTable(table, tuple(sources))
 
 
 def _empty() -> pl.DataFrame:
-    from collectlint.vocabulary import COLUMNS
-
-    schema = dict.fromkeys(COLUMNS, pl.String) | {"_path": pl.String, "_row": pl.Int64}
+    schema: dict[str, pl.DataType] = {c: pl.String() for c in COLUMNS}
+    schema |= {C.SOURCE: pl.UInt16(), C.ROW: pl.Int64(), C.LINE: pl.Int64()}
     return pl.DataFrame(schema=schema)
 
 
@@ -72,6 +88,16 @@ def _blank_to_null(name: str) -> pl.Expr:
     """Empty text is a missing value (CSV readers already give null for an empty cell)."""
     col = pl.col(name)
     return pl.when(col.str.len_bytes() == 0).then(None).otherwise(col).alias(name)
+
+
+def _shown(column: str) -> pl.Expr:
+    """A value as quoted in a reason: at most `_SHOWN_CHARS` characters."""
+    text = pl.col(column).cast(pl.String)
+    return (
+        pl.when(text.str.len_chars() > _SHOWN_CHARS)
+        .then(pl.concat_str([text.str.slice(0, _SHOWN_CHARS), pl.lit("…")]))
+        .otherwise(text)
+    )
 
 
 def _tidy(
@@ -111,7 +137,7 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     naive_flag = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
     missed = ts.is_null() & time.is_not_null()
     if not missed.any():
-        return ts.dt.epoch("us").rename("ts"), naive_flag
+        return ts.dt.epoch("us").rename(C.TS), naive_flag
     # the next most common form, a local time with its offset, also has an exact pattern
     positions = pl.int_range(0, len(time), eager=True).filter(missed)
     text = time.filter(missed)
@@ -121,7 +147,7 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     ts = ts.scatter(positions, offset)
     missed = ts.is_null() & time.is_not_null()
     if not missed.any():
-        return ts.dt.epoch("us").rename("ts"), naive_flag
+        return ts.dt.epoch("us").rename(C.TS), naive_flag
     positions = pl.int_range(0, len(time), eager=True).filter(missed)
     text = time.filter(missed).str.strip_chars()
     text = text.str.replace(r"^(\d{4}-\d{2}-\d{2})[ tT]", "${1}T")
@@ -137,7 +163,7 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
         parsed = aware.fill_null(assumed)
     ts = ts.scatter(positions, parsed)
     naive_flag = naive_flag.scatter(positions, aware.is_null() & naive.is_not_null())
-    return ts.dt.epoch("us").rename("ts"), naive_flag
+    return ts.dt.epoch("us").rename(C.TS), naive_flag
 
 
 def _normalise(
@@ -145,7 +171,7 @@ def _normalise(
 ) -> tuple[pl.DataFrame, dict[str, list[str]]]:
     """Parse times and tidy columns; also return each low-cardinality column's distinct values."""
     ts, naive = _parse_times(table["time"], options)
-    table = table.with_columns(ts=ts, _naive=naive)
+    table = table.with_columns(ts, naive)
     del ts, naive
     # the distinct values of all these columns in one parallel pass
     raw = table.select(pl.col(c).unique().drop_nulls().implode() for c in CATEGORICAL)
@@ -166,10 +192,17 @@ def _normalise(
         _blank_to_null("to"),
         debtor=pl.coalesce(_blank_to_null("debtor"), _blank_to_null("account")),
     )
-    table = table.with_columns(
-        person=pl.when(pl.col("party") == "debtor").then(pl.col("debtor")).otherwise(pl.col("to")),
+    return table.with_columns(person_expr()), distinct
+
+
+def person_expr() -> pl.Expr:
+    """Who was contacted: the debtor for `party: debtor`, else the `to` value."""
+    return (
+        pl.when(pl.col("party") == "debtor")
+        .then(pl.col("debtor"))
+        .otherwise(pl.col("to"))
+        .alias(C.PERSON)
     )
-    return table, distinct
 
 
 def primary_zone(timezone: pl.Series, values: list[str] | None = None) -> pl.Series:
@@ -178,7 +211,7 @@ def primary_zone(timezone: pl.Series, values: list[str] | None = None) -> pl.Ser
         values = timezone.unique().drop_nulls().to_list()
     firsts = {v: v.split("|")[0] for v in values if "|" in v}
     # on a categorical column this rewrites the categories, not the rows
-    return (timezone.replace(firsts) if firsts else timezone).rename("zone")
+    return (timezone.replace(firsts) if firsts else timezone).rename(C.ZONE)
 
 
 def _unknown_zones(values: list[str]) -> list[str]:
@@ -187,60 +220,81 @@ def _unknown_zones(values: list[str]) -> list[str]:
 
 
 def _with_reasons(table: pl.DataFrame, distinct: dict[str, list[str]]) -> pl.DataFrame:
-    """Add `_reason`: the first reason each row cannot be checked, or null.
+    """Add `C.REASON` and `C.CODE`: the first reason each row cannot be checked, or null.
 
     The cheap boolean checks run on every row; the reason texts are built only for the rows
     that failed one, since a when/then chain would format every branch for every row.
     """
-    table = table.with_columns(_dup=_duplicated(table["id"]))
+    table = table.with_columns(_dup=_duplicated(table))
     checks = _checks(distinct)
-    failed = table.select(pl.any_horizontal(c for c, _ in checks)).to_series()
+    failed = table.select(pl.any_horizontal(c for c, _, _ in checks)).to_series()
     if not failed.any():
-        return table.with_columns(_reason=pl.lit(None, dtype=pl.String)).drop("_dup")
-    expr: pl.Expr = pl.lit(None, dtype=pl.String)
-    for condition, reason in reversed(checks):  # the first failing check gives the reason
-        expr = pl.when(condition).then(reason).otherwise(expr)
+        return table.with_columns(
+            pl.lit(None, dtype=pl.String).alias(C.REASON),
+            pl.lit(None, dtype=pl.String).alias(C.CODE),
+        ).drop("_dup")
+    reason: pl.Expr = pl.lit(None, dtype=pl.String)
+    code: pl.Expr = pl.lit(None, dtype=pl.String)
+    for condition, name, text in reversed(checks):  # the first failing check gives the reason
+        reason = pl.when(condition).then(text).otherwise(reason)
+        code = pl.when(condition).then(pl.lit(name)).otherwise(code)
     positions = pl.int_range(0, table.height, eager=True).filter(failed)
-    bad = table.filter(failed).select(expr).to_series()
-    reasons = pl.repeat(None, table.height, dtype=pl.String, eager=True).rename("_reason")
-    return table.with_columns(_reason=reasons.scatter(positions, bad)).drop("_dup")
+    bad = table.filter(failed).select(reason.alias(C.REASON), code.alias(C.CODE))
+    empty = pl.repeat(None, table.height, dtype=pl.String, eager=True)
+    return table.with_columns(
+        empty.scatter(positions, bad[C.REASON]).alias(C.REASON),
+        empty.scatter(positions, bad[C.CODE]).alias(C.CODE),
+    ).drop("_dup")
 
 
-def _duplicated(ids: pl.Series) -> pl.Series:
-    """Rows whose id occurs more than once.
+def _duplicated(table: pl.DataFrame) -> pl.Series:
+    """Rows whose id occurs more than once (within their scope, when events are scoped).
 
     Grouping ten million strings needs a large hash table; grouping their 64-bit hashes needs a
     fraction of it.  Rows whose hash repeats are then compared by the ids themselves, so a hash
     collision can never reject a row.
     """
-    hashes = ids.hash()
+    keys = ["id", C.SCOPE] if C.SCOPE in table.columns else ["id"]
+    by = pl.struct(keys).hash() if len(keys) > 1 else pl.col("id").hash()
+    hashes = table.select(by).to_series()
     if hashes.n_unique() == len(hashes):  # the common case, and far cheaper than flagging rows
-        return pl.repeat(False, len(ids), dtype=pl.Boolean, eager=True).rename("_dup")
+        return pl.repeat(False, len(hashes), dtype=pl.Boolean, eager=True).rename("_dup")
     suspect = hashes.is_duplicated()
-    positions = pl.int_range(0, len(ids), eager=True).filter(suspect)
-    exact = ids.filter(suspect).is_duplicated()
-    return pl.repeat(False, len(ids), eager=True).scatter(positions, exact).rename("_dup")
+    positions = pl.int_range(0, len(hashes), eager=True).filter(suspect)
+    exact = table.filter(suspect).select(pl.struct(keys).is_duplicated()).to_series()
+    return pl.repeat(False, len(hashes), eager=True).scatter(positions, exact).rename("_dup")
 
 
-def _checks(distinct: dict[str, list[str]]) -> list[tuple[pl.Expr, pl.Expr]]:
-    """(condition, reason) pairs, in the order their reasons take precedence.
+def _checks(distinct: dict[str, list[str]]) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """(condition, code, reason) triples, in the order their reasons take precedence.
 
     Value checks of low-cardinality columns test only the distinct values found bad, and are
     left out when there are none.
     """
     bad_zone = _unknown_zones(distinct["timezone"])
-    checks: list[tuple[pl.Expr, pl.Expr]] = [
-        (pl.col("time").is_null(), pl.lit("missing time")),
+    ts = pl.col(C.TS)
+    checks: list[tuple[pl.Expr, str, pl.Expr]] = [
+        (pl.col("time").is_null(), "missing-time", pl.lit("missing time")),
         (
-            pl.col("_naive") & pl.col("ts").is_null(),
+            pl.col("_naive") & ts.is_null(),
+            "naive-time",
             pl.format(
                 "time '{}' has no UTC offset (or does not exist in the assumed zone); "
                 "add Z or an offset, or pass --assume-timezone",
-                pl.col("time"),
+                _shown("time"),
             ),
         ),
-        (pl.col("ts").is_null(), pl.format("invalid time '{}' (expected ISO-8601)", "time")),
-        (pl.col("account").is_null(), pl.lit("missing account")),
+        (
+            ts.is_null(),
+            "invalid-time",
+            pl.format("invalid time '{}' (expected ISO-8601)", _shown("time")),
+        ),
+        (
+            (ts < EARLIEST_US) | (ts >= LATEST_US),
+            "time-out-of-range",
+            pl.format("time '{}' is outside the years 1900 to 2199", _shown("time")),
+        ),
+        (pl.col("account").is_null(), "missing-account", pl.lit("missing account")),
     ]
     for column, allowed in ENUMERATED.items():
         values = sorted(allowed)
@@ -249,34 +303,70 @@ def _checks(distinct: dict[str, list[str]]) -> list[tuple[pl.Expr, pl.Expr]]:
             checks.append(
                 (
                     pl.col(column).is_in(bad),
+                    f"unknown-{column}",
                     pl.format(
                         f"unknown {column} '{{}}' (expected one of: {', '.join(values)})",
-                        pl.col(column),
+                        _shown(column),
                     ),
                 )
             )
     checks += [
         (
             (pl.col("kind") == "contact") & pl.col("channel").is_null(),
+            "no-channel",
             pl.lit("contact without a channel"),
         ),
         (
-            pl.col("person").is_null(),
+            pl.col(C.PERSON).is_null(),
+            "no-person",
             pl.format("party '{}' without a `to` value: cannot tell which person", "party"),
         ),
     ]
     if bad_zone:
         checks.append(
-            (pl.col("timezone").is_in(bad_zone), pl.format("unknown time zone in '{}'", "timezone"))
+            (
+                pl.col("timezone").is_in(bad_zone),
+                "unknown-zone",
+                pl.format("unknown time zone in '{}'", _shown("timezone")),
+            )
         )
     checks += [
         (
             pl.col("body").str.len_chars() > MAX_BODY_CHARS,
+            "body-too-long",
             pl.lit(f"body longer than {MAX_BODY_CHARS} characters"),
         ),
         (
             pl.col("_dup"),
-            pl.format("event id '{}' appears more than once", "id"),
+            "duplicate-id",
+            pl.format("event id '{}' appears more than once", _shown("id")),
         ),
     ]
     return checks
+
+
+def latest_values(
+    logs: list[RawLog], account: str, fields: tuple[str, ...], options: ReadOptions
+) -> dict[str, str]:
+    """The most recent non-empty value of each of `fields` among `account`'s rows in `logs`.
+
+    Times are parsed as they are for checking (text order is not time order once offsets
+    differ); rows whose time cannot be read are left out.
+    """
+    rows = [
+        log.frame.filter(pl.col("account").cast(pl.String).str.strip_chars() == account).select(
+            "time", *(pl.col(f).cast(pl.String) for f in fields)
+        )
+        for log in logs
+    ]
+    if not rows:
+        return {}
+    mine = pl.concat(rows)
+    ts, _ = _parse_times(mine["time"], options)
+    mine = mine.with_columns(ts).filter(pl.col(C.TS).is_not_null()).sort(C.TS)
+    found: dict[str, str] = {}
+    for name in fields:
+        values = mine[name].str.strip_chars().replace("", None).drop_nulls()
+        if len(values):
+            found[name] = str(values[-1])
+    return found

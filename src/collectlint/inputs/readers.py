@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import io
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from collectlint import columns as C
 from collectlint.errors import InputError
+from collectlint.model import Role
 from collectlint.vocabulary import CATEGORICAL, COLUMNS
 
 FORMATS = {
@@ -32,13 +34,19 @@ FORMATS = {
 
 @dataclass(frozen=True, slots=True)
 class RawLog:
-    """One log as read: canonical string columns plus its digest and display path."""
+    """One log as read: canonical string columns plus its digest, display path and role.
+
+    `lines` holds the physical line where each record starts, when the format has lines.
+    """
 
     path: str
     sha256: str
     frame: pl.DataFrame
     stamp: tuple[int, int] | None = None
     """The file's (size, modification time in ns) when it was read; None for standard input."""
+    role: Role = Role.LOG
+    format: str = "csv"
+    lines: pl.Series | None = None
 
 
 def _digest(data: bytes | Path) -> str:
@@ -112,6 +120,7 @@ def read_raw(
     path: str,
     column_map: Mapping[str, str],
     skip: frozenset[str] = frozenset(),
+    role: Role = Role.LOG,
 ) -> RawLog:
     """Read `path` (or `-` for CSV on standard input) and rename mapped columns to canonical names.
 
@@ -146,7 +155,17 @@ def read_raw(
     except Exception as exc:  # polars raises many types; all mean "unreadable file"
         raise InputError(f"{path}: cannot read as {fmt}: {exc}") from None
     sha = _digest(source) if isinstance(source, bytes) else ""
-    return RawLog(path, sha, _canonical(frame, column_map, path), stamp)
+    canonical = _canonical(frame, column_map, path)
+    return RawLog(path, sha, canonical, stamp, role, fmt, _lines(fmt, canonical.height))
+
+
+def _lines(fmt: str, rows: int) -> pl.Series | None:
+    """The physical line of each record: after the header for CSV and TSV, one per line for
+    JSON Lines, none for Parquet."""
+    if fmt == "parquet":
+        return None
+    first = 2 if fmt in ("csv", "tsv") else 1
+    return pl.int_range(first, first + rows, dtype=pl.Int64, eager=True)
 
 
 def _canonical(frame: pl.DataFrame, column_map: Mapping[str, str], path: str) -> pl.DataFrame:
@@ -186,3 +205,26 @@ def _datetime_to_text(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if getattr(dtype, "time_zone", None):
         return col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
     return col.dt.strftime("%Y-%m-%dT%H:%M:%S%.f")
+
+
+def raw_from_records(
+    records: Sequence[Mapping[str, str | None]],
+    path: str,
+    role: Role,
+    lines: Sequence[int] | None = None,
+    scopes: Sequence[int] | None = None,
+) -> RawLog:
+    """Events given as canonical field values (test cases, a contact asked about) as a log.
+
+    `lines` are where each record is written (e.g. in a case file); `scopes` isolate groups of
+    records from each other (see `columns.SCOPE`).
+    """
+    frame = pl.DataFrame(
+        {name: [r.get(name) for r in records] for name in COLUMNS},
+        schema=dict.fromkeys(COLUMNS, pl.String),
+    )
+    frame = frame.with_columns(pl.col(list(CATEGORICAL)).cast(pl.Categorical))
+    if scopes is not None:
+        frame = frame.with_columns(pl.Series(C.SCOPE, list(scopes), dtype=pl.Int64))
+    line_numbers = pl.Series(C.LINE, list(lines), dtype=pl.Int64) if lines is not None else None
+    return RawLog(path, "", frame, None, role, "records", line_numbers)

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import yaml
 
+from collectlint import columns as C
 from collectlint.errors import InputError
+from collectlint.vocabulary import CATEGORICAL, COLUMNS
 
 MAX_VARIANTS = 256
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -190,3 +193,41 @@ def read_template(path: Path, display: str) -> Template:
         seen.add(rendered)
         variants.append(Variant(rendered, tuple(origin), "; ".join(labels)))
     return Template(display, meta, text, body, tuple(variants))
+
+
+def template_frame(templates: Sequence[Template], ts_us: int) -> pl.DataFrame:
+    """Every rendering of `templates` as an outbound message event (columns as in an
+    `EventTable`), with the channel, party, direction and jurisdiction of its front matter.
+
+    A template is about no account and is sent at no particular time: `account` is empty and
+    the event time is the run's `as_of`; only rules that read text apply to it.
+    """
+    records: dict[str, list[Any]] = {name: [] for name in (*COLUMNS, C.SOURCE, C.ROW, C.LINE)}
+    for index, template in enumerate(templates):
+        meta = template.meta
+        line = template.position(template.body_offset)[0]
+        for number, variant in enumerate(template.variants, start=1):
+            values: dict[str, Any] = dict.fromkeys(COLUMNS)
+            values.update(
+                id=template.path,
+                party=meta.get("party", "debtor"),
+                channel=meta["channel"],
+                direction=meta.get("direction", "outbound"),
+                jurisdiction=(meta.get("jurisdiction") or "").strip().upper() or None,
+                body=variant.text,
+                kind="contact",
+            )
+            values |= {C.SOURCE: index, C.ROW: number, C.LINE: line}
+            for name, value in values.items():
+                records[name].append(value)
+    schema: dict[str, pl.DataType] = {name: pl.String() for name in COLUMNS}
+    schema |= {C.SOURCE: pl.UInt16(), C.ROW: pl.Int64(), C.LINE: pl.Int64()}
+    frame = pl.DataFrame(records, schema=schema)
+    return frame.drop("time").with_columns(
+        pl.col(list(CATEGORICAL)).cast(pl.Categorical),
+        pl.lit(ts_us, dtype=pl.Int64).alias(C.TS),
+        pl.lit(None, dtype=pl.Categorical).alias(C.ZONE),
+        pl.lit(None, dtype=pl.String).alias(C.PERSON),
+        pl.lit(None, dtype=pl.String).alias(C.REASON),
+        pl.lit(None, dtype=pl.String).alias(C.CODE),
+    )

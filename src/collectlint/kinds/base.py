@@ -1,47 +1,131 @@
-"""What every rule kind shares: the evaluation context, the findings shape and `where:` filters.
+"""What every rule kind shares: the evaluation context, `where:` filters and the kind protocols.
 
-A kind compiles a `RuleSpec` into an object whose `evaluate(ctx)` returns a Polars frame of
-findings with the columns in `FINDING_SCHEMA`.  Kinds never loop over events in Python; they
-build column expressions, joins and binary searches over the whole table.
+A kind is a frozen class holding a rule's typed, validated parameters.  `compile` builds it once,
+when the pack is loaded; `evaluate(ctx)` returns a Polars frame of findings with the columns of
+`FINDING_SCHEMA`; a *timing* kind (one whose verdict depends on when a contact is made) also
+answers `next_allowed(ctx, planned)`.  Kinds never loop over events in Python; they build column
+expressions, joins and binary searches over the whole table.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 import polars as pl
 
+from collectlint import columns as C
+from collectlint.kinds.messages import Message
 from collectlint.model import RuleSpec
 
 T = TypeVar("T")
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
-    "_idx": pl.Int64(),
-    "evidence": pl.List(pl.String()),
-    "count": pl.Int64(),
-    "zone": pl.String(),
-    "local": pl.Int64(),
-    "category": pl.String(),
-    "quote": pl.String(),
-    "start": pl.Int64(),
-    "end": pl.Int64(),
+    C.IDX: pl.Int64(),
+    C.EVIDENCE: pl.List(pl.String()),
+    C.COUNT: pl.Int64(),
+    C.JUDGED_ZONE: pl.String(),
+    C.JUDGED_LOCAL: pl.Int64(),
+    C.CATEGORY: pl.String(),
+    C.QUOTE: pl.String(),
+    C.START: pl.Int64(),
+    C.END: pl.Int64(),
 }
 """Columns of a kind's findings: the event's table index, the ids that justify the finding,
 the count that crossed a limit (if any), the zone and local time the finding is judged in, and
 for wording findings the category, the quoted text and its character offsets in the body."""
+
+NEXT_SCHEMA: dict[str, pl.DataType] = {C.IDX: pl.Int64(), "at": pl.Int64(), "reason": pl.String()}
+"""Columns of a `next_allowed` answer: the planned event, the earliest instant (UTC µs) at or
+after the one asked about at which this rule allows it (null: none), and why there is none."""
+
+KEY_COLUMNS: Mapping[str, str] = {
+    "account": "account",
+    "debtor": "debtor",
+    "person": C.PERSON,
+    "to": "to",
+    "channel": "channel",
+}
+"""The fields a rule may count or group by (`key:`), and the event column each one reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One test of a `where:` filter: a field is one of `values` (or none of them when
+    `negate`), or is present / absent."""
+
+    field: str
+    values: tuple[str, ...] = ()
+    negate: bool = False
+    present: bool | None = None
+
+    def expr(self) -> pl.Expr:
+        """The condition as a boolean expression; a null cell never equals anything."""
+        col = pl.col(KEY_COLUMNS.get(self.field, self.field))
+        parts: list[pl.Expr] = []
+        if self.values and not self.negate:
+            if len(self.values) == 1:
+                parts.append((col == self.values[0]).fill_null(False))
+            else:
+                parts.append(col.is_in(list(self.values)).fill_null(False))
+        elif self.values:
+            parts.append(~col.is_in(list(self.values)).fill_null(False))
+        if self.present is not None:
+            parts.append(col.is_not_null() if self.present else col.is_null())
+        out = pl.lit(True)
+        for part in parts:
+            out = out & part
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A compiled `where:` filter: every condition must hold (no conditions: every event)."""
+
+    conditions: tuple[Condition, ...] = ()
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> Filter:
+        """Compile a validated filter mapping: a value (equals), a list (one of),
+        `{not: value-or-list}` or `{present: bool}` per field."""
+        out = []
+        for name, condition in sorted(raw.items()):
+            if isinstance(condition, str):
+                out.append(Condition(name, (condition,)))
+            elif isinstance(condition, list | tuple):
+                out.append(Condition(name, tuple(condition)))
+            else:
+                if "not" in condition:
+                    banned = condition["not"]
+                    values = (banned,) if isinstance(banned, str) else tuple(banned)
+                    out.append(Condition(name, values, negate=True))
+                if "present" in condition:
+                    out.append(Condition(name, present=bool(condition["present"])))
+        return cls(tuple(out))
+
+    def expr(self) -> pl.Expr:
+        """The filter as one boolean expression."""
+        out = pl.lit(True)
+        for condition in self.conditions:
+            out = out & condition.expr()
+        return out
+
+    @property
+    def key(self) -> str:
+        """A text that identifies the filter (equal filters, equal keys), for sharing work."""
+        return repr(self.conditions)
 
 
 @dataclass(frozen=True, slots=True)
 class EvalContext:
     """The events one pack sees, with derived columns, and work shared by its rules.
 
-    `events` holds the checkable events routed to the pack: canonical columns plus `_idx`
-    (position in the full table), `ts` (UTC µs), `zone` (primary, pack default applied),
-    `local` (local wall-clock µs in `zone`) and `day` (local calendar day number).
+    `events` holds the checkable events routed to the pack: canonical columns plus `C.IDX`
+    (increasing), `C.TS` (UTC µs), `C.ZONE` (primary, pack default applied), `C.LOCAL` and
+    `C.DAY`, and `C.NORM` when the pack has wording rules.  When `scoped`, events also carry
+    `C.SCOPE` and events of different scopes never count together: every key includes it.
 
     Rules of a pack often need the same intermediate results (both Regulation F call rules
     filter, exempt, hash and sort the same calls).  `shared` computes each once, by a key that
@@ -49,6 +133,7 @@ class EvalContext:
     """
 
     events: pl.DataFrame
+    scoped: bool = False
     _memo: dict[str, Any] = field(default_factory=dict)
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
@@ -63,27 +148,33 @@ class EvalContext:
             value: T = self._memo[key]
             return value
 
-    def where(self, where: Mapping[str, Any]) -> pl.Series:
-        """The boolean `where:` filter over `events`, computed once per distinct filter."""
-        key = "where:" + json.dumps(where, sort_keys=True, default=repr)
-        return self.shared(key, lambda: self.events.select(filter_expr(where)).to_series())
+    def keys(self, fields: tuple[str, ...]) -> tuple[str, ...]:
+        """The event columns that group by the key `fields` (plus the scope, when scoped)."""
+        cols = tuple(KEY_COLUMNS[f] for f in fields)
+        return (*cols, C.SCOPE) if self.scoped else cols
+
+    def where(self, flt: Filter) -> pl.Series:
+        """The boolean filter over `events`, computed once per distinct filter."""
+        return self.shared(
+            "where:" + flt.key, lambda: self.events.select(flt.expr()).to_series().rename("where")
+        )
 
     def positions(self, idx: pl.Series) -> pl.Series:
-        """Row positions in `events` of the given `_idx` values (which must be present).
+        """Row positions in `events` of the given `C.IDX` values (which must be present).
 
-        `events` keeps the table's order, so `_idx` is increasing and a binary search replaces
+        `events` keeps the table's order, so `C.IDX` is increasing and a binary search replaces
         a hash join against the whole table.
         """
-        return self.events["_idx"].search_sorted(idx, side="left").cast(pl.Int64)
+        return self.events[C.IDX].search_sorted(idx, side="left").cast(pl.Int64)
 
     def mask(self, idx: pl.Series) -> pl.Series:
-        """A boolean column over `events`: true at the rows whose `_idx` is in `idx`."""
+        """A boolean column over `events`: true at the rows whose `C.IDX` is in `idx`."""
         false = pl.repeat(False, self.events.height, dtype=pl.Boolean, eager=True)
         return false.scatter(self.positions(idx), True) if len(idx) else false
 
     def attach(self, found: pl.DataFrame, *columns: str) -> pl.DataFrame:
-        """`found` (rows keyed by `_idx`) with event `columns` added by position."""
-        rows = self.events.select(columns).gather(self.positions(found["_idx"]))
+        """`found` (rows keyed by `C.IDX`) with event `columns` added by position."""
+        rows = self.events.select(columns).gather(self.positions(found[C.IDX]))
         return pl.concat([found, rows], how="horizontal")
 
     def key_hash(self, keys: tuple[str, ...]) -> pl.Series:
@@ -95,49 +186,83 @@ class EvalContext:
         return hashes.rename("h")
 
 
-class CompiledRule(Protocol):
-    """A rule ready to run: its spec and a vectorised evaluation."""
+class Kind(Protocol):
+    """A compiled rule of one kind: typed parameters and a vectorised evaluation."""
 
-    @property
-    def spec(self) -> RuleSpec:
-        """The rule as its pack defines it."""
-        ...
+    name: ClassVar[str]
+    """The kind's name in rule files (`kind: frequency`)."""
+    params_schema: ClassVar[Mapping[str, Any]]
+    """The JSON Schema its `params:` must satisfy."""
+    needs_local_time: ClassVar[bool]
+    """Whether its verdict depends on the consumer's local time (so an event without a zone
+    cannot be judged)."""
+    reads_text: ClassVar[bool]
+    """Whether it reads message bodies (then the pack's bodies are normalised for it)."""
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
-        """Return findings (columns `FINDING_SCHEMA`) for the events in `ctx`."""
+        """Findings (columns `FINDING_SCHEMA`) for the events in `ctx`."""
         ...
 
-    def template_values(self) -> Mapping[str, str]:
-        """Constants the rule's message may use, such as `{limit}` or `{start}`."""
+    def constants(self) -> Mapping[str, str]:
+        """Values the rule's message may use, such as `{limit}` or `{start}`."""
         ...
+
+
+@runtime_checkable
+class TimingKind(Kind, Protocol):
+    """A kind whose verdict depends on when a contact is made."""
+
+    def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+        """For each planned event (`C.IDX`, `at`: an instant in UTC µs), the earliest instant
+        at or after `at` at which this rule would not flag it, nor any other event because of
+        it, given every other event in `ctx` — before and after it (columns `NEXT_SCHEMA`)."""
+        ...
+
+
+class KindClass(Protocol):
+    """What the registry holds: a kind's class, which compiles validated parameters."""
+
+    @property
+    def name(self) -> str:
+        """The kind's name in rule files."""
+        ...
+
+    @property
+    def params_schema(self) -> Mapping[str, Any]:
+        """The JSON Schema of its `params:`."""
+        ...
+
+    def compile(self, params: Mapping[str, Any], where: Filter) -> Kind:
+        """Build the kind from validated `params` and the rule's `where:` filter; raises
+        `ParamError` for a value the schema cannot rule out (such as a regex)."""
+        ...
+
+
+class ParamError(ValueError):
+    """A parameter that cannot be used; `location` is its path inside `params`."""
+
+    def __init__(self, message: str, location: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.location = location
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule ready to run: what its pack says (`spec`), its compiled kind and message."""
+
+    spec: RuleSpec
+    check: Kind
+    message: Message
+
+    @property
+    def id(self) -> str:
+        """The rule id, `<pack>/<rule>`."""
+        return self.spec.rule_id
 
 
 def empty_findings() -> pl.DataFrame:
     """A findings frame with no rows."""
     return pl.DataFrame(schema=FINDING_SCHEMA)
-
-
-def filter_expr(where: Mapping[str, Any]) -> pl.Expr:
-    """Compile a `where:` mapping into a boolean expression (all conditions must hold).
-
-    A condition is a value (equals), a list (one of), `{not: value-or-list}` or
-    `{present: bool}`.  A null cell never equals anything, so `{not: [x]}` keeps nulls.
-    """
-    expr = pl.lit(True)
-    for name, condition in sorted(where.items()):
-        col = pl.col(name)
-        if isinstance(condition, str):
-            expr = expr & (col == condition).fill_null(False)
-        elif isinstance(condition, list):
-            expr = expr & col.is_in(condition).fill_null(False)
-        else:
-            if "not" in condition:
-                banned = condition["not"]
-                values = [banned] if isinstance(banned, str) else list(banned)
-                expr = expr & ~col.is_in(values).fill_null(False)
-            if "present" in condition:
-                expr = expr & (col.is_not_null() if condition["present"] else col.is_null())
-    return expr
 
 
 def findings_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -147,3 +272,10 @@ def findings_frame(frame: pl.DataFrame) -> pl.DataFrame:
         for name, dtype in FINDING_SCHEMA.items()
     ]
     return frame.select(exprs)
+
+
+def no_change(planned: pl.DataFrame) -> pl.DataFrame:
+    """A `next_allowed` answer that leaves every planned instant as it is."""
+    return planned.select(
+        pl.col(C.IDX).cast(pl.Int64), pl.col("at").cast(pl.Int64), reason=pl.lit(None, pl.String)
+    )

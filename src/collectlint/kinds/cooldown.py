@@ -20,59 +20,77 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
-from collectlint.kinds import exemptions
-from collectlint.kinds.base import EvalContext, findings_frame
-from collectlint.kinds.frequency import KEY_FIELDS
+from collectlint import columns as C
+from collectlint.kinds import exemptions, scenarios
+from collectlint.kinds.base import EvalContext, Filter, findings_frame, no_change
+from collectlint.kinds.frequency import KEY_SCHEMA
 from collectlint.kinds.windows import Window, in_window
-from collectlint.model import RuleSpec
-
-PARAMS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["key", "trigger", "calendar_days"],
-    "properties": {
-        "key": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": KEY_FIELDS}},
-        "trigger": {"type": "object"},
-        "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
-        "exempt": exemptions.SCHEMA,
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
 class Cooldown:
     """A compiled `cooldown` rule."""
 
-    spec: RuleSpec
+    name: ClassVar[str] = "cooldown"
+    reads_text: ClassVar[bool] = False
+    needs_local_time: ClassVar[bool] = True
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["key", "trigger", "calendar_days"],
+        "properties": {
+            "key": KEY_SCHEMA,
+            "trigger": {"type": "object"},
+            "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
+            "exempt": exemptions.SCHEMA,
+        },
+    }
+
+    where: Filter
     keys: tuple[str, ...]
-    trigger: Mapping[str, Any]
+    trigger: Filter
     days: int
     exempt: tuple[exemptions.Exemption, ...]
 
     @classmethod
-    def compile(cls, spec: RuleSpec) -> Cooldown:
-        """Build from a validated spec."""
-        params = spec.params
+    def compile(cls, params: Mapping[str, Any], where: Filter) -> Cooldown:
+        """Build from validated params."""
         return cls(
-            spec,
+            where,
             tuple(params["key"]),
-            params["trigger"],
+            Filter.parse(params["trigger"]),
             int(params["calendar_days"]),
             exemptions.Exemption.parse_all(params.get("exempt")),
         )
 
-    def template_values(self) -> Mapping[str, str]:
+    def constants(self) -> Mapping[str, str]:
         """`{days}` for messages."""
         return {"days": str(self.days)}
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events that fall inside a trigger's cool-down period."""
-        matching = exemptions.counted_mask(ctx, self.keys, self.spec.where, self.exempt)
+        keys = ctx.keys(self.keys)
+        matching = exemptions.counted_mask(ctx, keys, self.where, self.exempt)
         triggers = ctx.where(self.trigger)
         window = Window(days=self.days, strict=True)
-        found = in_window(ctx, self.keys, triggers, matching, window, at_least=1)
-        return findings_frame(ctx.attach(found, "zone", "local"))
+        found = in_window(ctx, keys, triggers, matching, window, at_least=1)
+        return findings_frame(
+            ctx.attach(found, C.ZONE, C.LOCAL).rename(
+                {C.ZONE: C.JUDGED_ZONE, C.LOCAL: C.JUDGED_LOCAL}
+            )
+        )
+
+    def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+        """The earliest instant at which no earlier trigger's period covers the contact (and,
+        if the contact is itself a trigger, its period covers no later matching event)."""
+        involved = ctx.where(self.where) | ctx.where(self.trigger)
+        mine = planned.join(ctx.events.select(C.IDX).filter(involved), on=C.IDX, how="semi")
+        rest = planned.join(mine, on=C.IDX, how="anti")
+        breaks = scenarios.calendar(self.days, [ex.days for ex in self.exempt])
+        never = "no instant after the related events is allowed"
+        answer = scenarios.earliest(ctx, mine, ctx.keys(self.keys), breaks, self.evaluate, never)
+        return pl.concat([answer, no_change(rest)])

@@ -23,82 +23,114 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
-from collectlint.kinds import exemptions
-from collectlint.kinds.base import EvalContext, findings_frame
+from collectlint import columns as C
+from collectlint.kinds import exemptions, scenarios
+from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, findings_frame, no_change
 from collectlint.kinds.durations import parse_duration_us
 from collectlint.kinds.windows import Window, in_window
-from collectlint.model import RuleSpec
 
-KEY_FIELDS = ["account", "debtor", "person", "to", "channel"]
-
-PARAMS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["key", "limit", "window"],
-    "properties": {
-        "key": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": KEY_FIELDS}},
-        "limit": {"type": "integer", "minimum": 0},
-        "window": {
-            "type": "object",
-            "additionalProperties": False,
-            "minProperties": 1,
-            "maxProperties": 1,
-            "properties": {
-                "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
-                "duration": {
-                    "type": "string",
-                    "pattern": r"^\d+(s|m|h|d)$",
-                    "description": "a duration such as 90m, 24h or 7d",
-                },
-            },
-        },
-        "exempt": exemptions.SCHEMA,
-    },
+KEY_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "uniqueItems": True,
+    "items": {"enum": list(KEY_COLUMNS)},
 }
+"""JSON Schema of a `key:` parameter (the fields events are grouped by)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Frequency:
     """A compiled `frequency` rule."""
 
-    spec: RuleSpec
+    name: ClassVar[str] = "frequency"
+    reads_text: ClassVar[bool] = False
+    needs_local_time: ClassVar[bool] = True
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["key", "limit", "window"],
+        "properties": {
+            "key": KEY_SCHEMA,
+            "limit": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+            "window": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": {
+                    "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
+                    "duration": {
+                        "type": "string",
+                        "pattern": r"^\d{1,6}(s|m|h|d)$",
+                        "description": "a duration such as 90m, 24h or 7d",
+                    },
+                },
+            },
+            "exempt": exemptions.SCHEMA,
+        },
+    }
+
+    where: Filter
     keys: tuple[str, ...]
     limit: int
     window: Window
+    window_text: str
     exempt: tuple[exemptions.Exemption, ...]
 
     @classmethod
-    def compile(cls, spec: RuleSpec) -> Frequency:
-        """Build from a validated spec."""
-        params = spec.params
+    def compile(cls, params: Mapping[str, Any], where: Filter) -> Frequency:
+        """Build from validated params."""
         win = params["window"]
-        window = (
-            Window(days=int(win["calendar_days"]))
-            if "calendar_days" in win
-            else Window(duration_us=parse_duration_us(win["duration"]))
-        )
+        if "calendar_days" in win:
+            window = Window(days=int(win["calendar_days"]))
+            text = f"{window.days} calendar days"
+        else:
+            window = Window(duration_us=parse_duration_us(win["duration"]))
+            text = str(win["duration"])
         return cls(
-            spec,
+            where,
             tuple(params["key"]),
             int(params["limit"]),
             window,
+            text,
             exemptions.Exemption.parse_all(params.get("exempt")),
         )
 
-    def template_values(self) -> Mapping[str, str]:
+    def constants(self) -> Mapping[str, str]:
         """`{limit}` and `{window}` for messages."""
-        if self.window.days is not None:
-            text = f"{self.window.days} calendar days"
-        else:
-            text = self.spec.params["window"]["duration"]
-        return {"limit": str(self.limit), "window": text}
+        return {"limit": str(self.limit), "window": self.window_text}
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag every matching event whose window holds more than `limit` events."""
-        counted = exemptions.counted_mask(ctx, self.keys, self.spec.where, self.exempt)
-        found = in_window(ctx, self.keys, counted, counted, self.window, self.limit + 1)
-        return findings_frame(ctx.attach(found, "zone", "local"))
+        keys = ctx.keys(self.keys)
+        counted = exemptions.counted_mask(ctx, keys, self.where, self.exempt)
+        found = in_window(ctx, keys, counted, counted, self.window, self.limit + 1)
+        return findings_frame(
+            ctx.attach(found, C.ZONE, C.LOCAL).rename(
+                {C.ZONE: C.JUDGED_ZONE, C.LOCAL: C.JUDGED_LOCAL}
+            )
+        )
+
+    def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+        """The earliest instant at which the contact neither exceeds the limit itself nor
+        pushes a later event of its key over it (see `kinds.scenarios`)."""
+        exempt_days = [ex.days for ex in self.exempt]
+        if self.window.days is not None:
+            breaks = scenarios.calendar(self.window.days, exempt_days)
+        else:
+            breaks = scenarios.rolling(self.window.duration_us or 0, exempt_days)
+        never = (
+            "the limit is 0: no such contact is ever allowed"
+            if self.limit == 0
+            else "no instant after the related events is allowed"
+        )
+        mine = planned.join(
+            ctx.events.select(C.IDX).filter(ctx.where(self.where)), on=C.IDX, how="semi"
+        )
+        rest = planned.join(mine, on=C.IDX, how="anti")
+        answer = scenarios.earliest(ctx, mine, ctx.keys(self.keys), breaks, self.evaluate, never)
+        return pl.concat([answer, no_change(rest)])

@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
-from collectlint.inputs.clock import US_PER_DAY, US_PER_SECOND, local_us
-from collectlint.kinds.base import EvalContext, findings_frame
-from collectlint.model import RuleSpec
+from collectlint import columns as C
+from collectlint.inputs.clock import US_PER_DAY, US_PER_SECOND, local_us, utc_of_local
+from collectlint.kinds.base import NEXT_SCHEMA, EvalContext, Filter, findings_frame, no_change
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = {
@@ -40,22 +40,11 @@ _SPAN = {
     "required": ["start", "end"],
     "properties": {"start": _CLOCK, "end": _CLOCK},
 }
+MAX_ROUNDS = 16
+"""Moves between candidate zones before concluding that no instant suits them all."""
 
-PARAMS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["start", "end"],
-    "properties": {
-        "start": _CLOCK,
-        "end": _CLOCK,
-        "zones": {"enum": ["all", "primary"]},
-        "days": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {d: {"anyOf": [_SPAN, {"type": "null"}]} for d in WEEKDAYS},
-        },
-    },
-}
+Span = tuple[int, int] | None
+"""An allowed [start, end) in µs after local midnight, or None: no contact that day."""
 
 
 def _clock_us(text: str) -> int:
@@ -69,17 +58,37 @@ def _clock_us(text: str) -> int:
 class Hours:
     """A compiled `hours` rule: allowed [start, end) per weekday (None = no contact)."""
 
-    spec: RuleSpec
-    windows: tuple[tuple[int, int] | None, ...]
+    name: ClassVar[str] = "hours"
+    reads_text: ClassVar[bool] = False
+    needs_local_time: ClassVar[bool] = True
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["start", "end"],
+        "properties": {
+            "start": _CLOCK,
+            "end": _CLOCK,
+            "zones": {"enum": ["all", "primary"]},
+            "days": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {d: {"anyOf": [_SPAN, {"type": "null"}]} for d in WEEKDAYS},
+            },
+        },
+    }
+
+    where: Filter
+    windows: tuple[Span, ...]
     all_zones: bool
+    start_text: str
+    end_text: str
 
     @classmethod
-    def compile(cls, spec: RuleSpec) -> Hours:
-        """Build from a validated spec."""
-        params = spec.params
+    def compile(cls, params: Mapping[str, Any], where: Filter) -> Hours:
+        """Build from validated params."""
         default = (_clock_us(params["start"]), _clock_us(params["end"]))
         overrides = params.get("days") or {}
-        windows: list[tuple[int, int] | None] = []
+        windows: list[Span] = []
         for day in WEEKDAYS:
             if day not in overrides:
                 windows.append(default)
@@ -89,11 +98,17 @@ class Hours:
                 windows.append(
                     (_clock_us(overrides[day]["start"]), _clock_us(overrides[day]["end"]))
                 )
-        return cls(spec, tuple(windows), params.get("zones", "all") == "all")
+        return cls(
+            where,
+            tuple(windows),
+            params.get("zones", "all") == "all",
+            str(params["start"]),
+            str(params["end"]),
+        )
 
-    def template_values(self) -> Mapping[str, str]:
+    def constants(self) -> Mapping[str, str]:
         """`{start}` and `{end}` for messages."""
-        return {"start": self.spec.params["start"], "end": self.spec.params["end"]}
+        return {"start": self.start_text, "end": self.end_text}
 
     def outside_expr(self, local: pl.Expr) -> pl.Expr:
         """True where a local wall-clock time (µs) is outside its weekday's window."""
@@ -109,37 +124,118 @@ class Hours:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events outside the window in any (or the primary) candidate zone."""
-        mask = ctx.where(self.spec.where)
-        outside = self.outside_expr(pl.col("local"))
+        mask = ctx.where(self.where)
+        outside = self.outside_expr(pl.col(C.LOCAL))
         if not self.all_zones:
             flagged = ctx.events.filter(mask).filter(outside)
-            return _with_own_id(ctx, flagged.select("_idx", "zone", "local"))
+            return _with_own_id(ctx, flagged.select(C.IDX, C.ZONE, C.LOCAL))
         # `zone` is the first candidate of `timezone`, so they differ exactly when there are several
-        several = (pl.col("timezone") != pl.col("zone")).fill_null(False)
+        several = (pl.col("timezone") != pl.col(C.ZONE)).fill_null(False)
         # one pass for the common single-zone rows; only the few multi-zone rows are split
-        columns = ctx.events.select("_idx", "ts", "zone", "timezone", "local")
+        columns = ctx.events.select(C.IDX, C.TS, C.ZONE, "timezone", C.LOCAL)
         found = [
             columns.filter(mask & ~several & outside).select(
-                "_idx", pl.col("zone").cast(pl.String), "local"
+                C.IDX, pl.col(C.ZONE).cast(pl.String), C.LOCAL
             )
         ]
         multi = columns.filter(mask & several)
         if multi.height:
-            pairs = multi.select(
-                "_idx", "ts", zone=pl.col("timezone").cast(pl.String).str.split("|")
-            )
-            pairs = pairs.explode("zone").with_row_index("k")
-            pairs = pairs.with_columns(local=local_us(pairs["ts"], pairs["zone"]))
+            pairs = multi.select(C.IDX, C.TS, _zones(C.ZONE)).explode(C.ZONE)
+            pairs = pairs.with_row_index("k")
+            pairs = pairs.with_columns(local_us(pairs[C.TS], pairs[C.ZONE]).alias(C.LOCAL))
             first = (
-                pairs.filter(self.outside_expr(pl.col("local")))
-                .sort("_idx", "k")
-                .unique("_idx", keep="first", maintain_order=True)
+                pairs.filter(self.outside_expr(pl.col(C.LOCAL)))
+                .sort(C.IDX, "k")
+                .unique(C.IDX, keep="first", maintain_order=True)
             )
-            found.append(first.select("_idx", "zone", "local"))
-        return _with_own_id(ctx, pl.concat(found).sort("_idx"))
+            found.append(first.select(C.IDX, C.ZONE, C.LOCAL))
+        return _with_own_id(ctx, pl.concat(found).sort(C.IDX))
+
+    def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+        """Move each planned instant to the next allowed local time, in every candidate zone
+        (or the primary one), until all agree."""
+        applies = ctx.events.select(C.IDX).filter(ctx.where(self.where))
+        mine = planned.join(applies, on=C.IDX, how="semi")
+        rest = no_change(planned.join(applies, on=C.IDX, how="anti"))
+        if mine.height == 0:
+            return rest
+        if all(w is None for w in self.windows):
+            never = mine.select(
+                pl.col(C.IDX).cast(pl.Int64),
+                pl.lit(None, pl.Int64).alias("at"),
+                reason=pl.lit("the rule allows no time on any day"),
+            )
+            return pl.concat([never, rest])
+        rows = ctx.events.gather(ctx.positions(mine[C.IDX]))
+        zones = _zones("timezone") if self.all_zones else pl.col(C.ZONE).cast(pl.String)
+        pairs = pl.concat(
+            [mine.select(C.IDX, pl.col("at").cast(pl.Int64)), rows.select(zones.alias("_z"))],
+            how="horizontal",
+        ).explode("_z")
+        settled = pairs.select(C.IDX).unique().with_columns(ok=pl.lit(False))
+        for _ in range(MAX_ROUNDS):
+            local = local_us(pairs["at"], pairs["_z"])
+            target = self._window_start(local)
+            moved = pairs.with_columns(target=target).filter(pl.col("target").is_not_null())
+            if moved.height == 0:
+                settled = settled.with_columns(ok=pl.lit(True))
+                break
+            utc = utc_of_local(moved["target"], moved["_z"])
+            bumped = moved.select(C.IDX, new=utc).group_by(C.IDX).agg(pl.col("new").max())
+            settled = settled.with_columns(ok=~pl.col(C.IDX).is_in(bumped[C.IDX].implode()))
+            pairs = (
+                pairs.join(bumped, on=C.IDX, how="left")
+                .with_columns(at=pl.max_horizontal("at", "new"))
+                .drop("new")
+            )
+        answer = pairs.group_by(C.IDX).agg(pl.col("at").max()).join(settled, on=C.IDX)
+        done = answer.select(
+            pl.col(C.IDX).cast(pl.Int64),
+            pl.when(pl.col("ok")).then(pl.col("at")).alias("at"),
+            pl.when(~pl.col("ok"))
+            .then(pl.lit("no instant is inside the allowed hours in every candidate zone"))
+            .alias("reason"),
+        )
+        return pl.concat([done.select(NEXT_SCHEMA.keys()), rest])
+
+    def _window_start(self, local: pl.Series) -> pl.Series:
+        """Local µs of the next opening of the window for times outside it (null if allowed).
+
+        An opening is a window's start, or the midnight that begins a day whose window wraps
+        past midnight (its early hours are allowed).
+        """
+        day = local // US_PER_DAY
+        tod = local % US_PER_DAY
+        weekday = (day + 3) % 7
+        frame = pl.DataFrame({"day": day, "tod": tod, "wd": weekday}).with_columns(
+            outside=self.outside_expr(pl.lit(local)), best=pl.lit(None, pl.Int64)
+        )
+        for ahead in range(8):  # today, then the next seven days: some day has a window
+            for index, window in enumerate(self.windows):
+                if window is None:
+                    continue
+                start, end = window
+                openings = [start]
+                if ahead and start > end and end > 0:
+                    openings.insert(0, 0)  # the wrapped early hours begin at midnight
+                for opening in openings:
+                    hit = ((pl.col("wd") + ahead) % 7 == index) & pl.col("outside")
+                    if ahead == 0:
+                        hit = hit & (pl.col("tod") < opening)
+                    frame = frame.with_columns(
+                        best=pl.when(hit & pl.col("best").is_null())
+                        .then((pl.col("day") + ahead) * US_PER_DAY + opening)
+                        .otherwise(pl.col("best"))
+                    )
+        return frame["best"]
 
 
-def _outside_window(tod: pl.Expr, window: tuple[int, int] | None) -> pl.Expr:
+def _zones(column: str) -> pl.Expr:
+    """Every candidate zone of each event (`a|b` split), primary first."""
+    return pl.col("timezone").cast(pl.String).str.split("|").alias(column)
+
+
+def _outside_window(tod: pl.Expr, window: Span) -> pl.Expr:
     """True where a time of day (µs) is outside `[start, end)`; None forbids the whole day."""
     if window is None:
         return pl.lit(True)
@@ -152,4 +248,8 @@ def _outside_window(tod: pl.Expr, window: tuple[int, int] | None) -> pl.Expr:
 def _with_own_id(ctx: EvalContext, found: pl.DataFrame) -> pl.DataFrame:
     """An hours finding's evidence is the event itself."""
     with_id = ctx.attach(found, "id")
-    return findings_frame(with_id.with_columns(evidence=pl.concat_list("id")))
+    return findings_frame(
+        with_id.rename({C.ZONE: C.JUDGED_ZONE, C.LOCAL: C.JUDGED_LOCAL}).with_columns(
+            pl.concat_list("id").alias(C.EVIDENCE)
+        )
+    )

@@ -21,6 +21,7 @@ from typing import Literal
 
 import polars as pl
 
+from collectlint import columns as C
 from collectlint.kinds.base import EvalContext
 
 _EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String))
@@ -50,7 +51,7 @@ def in_window(
 ) -> pl.DataFrame:
     """Return the query events with at least `at_least` haystack events in their window.
 
-    Columns: `_idx` (query), `count`, `evidence` (the haystack ids, in (time, id) order).  Only
+    Columns: `C.IDX` (query), `C.COUNT`, `C.EVIDENCE` (the haystack ids, in (time, id) order).  Only
     those rows: the caller wants the findings, and a row per query would cost memory in
     proportion to the whole log.
     """
@@ -63,14 +64,14 @@ def in_window(
     hay = hay.with_columns(run=(~same_h).fill_null(True).cum_sum().cast(pl.Int64) - 1)
     checks = hay.select(
         collision=(same_h & ~same_key).fill_null(False).any(),
-        backwards=(same_h & (pl.col("day") < pl.col("day").shift())).fill_null(False),
+        backwards=(same_h & (pl.col(C.DAY) < pl.col(C.DAY).shift())).fill_null(False),
     )
     if checks["collision"][0]:  # two keys share a hash: group by the exact keys instead
-        hay = hay.sort(*keys, "ts", "id").with_columns(
+        hay = hay.sort(*keys, C.TS, "id").with_columns(
             run=(~same_key).fill_null(True).cum_sum().cast(pl.Int64) - 1
         )
         checks = hay.select(
-            backwards=(same_key & (pl.col("day") < pl.col("day").shift())).fill_null(False)
+            backwards=(same_key & (pl.col(C.DAY) < pl.col(C.DAY).shift())).fill_null(False)
         )
         located = queries.join(
             hay.unique(list(keys)).select(*keys, "run"),
@@ -95,8 +96,8 @@ def sorted_rows(ctx: EvalContext, keys: tuple[str, ...], mask: pl.Series) -> pl.
     """
 
     def compute() -> tuple[pl.Series, pl.DataFrame]:
-        base = ctx.events.select("_idx", "ts", "day", "id", *keys)
-        rows = base.with_columns(h=ctx.key_hash(keys)).filter(mask).sort("h", "ts", "id")
+        base = ctx.events.select(C.IDX, C.TS, C.DAY, "id", *keys)
+        rows = base.with_columns(h=ctx.key_hash(keys)).filter(mask).sort("h", C.TS, "id")
         return mask, rows  # holding the mask keeps its id from being reused
 
     kept, rows = ctx.shared(f"sorted:{keys}:{id(mask)}", compute)
@@ -147,7 +148,9 @@ def int_bounds(*columns: pl.Series) -> tuple[int, int]:
 
 
 def _no_counts(queries: pl.DataFrame) -> pl.DataFrame:
-    return queries.clear().select("_idx", count=pl.lit(0, pl.Int64), evidence=_EMPTY_IDS)
+    return queries.clear().select(
+        C.IDX, pl.lit(0, pl.Int64).alias(C.COUNT), _EMPTY_IDS.alias(C.EVIDENCE)
+    )
 
 
 def _count(
@@ -162,19 +165,19 @@ def _count(
         return _no_counts(queries)
     runs = int_bounds(hay["run"])[1] + 1
     back = window.duration_us or 0
-    t0, t1 = int_bounds(hay["ts"], queries["ts"])
+    t0, t1 = int_bounds(hay[C.TS], queries[C.TS])
     if runs * (t1 - t0 + back + 2) < PACK_LIMIT:
         # pack (run, µs since the first event) into one sortable integer
         stride = t1 - t0 + back + 2
-        hay_c, q_c = hay["ts"] - t0 + back, queries["ts"] - t0 + back
+        hay_c, q_c = hay[C.TS] - t0 + back, queries[C.TS] - t0 + back
         q_low = q_c - back
     else:
         # too many keys over too long a span for µs: use the rank of each distinct instant
-        distinct = pl.concat([hay["ts"], queries["ts"]]).unique().sort()
+        distinct = pl.concat([hay[C.TS], queries[C.TS]]).unique().sort()
         stride = len(distinct) + 2
-        hay_c = distinct.search_sorted(hay["ts"], side="left").cast(pl.Int64) + 1
-        q_c = distinct.search_sorted(queries["ts"], side="left").cast(pl.Int64) + 1
-        q_low = distinct.search_sorted(queries["ts"] - back, side="right").cast(pl.Int64)
+        hay_c = distinct.search_sorted(hay[C.TS], side="left").cast(pl.Int64) + 1
+        q_c = distinct.search_sorted(queries[C.TS], side="left").cast(pl.Int64) + 1
+        q_low = distinct.search_sorted(queries[C.TS] - back, side="right").cast(pl.Int64)
     hay_t = hay["run"] * stride + hay_c
     q_t = queries["run"] * stride + q_c
     end = search(hay_t, q_t, "left" if window.strict else "right")
@@ -183,60 +186,62 @@ def _count(
         start = search(hay_t, queries["run"] * stride + q_low, "right")
         slow = pl.repeat(False, queries.height, eager=True)
     else:
-        day0, day1 = int_bounds(hay["day"], queries["day"])
+        day0, day1 = int_bounds(hay[C.DAY], queries[C.DAY])
         span = day1 - day0 + window.days + 2
-        hay_d = hay["run"] * span + (hay["day"] - day0 + window.days)
-        q_first = queries["run"] * span + (queries["day"] - day0 + 1)
+        hay_d = hay["run"] * span + (hay[C.DAY] - day0 + window.days)
+        q_first = queries["run"] * span + (queries[C.DAY] - day0 + 1)
         start = search(hay_d, q_first, "left")
-        last_day = hay["day"].gather((end - 1).clip(lower_bound=0))
-        slow = ((end > start) & (last_day > queries["day"])) | queries["run"].is_in(
+        last_day = hay[C.DAY].gather((end - 1).clip(lower_bound=0))
+        slow = ((end > start) & (last_day > queries[C.DAY])) | queries["run"].is_in(
             unordered.implode() if unordered is not None else []
         )
-    counted = queries.select("_idx", "run", "ts", "day").with_columns(
+    counted = queries.select(C.IDX, "run", C.TS, C.DAY).with_columns(
         start=start, end=end, slow=slow
     )
-    fast = counted.with_columns(count=(pl.col("end") - pl.col("start")).clip(lower_bound=0))
-    fast = fast.filter(~pl.col("slow") & (pl.col("count") >= at_least))
+    fast = counted.with_columns(
+        (pl.col("end") - pl.col("start")).clip(lower_bound=0).alias(C.COUNT)
+    )
+    fast = fast.filter(~pl.col("slow") & (pl.col(C.COUNT) >= at_least))
     parts = [_with_evidence(hay, fast)]
     hard = counted.filter(pl.col("slow"))
     if hard.height:
         exact = _pairwise(hay, hard, window)
-        parts.append(exact.filter(pl.col("count") >= at_least))
+        parts.append(exact.filter(pl.col(C.COUNT) >= at_least))
     return pl.concat(parts)
 
 
 def _with_evidence(hay: pl.DataFrame, counted: pl.DataFrame) -> pl.DataFrame:
-    slices = counted.select("_idx", pos=pl.int_ranges("start", "end")).explode("pos")
+    slices = counted.select(C.IDX, pos=pl.int_ranges("start", "end")).explode("pos")
     evidence = (
         slices.with_columns(eid=hay["id"].gather(slices["pos"]))
-        .group_by("_idx", maintain_order=True)
-        .agg(evidence=pl.col("eid"))
+        .group_by(C.IDX, maintain_order=True)
+        .agg(pl.col("eid").alias(C.EVIDENCE))
     )
-    return counted.join(evidence, on="_idx", how="left").select(
-        "_idx", "count", pl.col("evidence").fill_null(_EMPTY_IDS)
+    return counted.join(evidence, on=C.IDX, how="left").select(
+        C.IDX, C.COUNT, pl.col(C.EVIDENCE).fill_null(_EMPTY_IDS)
     )
 
 
 def _pairwise(hay: pl.DataFrame, queries: pl.DataFrame, window: Window) -> pl.DataFrame:
     """Exact O(k^2) per key; used only where the searches cannot be trusted."""
-    pairs = queries.select("_idx", "run", "ts", "day").join(
-        hay.select("run", ts_h="ts", day_h="day", id_h="id"), on="run"
+    pairs = queries.select(C.IDX, "run", C.TS, C.DAY).join(
+        hay.select("run", ts_h=C.TS, day_h=C.DAY, id_h="id"), on="run"
     )
-    before = pl.col("ts_h") < pl.col("ts") if window.strict else pl.col("ts_h") <= pl.col("ts")
+    before = pl.col("ts_h") < pl.col(C.TS) if window.strict else pl.col("ts_h") <= pl.col(C.TS)
     if window.days is not None:
-        inside = (pl.col("day_h") >= pl.col("day") - (window.days - 1)) & (
-            pl.col("day_h") <= pl.col("day")
+        inside = (pl.col("day_h") >= pl.col(C.DAY) - (window.days - 1)) & (
+            pl.col("day_h") <= pl.col(C.DAY)
         )
     else:
-        inside = pl.col("ts_h") > pl.col("ts") - (window.duration_us or 0)
+        inside = pl.col("ts_h") > pl.col(C.TS) - (window.duration_us or 0)
     matched = (
         pairs.filter(before & inside)
-        .sort("_idx", "ts_h", "id_h")
-        .group_by("_idx", maintain_order=True)
-        .agg(count=pl.len().cast(pl.Int64), evidence=pl.col("id_h"))
+        .sort(C.IDX, "ts_h", "id_h")
+        .group_by(C.IDX, maintain_order=True)
+        .agg(pl.len().cast(pl.Int64).alias(C.COUNT), pl.col("id_h").alias(C.EVIDENCE))
     )
     return (
-        queries.select("_idx")
-        .join(matched, on="_idx", how="left")
-        .select("_idx", pl.col("count").fill_null(0), pl.col("evidence").fill_null(_EMPTY_IDS))
+        queries.select(C.IDX)
+        .join(matched, on=C.IDX, how="left")
+        .select(C.IDX, pl.col(C.COUNT).fill_null(0), pl.col(C.EVIDENCE).fill_null(_EMPTY_IDS))
     )

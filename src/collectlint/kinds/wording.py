@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
-from collectlint.kinds.base import EvalContext, findings_frame
-from collectlint.model import RuleSpec
+from collectlint import columns as C
+from collectlint.kinds.base import EvalContext, Filter, ParamError, findings_frame
 from collectlint.text.locate import locate_all
-from collectlint.text.matchers import Matcher
+from collectlint.text.matchers import Matcher, PatternError
 
 _TERMS = {
     "type": "object",
@@ -41,25 +41,6 @@ _TERMS = {
     },
 }
 
-PARAMS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {
-        "forbid": {
-            "type": "object",
-            "minProperties": 1,
-            "propertyNames": {"pattern": "^[a-z0-9][a-z0-9_-]*$"},
-            "additionalProperties": _TERMS,
-        },
-        "require": _TERMS,
-        "if": _TERMS,
-        "unless": _TERMS,
-        "allow": _TERMS,
-    },
-    "anyOf": [{"required": ["forbid"]}, {"required": ["require"]}],
-}
-
 MISSING = "missing"
 """The category of a finding for a message that lacks every required phrase."""
 
@@ -68,7 +49,29 @@ MISSING = "missing"
 class Wording:
     """A compiled `wording` rule."""
 
-    spec: RuleSpec
+    name: ClassVar[str] = "wording"
+    reads_text: ClassVar[bool] = True
+    needs_local_time: ClassVar[bool] = False
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "properties": {
+            "forbid": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": "^[a-z0-9][a-z0-9_-]*$"},
+                "additionalProperties": _TERMS,
+            },
+            "require": _TERMS,
+            "if": _TERMS,
+            "unless": _TERMS,
+            "allow": _TERMS,
+        },
+        "anyOf": [{"required": ["forbid"]}, {"required": ["require"]}],
+    }
+
+    where: Filter
     forbid: tuple[tuple[str, Matcher], ...]
     require: Matcher | None
     when: Matcher | None
@@ -76,30 +79,37 @@ class Wording:
     allow: Matcher | None
 
     @classmethod
-    def compile(cls, spec: RuleSpec) -> Wording:
-        """Build from a validated spec; a pattern the engine cannot run raises PatternError."""
-        params = spec.params
+    def compile(cls, params: Mapping[str, Any], where: Filter) -> Wording:
+        """Build from validated params; a pattern the engine cannot run is a `ParamError`."""
+        try:
 
-        def optional(name: str) -> Matcher | None:
-            return Matcher.build(params[name], [name]) if name in params else None
+            def optional(name: str) -> Matcher | None:
+                return Matcher.build(params[name], [name]) if name in params else None
 
-        forbid = tuple(
-            (name, Matcher.build(terms, ["forbid", name]))
-            for name, terms in params.get("forbid", {}).items()
-        )
-        return cls(
-            spec, forbid, optional("require"), optional("if"), optional("unless"), optional("allow")
-        )
+            forbid = tuple(
+                (name, Matcher.build(terms, ["forbid", name]))
+                for name, terms in params.get("forbid", {}).items()
+            )
+            return cls(
+                where,
+                forbid,
+                optional("require"),
+                optional("if"),
+                optional("unless"),
+                optional("allow"),
+            )
+        except PatternError as exc:
+            raise ParamError(str(exc), exc.location) from None
 
-    def template_values(self) -> Mapping[str, str]:
+    def constants(self) -> Mapping[str, str]:
         """Wording rules add `{category}` and `{quote}`, which vary per finding."""
         return {}
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag messages with forbidden wording, or without required wording."""
-        mask = ctx.where(self.spec.where)
-        events = ctx.events.select("_idx", "id", "body", "_norm", "zone", "local").filter(mask)
-        text = pl.col("_norm")
+        mask = ctx.where(self.where)
+        events = ctx.events.select(C.IDX, "id", "body", C.NORM, C.ZONE, C.LOCAL).filter(mask)
+        text = pl.col(C.NORM)
         if self.allow is not None:
             text = text.str.replace_all(self.allow.regex, " ")
         gate = pl.lit(True)
@@ -112,14 +122,16 @@ class Wording:
             category = pl.when(~self.require.contains(text)).then(pl.lit(MISSING))
         for name, matcher in reversed(self.forbid):  # the first category written wins
             category = pl.when(matcher.contains(text)).then(pl.lit(name)).otherwise(category)
-        flagged = events.with_columns(category=pl.when(gate).then(category)).filter(
-            pl.col("category").is_not_null()
+        flagged = (
+            events.with_columns(pl.when(gate).then(category).alias(C.CATEGORY))
+            .filter(pl.col(C.CATEGORY).is_not_null())
+            .rename({C.ZONE: C.JUDGED_ZONE, C.LOCAL: C.JUDGED_LOCAL})
         )
         if flagged.height == 0:
             return findings_frame(flagged)
-        flagged = flagged.with_columns(evidence=pl.concat_list("id"))
-        forbidden = flagged.filter(pl.col("category") != MISSING)
+        flagged = flagged.with_columns(pl.concat_list("id").alias(C.EVIDENCE))
+        forbidden = flagged.filter(pl.col(C.CATEGORY) != MISSING)
         located = locate_all(forbidden, dict(self.forbid), self.allow) if forbidden.height else None
-        missing = flagged.filter(pl.col("category") == MISSING)
+        missing = flagged.filter(pl.col(C.CATEGORY) == MISSING)
         parts = [findings_frame(f) for f in (located, missing) if f is not None and f.height]
         return pl.concat(parts) if parts else findings_frame(flagged.clear())

@@ -1,41 +1,16 @@
-"""Rule checks a JSON Schema cannot express: filter fields and values, placeholders.
+"""Rule checks a JSON Schema cannot express: filter fields and their values.
 
 Each returns positioned problems for `loading.packs` to report with the file's others.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from collectlint.errors import Problem
 from collectlint.loading.yamldoc import YamlDoc
 from collectlint.vocabulary import ENUMERATED, FILTER_FIELDS
-
-MESSAGE_FIELDS = frozenset(
-    {
-        "rule",
-        "event",
-        "account",
-        "person",
-        "channel",
-        "party",
-        "direction",
-        "outcome",
-        "jurisdiction",
-        "kind",
-        "count",
-        "time",
-        "local_time",
-        "zone",
-        "category",
-        "quote",
-    }
-)
-"""Placeholders every message may use; kinds add their own constants (e.g. `{limit}`)."""
-
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int]) -> list[Problem]:
@@ -84,22 +59,4 @@ def check_param_filters(
         for part in ("after", "until"):
             if isinstance(item, dict) and isinstance(item.get(part), dict):
                 problems += check_filter(doc, item[part], [*where, "exempt", index, part])
-    return problems
-
-
-def check_message(
-    doc: YamlDoc, message: str, constants: set[str], where: list[str | int]
-) -> list[Problem]:
-    allowed = MESSAGE_FIELDS | constants
-    problems = []
-    for match in _PLACEHOLDER.finditer(message.replace("{{", "").replace("}}", "")):
-        name = match.group(1)
-        if name not in allowed:
-            problems.append(
-                Problem(
-                    f"unknown placeholder {{{name}}} in message "
-                    f"(allowed: {', '.join(sorted(allowed))})",
-                    doc.span(where),
-                )
-            )
     return problems

@@ -1,40 +1,51 @@
-"""Find, parse, validate and resolve rule packs into `RuleSpec`s.
+"""Find, parse, validate and compile rule packs.
 
 A pack is one YAML file (`pack.yaml` in a directory named after the pack, with its test cases in
 `cases/`).  Validation is two-phase: the pack envelope against `pack.schema.json`, then each
 rule's `params:` against its kind's schema, then the checks a schema cannot express (filter
-fields and values, message placeholders, duplicate ids).  Every problem in a file is collected
-and reported at once with its `file:line:col`.
+fields and values, message placeholders, regular expressions, duplicate ids).  Every problem in
+a file is collected and reported at once with its `file:line:col`.  Each rule is compiled here,
+once: the engine, the message renderer and the planner all use the compiled `Rule`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from collectlint.errors import Problem, RuleFileError, UsageError
-from collectlint.kinds import KINDS, PARAMS_SCHEMAS, compile_rule
-from collectlint.loading.checks import check_filter, check_message, check_param_filters
+from collectlint.kinds import KINDS
+from collectlint.kinds.base import Filter, ParamError, Rule
+from collectlint.kinds.messages import FIELDS, Message
+from collectlint.loading.checks import check_filter, check_param_filters
 from collectlint.loading.validate import load_schema, validate
 from collectlint.loading.yamldoc import YamlDoc, parse_file
-from collectlint.model import PackInfo, RuleSpec, Severity, Source
+from collectlint.model import EMPTY, PackInfo, RuleSpec, Severity, Source, freeze, thaw
 
 
 @dataclass(frozen=True, slots=True)
 class Pack:
-    """A loaded pack: metadata, the rules it applies, and where its cases live."""
+    """A loaded pack: metadata, the compiled rules it applies, and where its cases live."""
 
     info: PackInfo
-    rules: tuple[RuleSpec, ...]
+    rules: tuple[Rule, ...]
     directory: Path
     ancestors: tuple[str, ...] = ()
-    inherited: Mapping[str, str] = field(default_factory=dict)
+    inherited: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     """Rule ids taken unchanged from the parent pack: this pack's id -> the parent's id (their
     test cases still apply); overridden rules are not listed and need cases of their own."""
     parent_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inherited", freeze(self.inherited))
+
+    @property
+    def specs(self) -> tuple[RuleSpec, ...]:
+        """The rules as their pack defines them."""
+        return tuple(r.spec for r in self.rules)
 
 
 def builtin_dir() -> Path:
@@ -71,25 +82,40 @@ def _is_builtin(path: Path) -> bool:
         return False
 
 
-def resolve_ref(ref: str) -> Path:
-    """Map `--rules` text to a pack file: a built-in name, a pack file, or a pack directory."""
-    candidate = Path(ref)
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def resolve_ref(ref: str, base: Path | None = None) -> Path:
+    """Map a pack reference to its file: a pack file, a pack directory, or a built-in name.
+
+    Paths are relative to `base` (the folder of the pack that names them in `extends:`) when
+    given, else to the working directory.  A bare name is first looked for beside `base`'s
+    pack directory (a sibling pack), then among the built-in packs.
+    """
+    candidate = (base / ref) if base is not None else Path(ref)
     if candidate.is_dir() and (candidate / "pack.yaml").is_file():
         return candidate / "pack.yaml"
     if candidate.is_file():
         return candidate
-    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", ref) and (builtin_dir() / ref / "pack.yaml").is_file():
-        return builtin_dir() / ref / "pack.yaml"
+    if _NAME.fullmatch(ref):
+        if base is not None and (base.parent / ref / "pack.yaml").is_file():
+            return base.parent / ref / "pack.yaml"
+        if (builtin_dir() / ref / "pack.yaml").is_file():
+            return builtin_dir() / ref / "pack.yaml"
     names = ", ".join(builtin_names())
-    raise UsageError(f"no rule pack {ref!r}: not a file, a pack directory, or a built-in ({names})")
+    where = f" (relative to {display_path(base)})" if base is not None else ""
+    raise UsageError(
+        f"no rule pack {ref!r}{where}: not a file, a pack directory, or a built-in ({names})"
+    )
 
 
-def load_pack(ref: str, _chain: tuple[str, ...] = ()) -> Pack:
+def load_pack(ref: str, _chain: tuple[Path, ...] = (), _base: Path | None = None) -> Pack:
     """Load the pack `ref` and, through `extends:`, its ancestors."""
-    path = resolve_ref(ref)
+    path = resolve_ref(ref, _base)
     display = display_path(path)
-    if display in _chain:
-        raise RuleFileError(f"{display}: `extends` cycle: {' -> '.join([*_chain, display])}")
+    if path.resolve() in _chain:
+        names = [display_path(p) for p in (*_chain, path.resolve())]
+        raise RuleFileError(f"{display}: `extends` cycle: {' -> '.join(names)}")
     doc = parse_file(path, display)
     # built-in packs ship with the tool and the test suite validates them (tests/test_packs.py);
     # checking them again on every run would cost more than reading a small log
@@ -107,9 +133,13 @@ def load_pack(ref: str, _chain: tuple[str, ...] = ()) -> Pack:
     meta = data["pack"]
     parent = None
     if "extends" in meta:
-        base_ref = meta["extends"]
-        sibling = path.parent.parent / base_ref / "pack.yaml"
-        parent = load_pack(str(sibling) if sibling.is_file() else base_ref, (*_chain, display))
+        try:
+            parent = load_pack(meta["extends"], (*_chain, path.resolve()), path.parent)
+        except UsageError as exc:
+            raise RuleFileError(
+                f"{display}: invalid rule pack",
+                (Problem(f"extends: {exc.message}", doc.span(["pack", "extends"])),),
+            ) from None
     info = _pack_info(doc, meta, parent, display)
     rules, problems = _rules(doc, data, info, parent, trusted)
     if problems:
@@ -118,10 +148,10 @@ def load_pack(ref: str, _chain: tuple[str, ...] = ()) -> Pack:
     inherited: dict[str, str] = {}
     if parent is not None:
         changed = set(data.get("overrides", {}))
-        for spec in parent.rules:
-            name = spec.rule_id.split("/", 1)[1]
+        for rule in parent.rules:
+            name = rule.id.split("/", 1)[1]
             if name not in changed and name not in set(data.get("disable", ())):
-                inherited[f"{info.name}/{name}"] = spec.rule_id
+                inherited[f"{info.name}/{name}"] = rule.id
     return Pack(
         info, rules, path.parent, ancestors, inherited, parent.directory if parent else None
     )
@@ -130,6 +160,9 @@ def load_pack(ref: str, _chain: tuple[str, ...] = ()) -> Pack:
 def _order(problem: Problem) -> tuple[int, int, str]:
     span = problem.span
     return (span.line, span.column, problem.message) if span else (0, 0, problem.message)
+
+
+_SEVERITIES = ("error", "warning", "info")
 
 
 def _rule_problems(doc: YamlDoc) -> list[Problem]:
@@ -151,11 +184,8 @@ def _rule_problems(doc: YamlDoc) -> list[Problem]:
             "where": raw.get("where") if isinstance(raw.get("where"), dict) else {},
             "params": raw.get("params") if isinstance(raw.get("params"), dict) else {},
         }
-        _spec(doc, sane, info, ["rules", index], problems)
+        _compile(doc, sane, info, ["rules", index], problems)
     return problems
-
-
-_SEVERITIES = ("error", "warning", "info")
 
 
 def _pack_info(
@@ -182,32 +212,30 @@ def _pack_info(
 
 def _rules(
     doc: YamlDoc, data: Mapping[str, Any], info: PackInfo, parent: Pack | None, trusted: bool
-) -> tuple[tuple[RuleSpec, ...], list[Problem]]:
+) -> tuple[tuple[Rule, ...], list[Problem]]:
     problems: list[Problem] = []
-    specs: list[RuleSpec] = []
+    rules: list[Rule] = []
     if parent is not None:
-        specs.extend(_inherited(doc, data, info, parent, problems))
-    seen = {s.rule_id for s in specs}
+        rules.extend(_inherited(doc, data, info, parent, problems))
+    seen = {r.id for r in rules}
     for index, raw in enumerate(data.get("rules", ())):
         where: list[str | int] = ["rules", index]
-        spec = _spec(doc, raw, info, where, problems, trusted=trusted)
-        if spec is None:
+        rule = _compile(doc, raw, info, where, problems, trusted=trusted)
+        if rule is None:
             continue
-        if spec.rule_id in seen:
-            problems.append(
-                Problem(f"duplicate rule id {spec.rule_id!r}", doc.span([*where, "id"]))
-            )
+        if rule.id in seen:
+            problems.append(Problem(f"duplicate rule id {rule.id!r}", doc.span([*where, "id"])))
             continue
-        seen.add(spec.rule_id)
-        specs.append(spec)
-    return tuple(specs), problems
+        seen.add(rule.id)
+        rules.append(rule)
+    return tuple(rules), problems
 
 
 def _inherited(
     doc: YamlDoc, data: Mapping[str, Any], info: PackInfo, parent: Pack, problems: list[Problem]
-) -> list[RuleSpec]:
+) -> list[Rule]:
     """Rules of the parent pack, renamed into this pack, with overrides and disables applied."""
-    by_name = {s.rule_id.split("/", 1)[1]: s for s in parent.rules}
+    by_name = {r.id.split("/", 1)[1]: r for r in parent.rules}
     disabled = set(data.get("disable", ()))
     for index, name in enumerate(data.get("disable", ())):
         if name not in by_name:
@@ -226,40 +254,45 @@ def _inherited(
                     doc.span(["overrides", name], key=True),
                 )
             )
-    specs = []
+    rules = []
     for name, base in by_name.items():
         if name in disabled:
             continue
         change = dict(overrides.get(name, {}))
+        spec = base.spec
+        if not change:  # taken as it is: compiled and checked with its own pack
+            renamed = replace(spec, rule_id=f"{info.name}/{name}", pack=info.name)
+            rules.append(replace(base, spec=renamed))
+            continue
         merged = {
             "id": name,
-            "kind": base.kind,
-            "severity": change.get("severity", str(base.severity)),
-            "message": change.get("message", base.message),
-            "citation": change.get("citation", base.citation),
-            "url": change.get("url", base.url),
-            "description": change.get("description", base.description),
-            "verification": base.verification,
-            "where": change.get("where", dict(base.where)),
-            "params": {**base.params, **change.get("params", {})},
+            "kind": spec.kind,
+            "severity": change.get("severity", str(spec.severity)),
+            "message": change.get("message", spec.message),
+            "citation": change.get("citation", spec.citation),
+            "url": change.get("url", spec.url),
+            "description": change.get("description", spec.description),
+            "verification": spec.verification,
+            "where": change.get("where", spec.where),
+            "params": {**spec.params, **change.get("params", {})},
         }
-        # a rule taken as it is was checked with its own pack; a changed one is checked here
-        spec = _spec(doc, merged, info, ["overrides", name], problems, trusted=not change)
-        if spec is not None:
-            specs.append(replace(spec, defined_at=base.defined_at))
-    return specs
+        rule = _compile(doc, merged, info, ["overrides", name], problems)
+        if rule is not None:
+            rules.append(replace(rule, spec=replace(rule.spec, defined_at=spec.defined_at)))
+    return rules
 
 
-def _spec(
+def _compile(
     doc: YamlDoc,
     raw: Mapping[str, Any],
     info: PackInfo,
-    where: list[str | int],
+    where: Sequence[str | int],
     problems: list[Problem],
     *,
     trusted: bool = False,
-) -> RuleSpec | None:
-    """Build one rule's spec; `trusted` skips the schema and filter checks (see `load_pack`)."""
+) -> Rule | None:
+    """Validate and compile one rule; `trusted` skips the schema and filter checks (see
+    `load_pack`).  Problems are added to `problems`; None when the rule cannot be built."""
     kind = raw["kind"]
     if kind not in KINDS:
         problems.append(
@@ -269,14 +302,32 @@ def _spec(
             )
         )
         return None
-    params = raw.get("params", {})
+    kind_class = KINDS[kind]
+    params = thaw(raw.get("params", {}))
+    flt = thaw(raw.get("where", {}))
     found: list[Problem] = []
     if not trusted:
-        found += validate(doc, params, PARAMS_SCHEMAS[kind], [*where, "params"])
-        found += check_filter(doc, raw.get("where", {}), [*where, "where"])
+        found += validate(doc, params, kind_class.params_schema, [*where, "params"])
+        found += check_filter(doc, flt, [*where, "where"])
         found += check_param_filters(doc, params, [*where, "params"])
     if found:
         problems.extend(found)
+        return None
+    try:
+        check = kind_class.compile(params, Filter.parse(flt))
+    except ParamError as exc:  # e.g. a regex the linear-time engine cannot run
+        problems.append(Problem(str(exc), doc.span([*where, "params", *exc.location])))
+        return None
+    message, unknown = Message.compile(raw["message"], check.constants())
+    if unknown:
+        allowed = ", ".join(sorted({*FIELDS, *check.constants()}))
+        for name in unknown:
+            problems.append(
+                Problem(
+                    f"unknown placeholder {{{name}}} in message (allowed: {allowed})",
+                    doc.span([*where, "message"]),
+                )
+            )
         return None
     spec = RuleSpec(
         rule_id=f"{info.name}/{raw['id']}",
@@ -287,18 +338,9 @@ def _spec(
         url=raw["url"],
         description=raw["description"].strip(),
         pack=info.name,
-        where=raw.get("where", {}),
+        where=flt,
         params=params,
         verification=raw.get("verification", ""),
         defined_at=doc.span([*where, "id"]),
     )
-    if trusted:  # compiled, with its regular expressions checked, when it first runs
-        return spec
-    try:
-        constants = compile_rule(spec).template_values()
-    except ValueError as exc:  # e.g. a regex the linear-time engine cannot run
-        location = getattr(exc, "location", ())
-        problems.append(Problem(str(exc), doc.span([*where, "params", *location])))
-        return None
-    problems.extend(check_message(doc, spec.message, set(constants), [*where, "message"]))
-    return spec
+    return Rule(spec, check, message)

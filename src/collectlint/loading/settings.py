@@ -36,6 +36,7 @@ DEFAULTS: Mapping[str, Any] = {
     "baseline": None,
     "assume_timezone": None,
     "max_rejects": 0,
+    "encoding": "utf-8",
 }
 
 

@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from collectlint.model import Report
+from collectlint.report import Report
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

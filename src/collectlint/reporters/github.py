@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from collectlint.model import Report, Severity, Violation
+from collectlint.model import Origin, Severity, Violation
+from collectlint.report import Report
+from collectlint.reporters.safe import printable
 from collectlint.reporters.sarif import source_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -38,23 +40,22 @@ def _file(path: str) -> str | None:
     return PurePosixPath(path.replace("\\", "/")).as_posix()
 
 
-def command(
-    name: str, message: str, *, path: str = "", row: int = 0, column: int = 0, title: str = ""
-) -> str:
+def command(name: str, message: str, *, origin: Origin | None = None, title: str = "") -> str:
     """One workflow command line, with a location when the input has one."""
     props: list[tuple[str, str]] = []
-    file = _file(path)
-    if file is not None:
+    file = _file(origin.path) if origin is not None else None
+    if origin is not None and file is not None:
         props.append(("file", file))
-        line = source_line(path, row, column)
+        line = source_line(origin)
         if line is not None:
             props.append(("line", str(line)))
-            if column > 0:
-                props.append(("col", str(column)))
+            if origin.column > 0:
+                props.append(("col", str(origin.column)))
     if title:
         props.append(("title", title))
-    head = ",".join(f"{key}={escape_property(value)}" for key, value in props)
-    return f"::{name}{' ' + head if head else ''}::{escape_data(message)}"
+    head = ",".join(f"{key}={escape_property(printable(value))}" for key, value in props)
+    text = escape_data(printable(message, keep_newlines=True))
+    return f"::{name}{' ' + head if head else ''}::{text}"
 
 
 def _message(v: Violation) -> str:
@@ -66,9 +67,7 @@ def _message(v: Violation) -> str:
 def render(report: Report) -> str:
     """The annotations and a closing summary, one command per line."""
     lines = [
-        command(
-            COMMANDS[v.severity], _message(v), path=v.path, row=v.row, column=v.column, title=v.rule
-        )
+        command(COMMANDS[v.severity], _message(v), origin=v.origin, title=v.rule)
         for v in report.violations
         if v.suppression is None
     ]
@@ -76,8 +75,7 @@ def render(report: Report) -> str:
         command(
             "error",
             f"row {r.row} not checked: {r.reason}",
-            path=r.path,
-            row=r.row,
+            origin=r.origin,
             title="collectlint: rejected row",
         )
         for r in report.rejected

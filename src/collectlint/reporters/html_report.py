@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from html import escape
 from itertools import groupby
 
-from collectlint.model import Report, RuleSpec, Violation
+from collectlint.model import RuleSpec, Violation
+from collectlint.report import Report
+from collectlint.reporters.safe import printable
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#1b1b1b}
@@ -26,7 +28,7 @@ th{background:#f3f3f3}.error{color:#a40000}.warning{color:#8a5a00}.info{color:#0
 
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    return escape(printable("" if value is None else str(value), keep_newlines=True), quote=True)
 
 
 def _table(headers: Iterable[str], rows: Iterable[Iterable[object]], raw: int = -1) -> str:
@@ -47,8 +49,8 @@ def _rule_link(spec: RuleSpec) -> str:
 
 def _where(v: Violation) -> str:
     if v.column:
-        return f"{v.path}:{v.row}:{v.column}"
-    return f"{v.local_time} (event {v.event}, account {v.account}, {v.path} row {v.row})"
+        return str(v.origin)
+    return f"{v.local_time} (event {v.event}, account {v.account}, {v.origin})"
 
 
 def _detail(v: Violation) -> str:
@@ -126,7 +128,8 @@ def render(report: Report) -> str:
         raw=3,
     )
     rejected = _table(
-        ("input", "row", "reason"), [(r.path, r.row, r.reason) for r in report.rejected]
+        ("input", "row", "line", "problem", "reason"),
+        [(r.path, r.row, r.line or "", r.code, r.reason) for r in report.rejected],
     )
     notes = _table(
         ("severity", "note", "source"), [(n.severity, n.message, n.source) for n in report.notes]

@@ -17,20 +17,22 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from collectlint.model import Report, RuleSpec, Violation
+from collectlint.model import RuleSpec, Violation
+from collectlint.report import Report
+from collectlint.reporters.safe import printable
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot carry at all, even escaped; shown as `\\xNN` instead."""
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", printable(text, keep_newlines=True))
 
 
 def _where(v: Violation) -> str:
     if v.column > 0:
-        return f"{v.path}:{v.row}:{v.column}"
-    return f"{v.path} row {v.row}, event {v.event}, {v.local_time}"
+        return str(v.origin)
+    return f"{v.origin} (row {v.row}), event {v.event}, {v.local_time}"
 
 
 def _finding(v: Violation) -> str:
@@ -80,7 +82,7 @@ def _input_suite(root: ET.Element, report: Report) -> int:
             "error",
             {"message": f"{count} rejected row{'s' if count != 1 else ''}", "type": "rejected"},
         )
-        error.text = _clean("\n".join(f"{r.path} row {r.row}: {r.reason}" for r in report.rejected))
+        error.text = _clean("\n".join(f"{r.origin}: {r.reason}" for r in report.rejected))
     return 1 if report.rejected else 0
 
 
@@ -92,7 +94,7 @@ def _rules(report: Report) -> list[RuleSpec]:
         if v.rule not in known:
             known.add(v.rule)
             pack = v.rule.partition("/")[0]
-            specs.append(RuleSpec(v.rule, "", v.severity, "", v.citation, "", "", pack, {}, {}))
+            specs.append(RuleSpec(v.rule, "", v.severity, "", v.citation, "", "", pack))
     return specs
 
 

@@ -21,7 +21,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from collectlint.model import Rejection, Report, RuleSpec, Severity, Suppression, Violation
+from collectlint.model import Origin, Rejection, RuleSpec, Severity, Suppression, Violation
+from collectlint.report import Report
 
 SARIF_VERSION = "2.1.0"
 SCHEMA_URI = (
@@ -32,8 +33,6 @@ FINGERPRINT_KEY = "collectlint/v1"
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
-_ROW_IS_LINE_AFTER_HEADER = (".csv", ".tsv")
-_ROW_IS_LINE = (".jsonl", ".ndjson")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
 """Characters that would turn a rule's prose into emphasis, links, HTML or code in Markdown."""
 
@@ -45,23 +44,10 @@ def utc(moment: datetime) -> str:
     return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
-def source_line(path: str, row: int, column: int) -> int | None:
-    """The 1-based line of the file that holds a finding's input row, or None if it has none.
-
-    Templates (`column` > 0) already carry their line.  A CSV/TSV data row `n` is line `n + 1`
-    because of the header (this assumes no quoted cell spans lines, as in usual exports); a
-    JSON Lines row is its line; Parquet and standard input have no lines.
-    """
-    if row <= 0:
-        return None
-    if column > 0:
-        return row
-    suffix = PurePosixPath(path).suffix.lower()
-    if suffix in _ROW_IS_LINE_AFTER_HEADER:
-        return row + 1
-    if suffix in _ROW_IS_LINE:
-        return row
-    return None
+def source_line(origin: Origin) -> int | None:
+    """The 1-based line of the file where a finding's or a rejected row's record starts (the
+    line of the match in a template), or None when the input has no lines (Parquet)."""
+    return origin.line if origin.line > 0 else None
 
 
 def artifact_uri(path: str) -> str | None:
@@ -126,13 +112,14 @@ def _region(v: Violation, line: int) -> dict[str, Any]:
     return region
 
 
-def location(path: str, row: int, column: int = 0, v: Violation | None = None) -> dict[str, Any]:
+def location(origin: Origin, v: Violation | None = None) -> dict[str, Any]:
     """A SARIF location for an input row (a finding's, when `v` is given, or a rejected one's)."""
-    uri = artifact_uri(path)
+    uri = artifact_uri(origin.path)
     if uri is None:
-        return {"message": {"text": f"standard input, row {row}"}}
+        where = f"line {origin.line}" if origin.line else f"row {origin.row}"
+        return {"message": {"text": f"standard input, {where}"}}
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-    line = source_line(path, row, column)
+    line = source_line(origin)
     if line is not None:
         physical["region"] = _region(v, line) if v is not None else {"startLine": line}
     return {"physicalLocation": physical}
@@ -150,7 +137,7 @@ def _result(v: Violation, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": v.rule,
         "level": LEVELS[v.severity],
         "message": {"text": v.message},
-        "locations": [location(v.path, v.row, v.column, v)],
+        "locations": [location(v.origin, v)],
         "properties": {
             "event": v.event,
             "account": v.account,
@@ -163,7 +150,9 @@ def _result(v: Violation, index: dict[str, int]) -> dict[str, Any]:
             "category": v.category,
             "quote": v.quote,
             "next_allowed_at": utc(v.next_allowed_at) if v.next_allowed_at else None,
-            "next_allowed_local": v.next_allowed_local or None,
+            "next_allowed_local": v.next_allowed_local,
+            "next_allowed_reason": v.next_allowed_reason,
+            "row": v.row,
         },
     }
     if v.rule in index:
@@ -192,8 +181,8 @@ def _rejected(r: Rejection) -> dict[str, Any]:
     return {
         "level": "error",
         "descriptor": {"id": "rejected-row"},
-        "message": {"text": f"{r.path} row {r.row}: {r.reason}"},
-        "locations": [location(r.path, r.row)],
+        "message": {"text": f"{r.origin}: {r.reason}"},
+        "locations": [location(r.origin)],
     }
 
 

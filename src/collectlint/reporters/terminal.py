@@ -1,22 +1,31 @@
 """The terminal report: findings grouped by rule, then rejected rows, then a summary table.
 
 Returns a rich renderable; the CLI's console decides colour (none when not a terminal or when
-NO_COLOR is set).  Only ids, times and messages are shown — no phone numbers or names.
+NO_COLOR is set).  Every finding leads with where it came from (`path:line`, or `path:line:col`
+in a template), as compilers and linters do.  Only ids, times and messages are shown — no phone
+numbers or names — and every value from the input is made inert (`safe.printable`).  Findings
+and rejected rows are capped, so a huge run still prints a readable page; the JSON report lists
+everything.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import groupby
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from collectlint.model import Report, Severity, Violation
+from collectlint.model import Rejection, Severity, Violation
+from collectlint.report import Report
+from collectlint.reporters.safe import printable
 
 SHOWN_PER_RULE = 200
 """A terminal is for reading: past this many findings of one rule, the rest are counted, not
 printed (the JSON report always lists every finding)."""
+SHOWN_PER_REASON = 5
+"""Rejected rows shown for each kind of problem; the rest are counted."""
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -33,7 +42,7 @@ def _findings(report: Report, explain: bool) -> list[RenderableType]:
             "  ",
             (str(spec.severity), _STYLE[spec.severity]),
             f"  {len(items)} finding{'s' if len(items) != 1 else ''}  ",
-            (spec.citation, "dim"),
+            (printable(spec.citation), "dim"),
         )
         lines = Text("\n").join(_line(v, explain) for v in items[:SHOWN_PER_RULE])
         if len(items) > SHOWN_PER_RULE:
@@ -43,55 +52,92 @@ def _findings(report: Report, explain: bool) -> list[RenderableType]:
     return parts
 
 
+def location(v: Violation) -> str:
+    """Where a finding's event came from, as the text report shows it."""
+    return printable(str(v.origin))
+
+
 def _line(v: Violation, explain: bool) -> Text:
-    """One finding: where (template position, or local time and event), then the message;
-    with `explain`, the evidence behind it."""
+    """One finding: where, the local time, event and account, then the message; with
+    `explain`, the evidence behind it."""
     if v.column:
-        where = Text.assemble("  ", (f"{v.path}:{v.row}:{v.column}", "cyan"))
+        where = Text.assemble("  ", (location(v), "cyan"))
     else:
         where = Text.assemble(
-            "  ", (v.local_time, "cyan"), "  event ", (v.event, "bold"), f"  account {v.account}"
+            "  ",
+            (location(v), "cyan"),
+            "  ",
+            v.local_time,
+            "  event ",
+            (printable(v.event), "bold"),
+            f"  account {printable(v.account)}",
         )
-    text = Text.assemble(where, "\n      ", v.message)
+    text = Text.assemble(where, "\n      ", printable(v.message))
     if v.column and v.evidence:  # a template variant: say which branches render the problem
-        text.append(f"\n      in the variant: {'; '.join(v.evidence)}", style="dim")
+        text.append(f"\n      in the variant: {printable('; '.join(v.evidence))}", style="dim")
     if v.next_allowed_at is not None:
         text.append(f"\n      next allowed: {v.next_allowed_local}", style="green")
+    elif v.next_allowed_reason:
+        text.append(f"\n      never allowed: {printable(v.next_allowed_reason)}", style="red")
     if explain:
         text.append(_explanation(v), style="dim")
     return text
 
 
 def _explanation(v: Violation) -> str:
-    lines = [f"\n      rule {v.rule} ({v.citation}); fingerprint {v.fingerprint}"]
+    lines = [f"\n      rule {v.rule} ({printable(v.citation)}); fingerprint {v.fingerprint}"]
     if v.quote is not None:
         span = f" at characters {v.start}-{v.end}" if v.start is not None else ""
-        lines.append(f"\n      matched {v.category}: {v.quote!r}{span}")
+        lines.append(f"\n      matched {v.category}: {printable(repr(v.quote))}{span}")
     elif v.category:
         lines.append(f"\n      category: {v.category}")
     if v.evidence and not v.column:
-        lines.append(f"\n      evidence ({len(v.evidence)}): {', '.join(v.evidence)}")
+        ids = printable(", ".join(v.evidence))
+        lines.append(f"\n      evidence ({len(v.evidence)}): {ids}")
     if v.zone:
-        lines.append(f"\n      judged in {v.zone}; input {v.path} row {v.row}")
+        lines.append(f"\n      judged in {v.zone}; input {printable(v.path)} row {v.row}")
     return "".join(lines)
+
+
+def rejected_at(r: Rejection) -> str:
+    """Where a rejected row is: `path:line (row N)`, or `path row N` without lines."""
+    where = printable(str(r.origin))
+    return f"{where} (row {r.row})" if r.origin.line else where
 
 
 def _notes(report: Report) -> list[RenderableType]:
     if not report.notes:
         return []
     lines = Text("\n").join(
-        Text.assemble("  ", (str(n.severity), _STYLE[n.severity]), f"  {n.source}  {n.message}")
+        Text.assemble(
+            "  ",
+            (str(n.severity), _STYLE[n.severity]),
+            f"  {printable(n.source)}  {printable(n.message)}",
+        )
         for n in report.notes
     )
     return [Text("notes", style="bold"), lines, Text("")]
 
 
 def _rejected(report: Report) -> list[RenderableType]:
+    """Rejected rows grouped by the kind of problem, with a count and the first few rows."""
     if not report.rejected:
         return []
-    lines = Text("\n").join(Text(f"  {r.path}: row {r.row}: {r.reason}") for r in report.rejected)
-    title = Text(f"rejected rows ({len(report.rejected)}) — not checked", style="bold yellow")
-    return [title, lines, Text("")]
+    counts = Counter(r.code for r in report.rejected)
+    ordered = sorted(report.rejected, key=lambda r: r.code)
+    lines = []
+    for code, group in groupby(ordered, key=lambda r: r.code):
+        rows: list[Rejection] = list(group)
+        lines.append(Text(f"  {code} ({counts[code]:,})", style="bold"))
+        lines += [
+            Text(f"    {rejected_at(r)}: {printable(r.reason)}") for r in rows[:SHOWN_PER_REASON]
+        ]
+        if len(rows) > SHOWN_PER_REASON:
+            more = len(rows) - SHOWN_PER_REASON
+            lines.append(Text(f"    … and {more:,} more (every row is in --format json)", "dim"))
+    total = len(report.rejected)
+    title = Text(f"rejected rows ({total:,}) — not checked", style="bold yellow")
+    return [title, Text("\n").join(lines), Text("")]
 
 
 def _summary(report: Report) -> Table:

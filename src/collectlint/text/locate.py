@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from collectlint import columns as C
 from collectlint.text.matchers import Matcher
 from collectlint.text.normalise import normalise_with_map
 
@@ -39,11 +40,11 @@ def locate(body: str, plain: str, matcher: Matcher, allow: Matcher | None) -> Sp
 def locate_all(
     flagged: pl.DataFrame, matchers: Mapping[str, Matcher], allow: Matcher | None
 ) -> pl.DataFrame:
-    """Add `quote`, `start` and `end` to flagged rows (`body`, `_norm`, `category`)."""
+    """Add the quote and its offsets to flagged rows (`body`, `C.NORM`, `C.CATEGORY`)."""
     quotes: list[str | None] = []
     starts: list[int | None] = []
     ends: list[int | None] = []
-    for body, plain, category in flagged.select("body", "_norm", "category").iter_rows():
+    for body, plain, category in flagged.select("body", C.NORM, C.CATEGORY).iter_rows():
         matcher = matchers.get(category)
         quote, start, end = (
             locate(body or "", plain, matcher, allow) if matcher else (None, None, None)
@@ -52,7 +53,7 @@ def locate_all(
         starts.append(start)
         ends.append(end)
     return flagged.with_columns(
-        quote=pl.Series(quotes, dtype=pl.String),
-        start=pl.Series(starts, dtype=pl.Int64),
-        end=pl.Series(ends, dtype=pl.Int64),
+        pl.Series(C.QUOTE, quotes, dtype=pl.String),
+        pl.Series(C.START, starts, dtype=pl.Int64),
+        pl.Series(C.END, ends, dtype=pl.Int64),
     )

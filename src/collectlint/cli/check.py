@@ -1,0 +1,192 @@
+"""`check`, `lint` and `baseline create`: run the pipeline and write its report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from collectlint.api import run_check
+from collectlint.cli.app import app, stderr_line
+from collectlint.cli.options import (
+    AsOfOpt,
+    BaselineOpt,
+    ConfigOpt,
+    EncodingOpt,
+    ExitZeroOpt,
+    FailOnOpt,
+    IgnoreOpt,
+    MapOpt,
+    OutputOpt,
+    ReportFormat,
+    ReportFormatOpt,
+    RulesOpt,
+    SelectOpt,
+    SeverityOpt,
+    WaiversOpt,
+    check_output,
+    parse_instant,
+    parse_map,
+    resolve,
+    selection,
+    show,
+    write,
+)
+from collectlint.model import Severity
+from collectlint.report import Report
+from collectlint.reporters import REPORTERS
+from collectlint.suppress import baseline_document
+
+baseline_app = typer.Typer(
+    help="Record current findings so only new ones fail.", no_args_is_help=True
+)
+app.add_typer(baseline_app, name="baseline")
+
+
+@app.command("check")
+def check_command(
+    logs: Annotated[
+        list[str],
+        typer.Argument(help="Contact logs: .csv, .tsv, .jsonl, .parquet, or - for CSV on stdin."),
+    ],
+    rules: RulesOpt = None,
+    output_format: ReportFormatOpt = ReportFormat.TEXT,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    as_of: AsOfOpt = None,
+    column_map: MapOpt = None,
+    max_rejects: Annotated[
+        int | None, typer.Option("--max-rejects", min=0, help="Rejected rows tolerated (0).")
+    ] = None,
+    assume_timezone: Annotated[
+        str | None,
+        typer.Option("--assume-timezone", help="IANA zone for timestamps without an offset."),
+    ] = None,
+    encoding: EncodingOpt = None,
+    show_pii: Annotated[
+        bool, typer.Option("--show-pii", help="Name contacted third parties by number/address.")
+    ] = False,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="Past logs giving context to a plan (LOGs are the plan)."),
+    ] = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    severity: SeverityOpt = None,
+    waivers: WaiversOpt = None,
+    baseline: BaselineOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the evidence behind each finding.")
+    ] = False,
+) -> None:
+    """Check contact logs (or a plan, with --history) and report violations."""
+    check_output(output)
+    options, level = resolve(
+        config,
+        {
+            "rules": rules,
+            "map": parse_map(column_map or []),
+            "assume_timezone": assume_timezone,
+            "max_rejects": max_rejects,
+            "encoding": encoding,
+            **selection(select, ignore, severity, waivers, baseline),
+            "fail_on": fail_on.value if fail_on else None,
+        },
+    )
+    options = replace(
+        options,
+        as_of=parse_instant("--as-of", as_of),
+        show_pii=show_pii,
+        history=tuple(history or ()),
+    )
+    report = run_check(logs, options)
+    chosen = "explain" if explain and output_format is ReportFormat.TEXT else output_format.value
+    emit(report, chosen, output, level, exit_zero)
+
+
+def emit(
+    report: Report, output_format: str, output: Path | None, fail_on: Severity, exit_zero: bool
+) -> None:
+    """Render `report` where asked and exit with its code."""
+    rendered = REPORTERS[output_format](report)
+    if isinstance(rendered, str | list):
+        write(rendered, output)
+    else:
+        show(rendered, output)
+    code = report.exit_code(fail_on)
+    if code == 1 and exit_zero:
+        code = 0
+    if code == 2 and report.checked_nothing:
+        stderr_line(
+            f"error: none of the {report.summary.events_read} rows could be checked; "
+            "see the report's rejected rows"
+        )
+    elif code == 2:
+        stderr_line(
+            f"error: {report.summary.events_rejected} rows rejected "
+            f"(--max-rejects {report.max_rejects}); see the report's rejected rows"
+        )
+    raise typer.Exit(code)
+
+
+@app.command("lint")
+def lint_command(
+    templates: Annotated[
+        list[str], typer.Argument(help="Template files or directories (.txt .md .html .j2 ...).")
+    ],
+    rules: RulesOpt = None,
+    output_format: ReportFormatOpt = ReportFormat.TEXT,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    as_of: AsOfOpt = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    severity: SeverityOpt = None,
+    waivers: WaiversOpt = None,
+    baseline: BaselineOpt = None,
+    exit_zero: ExitZeroOpt = False,
+) -> None:
+    """Check message templates against the wording rules of rule packs."""
+    check_output(output)
+    options, level = resolve(
+        config,
+        {
+            "rules": rules,
+            **selection(select, ignore, severity, waivers, baseline),
+            "fail_on": fail_on.value if fail_on else None,
+        },
+    )
+    from collectlint.linting import lint
+
+    report = lint(templates, options, as_of=parse_instant("--as-of", as_of))
+    emit(report, output_format.value, output, level, exit_zero)
+
+
+@baseline_app.command("create")
+def baseline_create(
+    logs: Annotated[
+        list[str], typer.Argument(help="Contact logs whose current findings to record.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
+        ".collectlint-baseline.json"
+    ),
+    rules: RulesOpt = None,
+    config: ConfigOpt = None,
+    column_map: MapOpt = None,
+    encoding: EncodingOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Write the fingerprints of the current findings (rule, account, person, event)."""
+    check_output(output)
+    options, _ = resolve(
+        config, {"rules": rules, "map": parse_map(column_map or []), "encoding": encoding}
+    )
+    options = replace(options, as_of=parse_instant("--as-of", as_of), baseline=None, waivers=None)
+    report = run_check(logs, options)
+    write(baseline_document(report), output)
+    stderr_line(f"recorded {len(report.violations)} findings in {output.as_posix()}")

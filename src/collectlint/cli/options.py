@@ -1,0 +1,235 @@
+"""Options shared by commands, their parsing, and where output goes.
+
+Every option value is checked here or by the library; a bad one is a `UsageError` (exit 2)
+naming the option.  Nothing here runs a check.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from collectlint.errors import UsageError
+from collectlint.loading.settings import load_settings
+from collectlint.model import CheckOptions, Severity
+from collectlint.vocabulary import COLUMNS
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+
+class ReportFormat(enum.StrEnum):
+    """Formats of `check` and `lint` (each produced by a reporter)."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+    CSV = "csv"
+    HTML = "html"
+
+
+class DataFormat(enum.StrEnum):
+    """Formats of the commands that print data rather than a report (`rules`, `next`)."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class ListFormat(enum.StrEnum):
+    """Formats of `rules list`."""
+
+    TEXT = "text"
+    JSON = "json"
+    CSV = "csv"
+
+
+class FailOn(enum.StrEnum):
+    """Lowest severity that makes the exit code 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+RulesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rules", "-r", help="Built-in pack name or pack file/directory (repeatable)."),
+]
+ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f")]
+DataFormatOpt = Annotated[DataFormat, typer.Option("--format", "-f")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")]
+FailOnOpt = Annotated[
+    FailOn | None, typer.Option("--fail-on", help="Lowest severity that fails (default error).")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Report instant (ISO-8601 with offset).")
+]
+ConfigOpt = Annotated[
+    str | None, typer.Option("--config", help="Configuration file (default: discovered).")
+]
+SelectOpt = Annotated[
+    list[str] | None, typer.Option("--select", help="Only these rule ids or prefixes.")
+]
+IgnoreOpt = Annotated[
+    list[str] | None, typer.Option("--ignore", help="Skip these rule ids or prefixes.")
+]
+SeverityOpt = Annotated[
+    list[str] | None,
+    typer.Option("--severity", help="RULE=error|warning|info override (repeatable)."),
+]
+WaiversOpt = Annotated[str | None, typer.Option("--waivers", help="Waivers file.")]
+BaselineOpt = Annotated[
+    str | None, typer.Option("--baseline", help="Report only findings not in this baseline.")
+]
+ExitZeroOpt = Annotated[
+    bool, typer.Option("--exit-zero", help="Exit 0 even with violations (errors still exit 2).")
+]
+MapOpt = Annotated[
+    list[str] | None, typer.Option("--map", help="FIELD=COLUMN[,FIELD=COLUMN...] (repeatable).")
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding", help="Text encoding of CSV/TSV/JSONL logs (utf-8, latin-1, gb18030)."
+    ),
+]
+
+
+def parse_map(items: Iterable[str]) -> dict[str, str]:
+    """`--map FIELD=COLUMN,...` as a mapping."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        for pair in filter(None, (p.strip() for p in item.split(","))):
+            field, sep, column = pair.partition("=")
+            field, column = field.strip(), column.strip()
+            if not sep or not column or field not in COLUMNS:
+                raise UsageError(
+                    f"--map {pair!r}: expected FIELD=COLUMN with FIELD one of {', '.join(COLUMNS)}"
+                )
+            mapping[field] = column
+    return mapping
+
+
+def parse_instant(option: str, text: str | None) -> datetime | None:
+    """An ISO-8601 instant with an offset, as given to `option`."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r}: expected an ISO-8601 instant such as 2026-01-31T00:00:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        raise UsageError(f"{option} {text!r}: add Z or a UTC offset")
+    return moment
+
+
+def split(items: Iterable[str] | None) -> list[str]:
+    """Values of a repeatable option, each of which may also be comma-separated."""
+    return [p.strip() for item in items or [] for p in item.split(",") if p.strip()]
+
+
+def parse_severity(items: Iterable[str] | None) -> dict[str, str]:
+    """`--severity RULE=LEVEL` as a mapping."""
+    out = {}
+    for pair in split(items):
+        rule, sep, level = pair.partition("=")
+        if not sep or level.strip() not in ("error", "warning", "info"):
+            raise UsageError(f"--severity {pair!r}: expected RULE=error|warning|info")
+        out[rule.strip()] = level.strip()
+    return out
+
+
+def selection(
+    select: list[str] | None,
+    ignore: list[str] | None,
+    severity: list[str] | None,
+    waivers: str | None,
+    baseline: str | None,
+) -> dict[str, Any]:
+    """The rule-selection and suppression options `check` and `lint` share, as config keys."""
+    return {
+        "select": split(select),
+        "ignore": split(ignore),
+        "severity": parse_severity(severity),
+        "waivers": waivers,
+        "baseline": baseline,
+    }
+
+
+def resolve(config: str | None, given: dict[str, Any]) -> tuple[CheckOptions, Severity]:
+    """Merge the configuration file with the options given on the command line."""
+    settings = load_settings(config, given)
+    value = settings.get
+    options = CheckOptions(
+        rules=tuple(value("rules")),
+        column_map=dict(value("map")),
+        assume_timezone=value("assume_timezone"),
+        max_rejects=int(value("max_rejects")),
+        select=tuple(value("select")),
+        ignore=tuple(value("ignore")),
+        severity=dict(value("severity")),
+        waivers=value("waivers"),
+        baseline=value("baseline"),
+        encoding=value("encoding"),
+    )
+    return options, Severity.parse(value("fail_on"))
+
+
+def check_output(output: Path | None) -> None:
+    """Refuse, before any work is done, an `--output` that cannot be written."""
+    if output is None or str(output) == "-":
+        return
+    if output.is_dir():
+        raise UsageError(f"--output {output}: is a directory; name a file")
+    if not output.parent.is_dir():
+        raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
+
+
+def write(pieces: Sequence[str] | str, output: Path | None) -> None:
+    """Write text to `output` (standard output when None or `-`)."""
+    parts = [pieces] if isinstance(pieces, str) else pieces
+    if output is None or str(output) == "-":
+        sys.stdout.writelines(parts)
+        sys.stdout.flush()
+        return
+    try:
+        with output.open("w", encoding="utf-8") as handle:
+            handle.writelines(parts)
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+
+
+def console(output: Path | None = None) -> Console:
+    """A console for standard output (colour only on a terminal) or for an output file."""
+    from rich.console import Console
+
+    if output is None or str(output) == "-":
+        # piped output is not cut to a terminal's width: a table keeps whole rule ids
+        width = None if sys.stdout.isatty() else 10_000
+        return Console(
+            no_color="NO_COLOR" in os.environ, soft_wrap=True, highlight=False, width=width
+        )
+    try:
+        handle = output.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+    return Console(file=handle, no_color=True, width=120, highlight=False)
+
+
+def show(renderable: RenderableType, output: Path | None = None) -> None:
+    """Print a rich renderable to standard output or to `output`."""
+    out = console(output)
+    out.print(renderable)
+    if output is not None and str(output) != "-":
+        out.file.close()

@@ -1,0 +1,180 @@
+"""The one in-memory pipeline: an `EventTable` and packs in, a frozen `Report` out.
+
+`check` (logs, and plans with their history), `lint` (template renderings), `test` (rule
+cases) and `next` (one planned contact) all build an `EventTable` and call `run`.  There is no
+other way to a report: the same compiled rules, the same engine, the same findings, suppression,
+counting and notes for every one of them.  `run` never reads the clock: the report's `as_of` is
+the caller's, or else the latest checked event time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+
+from collectlint import columns as C
+from collectlint import suppress, violations
+from collectlint.engine import EngineResult, evaluate
+from collectlint.findings import Findings
+from collectlint.inputs.table import EventTable
+from collectlint.kinds.base import Rule, TimingKind
+from collectlint.loading.packs import Pack
+from collectlint.model import InputFile, Note, Rejection, Role, Severity, Summary
+from collectlint.planning import next_allowed
+from collectlint.report import Report
+from collectlint.suppress import Waiver
+from collectlint.version import __version__
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+REPORTED = (Role.LOG, Role.PLAN, Role.TEMPLATE, Role.CASE)
+"""Roles whose events' findings are reported (a history only gives context)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """How a run reports: the reference instant, personal data, suppressions, tolerance."""
+
+    as_of: datetime | None = None
+    show_pii: bool = False
+    waivers: tuple[Waiver, ...] = ()
+    baseline: frozenset[str] = frozenset()
+    max_rejects: int = 0
+
+
+def run(
+    events: EventTable,
+    packs: Sequence[Pack],
+    settings: RunSettings,
+    inputs: Callable[[], Sequence[InputFile]] | None = None,
+) -> Report:
+    """Check `events` against `packs` and report.
+
+    `inputs` describes the inputs for the report (their digests may still be computing while
+    the rules run, so it is called last); without it the sources are listed with no digest.
+    """
+    result = evaluate(events, packs)
+    table = result.table
+    reported = pl.col(C.SOURCE).is_in(events.roles(*REPORTED))
+    found = result.findings
+    if events.roles(Role.HISTORY):
+        keep = table.filter(reported)[C.IDX]
+        found = found.filter(pl.col(C.IDX).is_in(keep.implode()))
+    rules = [rule for pack in packs for rule in pack.rules]
+    planned = _planned(result, found, events, rules)
+    findings = violations.build(found, events, table, rules, settings.show_pii, planned)
+    findings = violations.place_in_templates(findings, events)
+    as_of = (settings.as_of or _latest(table)).astimezone(UTC)
+    marked, notes = suppress.apply(findings, settings.waivers, settings.baseline, as_of)
+    findings = Findings.of(marked)
+    rejected = rejections(events, table)
+    summary = _summary(table, [r.id for r in rules], findings, len(rejected))
+    notes = (*notes, *_notes(events, table, summary))
+    described = tuple(inputs()) if inputs is not None else _described(events)
+    return Report(
+        tool_version=__version__,
+        as_of=as_of,
+        inputs=described,
+        packs=tuple(p.info for p in packs),
+        rules=tuple(r.spec for r in rules),
+        violations=findings,
+        rejected=rejected,
+        summary=summary,
+        max_rejects=settings.max_rejects,
+        notes=notes,
+    )
+
+
+def _planned(
+    result: EngineResult, found: pl.DataFrame, events: EventTable, rules: Sequence[Rule]
+) -> pl.DataFrame | None:
+    """When planned events have timing findings: the next allowed instant of each."""
+    plans = events.roles(Role.PLAN)
+    if not plans:
+        return None
+    timing = [r.id for r in rules if isinstance(r.check, TimingKind)]
+    flagged = found.filter(pl.col(C.RULE).is_in(timing))[C.IDX].unique()
+    in_plan = result.table.filter(pl.col(C.SOURCE).is_in(plans))[C.IDX]
+    asked = flagged.filter(flagged.is_in(in_plan.implode()))
+    return next_allowed(result, asked) if len(asked) else None
+
+
+def _latest(table: pl.DataFrame) -> datetime:
+    """The latest instant among the rows that could be checked (the default `as_of`)."""
+    latest = table.filter(pl.col(C.REASON).is_null())[C.TS].max()
+    if latest is None:
+        return EPOCH
+    assert isinstance(latest, int)
+    return from_us(latest)
+
+
+def from_us(value: int) -> datetime:
+    """A UTC datetime from microseconds since the epoch."""
+    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
+
+
+def rejections(events: EventTable, table: pl.DataFrame) -> tuple[Rejection, ...]:
+    """Every rejected row, in input order."""
+    bad = table.filter(pl.col(C.REASON).is_not_null()).select(
+        C.SOURCE, C.ROW, C.LINE, C.CODE, C.REASON
+    )
+    return tuple(
+        Rejection(events.origin(source, row, line), code, reason)
+        for source, row, line, code, reason in bad.sort(C.SOURCE, C.ROW).iter_rows()
+    )
+
+
+def _summary(
+    table: pl.DataFrame, rule_ids: Sequence[str], findings: Findings, rejected: int
+) -> Summary:
+    by_rule, by_severity, suppressed = findings.counts()
+    out_of_scope = table.filter(pl.col(C.REASON).is_null() & (pl.col(C.PACKS) == 0)).height
+    return Summary(
+        events_read=table.height,
+        events_checked=table.height - rejected,
+        events_rejected=rejected,
+        events_out_of_scope=out_of_scope,
+        violations=len(findings) - suppressed,
+        by_rule={rule: by_rule.get(rule, 0) for rule in rule_ids},
+        suppressed=suppressed,
+        by_severity=by_severity,
+    )
+
+
+def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[Note]:
+    """What the reader must know about the run as a whole."""
+    notes = []
+    if summary.events_read == 0:
+        notes.append(Note(Severity.WARNING, "empty-input", "the input holds no events to check"))
+    elif summary.events_checked == 0:
+        notes.append(
+            Note(
+                Severity.ERROR,
+                "nothing-checked",
+                f"none of the {summary.events_read} events could be checked: every row was "
+                "rejected (see the rejected rows)",
+            )
+        )
+    plans, history = events.roles(Role.PLAN), events.roles(Role.HISTORY)
+    if plans and history:
+        checked = table.filter(pl.col(C.REASON).is_null())
+        last = checked.filter(pl.col(C.SOURCE).is_in(history))[C.TS].max()
+        early = checked.filter(pl.col(C.SOURCE).is_in(plans) & (pl.col(C.TS) < last))
+        if last is not None and early.height:
+            assert isinstance(last, int)
+            notes.append(
+                Note(
+                    Severity.WARNING,
+                    "plan-before-history",
+                    f"{early.height} planned event(s) are earlier than the latest history "
+                    f"event ({from_us(last).isoformat()}); they were judged against the whole "
+                    "history, including the events after them",
+                )
+            )
+    return notes
+
+
+def _described(events: EventTable) -> tuple[InputFile, ...]:
+    return tuple(InputFile(s.path, "", s.rows, s.role) for s in events.sources)

@@ -1,0 +1,103 @@
+"""`next_contact()`: when may this contact be made?  One planned event, through the pipeline.
+
+The contact is an event in memory (no temporary file): the account, party, channel and number
+asked about, with the debtor, zone and jurisdiction the history last recorded for the account
+unless given.  It is checked as a plan against the history; its timing findings at the requested
+instant say what binds it, and their `next_allowed_at` when it may be made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from collectlint import pipeline
+from collectlint.api import load_packs, read_logs, validate_options
+from collectlint.errors import UsageError
+from collectlint.inputs.events import ReadOptions, build_events, latest_values
+from collectlint.inputs.readers import raw_from_records
+from collectlint.model import CheckOptions, NextContact, Role
+from collectlint.report import Report
+from collectlint.selection import select_rules
+
+PLANNED_ID = "<planned contact>"
+"""The asked-about contact's event id (angle brackets: no export writes ids like it)."""
+ORIGIN = "<next>"
+"""Where the asked-about contact comes from, in reports."""
+_FROM_HISTORY = ("debtor", "timezone", "jurisdiction")
+
+
+def next_contact(
+    history: Sequence[str],
+    event: Mapping[str, str],
+    at: datetime,
+    options: CheckOptions | None = None,
+) -> NextContact:
+    """The earliest instant at or after `at` when the contact `event` breaks no timing rule.
+
+    `event` holds canonical fields (`account`, `party`, `channel`, `to`, `timezone`, ...);
+    `debtor`, `timezone` and `jurisdiction` default to the account's latest values in the
+    history, so the contact is counted with the same person the history names.
+    """
+    report, zone = next_report(history, event, at, options)
+    return answer(report, at, zone)
+
+
+def next_report(
+    history: Sequence[str],
+    event: Mapping[str, str],
+    at: datetime,
+    options: CheckOptions | None = None,
+) -> tuple[Report, str]:
+    """The report of the contact `event` planned at `at` against `history` (see
+    `next_contact`), and the contact's primary zone."""
+    opts = options or CheckOptions()
+    if at.tzinfo is None:
+        raise UsageError("--at needs a UTC offset or Z (a naive time is ambiguous)")
+    validate_options(opts)
+    packs = select_rules(load_packs(opts.rules), opts.select, opts.ignore, opts.severity)
+    raws = read_logs([(p, Role.HISTORY) for p in history], opts, packs)
+    read = ReadOptions(opts.assume_timezone)
+    account = event.get("account", "")
+    known = latest_values(raws, account, _FROM_HISTORY, read)
+    row: dict[str, str | None] = {"direction": "outbound", "kind": "contact", **event}
+    row["id"] = PLANNED_ID
+    row["time"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    for name in _FROM_HISTORY:
+        if not row.get(name) and known.get(name):
+            row[name] = known[name]
+    if not row.get("timezone"):
+        raise UsageError(f"no timezone for account {account!r} in the history; pass --timezone")
+    plan = raw_from_records([row], ORIGIN, Role.PLAN, lines=[0])
+    events = build_events([*raws, plan], read)
+    report = pipeline.run(events, packs, pipeline.RunSettings(max_rejects=opts.max_rejects))
+    own = [r for r in report.rejected if r.origin.role is Role.PLAN]
+    if own:
+        raise UsageError(f"the contact cannot be evaluated: {own[0].reason}")
+    if report.exit_code() == 2:
+        raise UsageError(
+            f"{report.summary.events_rejected} history rows rejected (--max-rejects "
+            f"{opts.max_rejects}); run `collectlint check` on the history to see them"
+        )
+    return report, str(row["timezone"]).split("|")[0].strip()
+
+
+def answer(report: Report, at: datetime, zone: str) -> NextContact:
+    """The `NextContact` a report of one planned contact (in `zone`) gives."""
+    binding = tuple(
+        v
+        for v in report.violations
+        if v.event == PLANNED_ID
+        and (v.next_allowed_at is not None or v.next_allowed_reason is not None)
+    )
+    if not binding:
+        return NextContact(at, at, _local_text(at, zone), ())
+    first = binding[0]
+    if first.next_allowed_at is None:
+        return NextContact(at, None, "", binding, first.next_allowed_reason or "")
+    return NextContact(at, first.next_allowed_at, first.next_allowed_local or "", binding)
+
+
+def _local_text(at: datetime, zone: str) -> str:
+    return at.astimezone(ZoneInfo(zone)).isoformat() if zone else at.isoformat()

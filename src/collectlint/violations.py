@@ -1,0 +1,251 @@
+"""Turn the engine's findings frame into a report's `Findings`, a column at a time.
+
+Each finding gets its rule's severity, citation and rendered message, the event's account,
+person (a pseudonym for third parties unless personal data was asked for), local time, origin
+and fingerprint, and for planned contacts the earliest instant the contact would be allowed.
+Findings on template renderings are then placed at the template's `line:col` (see
+`place_in_templates`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import polars as pl
+
+from collectlint import columns as C
+from collectlint.findings import SCHEMA, Findings
+from collectlint.inputs.clock import format_local, local_us
+from collectlint.inputs.table import EventTable
+from collectlint.kinds.base import Rule, TimingKind
+from collectlint.model import Role, Violation
+
+_PART_SEP = "\x1f"  # the unit separator, which no id or name contains in practice
+
+_REPORTED: tuple[str, ...] = (
+    "id",
+    "account",
+    "debtor",
+    "party",
+    "to",
+    "channel",
+    "direction",
+    "outcome",
+)
+_REPORTED += ("jurisdiction", "kind", C.TS, C.ZONE, C.SOURCE, C.ROW, C.LINE)
+"""Event columns a finding is built from (its zone and local time come from the rule)."""
+
+_PLACEHOLDERS = {
+    "event": pl.col("id"),
+    "account": pl.col("account"),
+    "person": pl.col("_shown_person"),
+    "channel": pl.col("channel"),
+    "party": pl.col("party"),
+    "direction": pl.col("direction"),
+    "outcome": pl.col("outcome"),
+    "jurisdiction": pl.col("jurisdiction"),
+    "kind": pl.col("kind"),
+    "zone": pl.col(C.JUDGED_ZONE),
+    "local_time": pl.col("_local_time"),
+    "category": pl.col(C.CATEGORY),
+    "quote": pl.col(C.QUOTE),
+    "count": pl.col(C.COUNT),
+    "time": pl.from_epoch(C.TS, time_unit="us").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+}
+"""Message placeholders and the columns they read, once event columns are attached."""
+
+
+def fingerprint(*parts: str) -> str:
+    """A stable id for a finding across runs: a hash of what it is about, never of where in a
+    file it was found, so baselines survive re-exports and re-ordered logs."""
+    return _digest(_PART_SEP.join(parts))
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+def _pseudonyms(values: pl.Series) -> dict[str, str]:
+    """Stable short pseudonyms for contacted numbers/addresses (never printed unless asked)."""
+    return {v: hashlib.sha256(v.encode()).hexdigest()[:10] for v in values.unique().drop_nulls()}
+
+
+def _fingerprints(frame: pl.DataFrame) -> pl.Series:
+    """`fingerprint(rule, account, person, event)` of every finding."""
+    keys = frame.select(
+        pl.concat_str(
+            [
+                pl.col(C.RULE),
+                pl.col("account").fill_null(""),
+                pl.col(C.PERSON).fill_null(""),
+                pl.col("id"),
+            ],
+            separator=_PART_SEP,
+        )
+    )
+    return pl.Series("fingerprint", map(_digest, keys.to_series().to_list()), pl.String)
+
+
+def build(
+    found: pl.DataFrame,
+    events: EventTable,
+    table: pl.DataFrame,
+    rules: Sequence[Rule],
+    show_pii: bool,
+    next_allowed: pl.DataFrame | None = None,
+) -> Findings:
+    """The engine's findings (`found`, rows of `table` by `C.IDX`) as sorted `Findings`.
+
+    `next_allowed` (`C.IDX`, `at`, `reason`) is attached to the findings of timing rules on
+    the events it lists.
+    """
+    if found.height == 0:
+        return Findings.empty()
+    # `C.IDX` is the row's position in `table`, so a gather replaces a hash join
+    rows = table.select(*_REPORTED, C.PERSON).gather(found[C.IDX])
+    joined = pl.concat([found, rows], how="horizontal")
+    joined = joined.with_columns(
+        _shown_person=_person(joined, show_pii),
+        _local_time=format_local(pl.col(C.JUDGED_LOCAL), pl.col(C.TS)),
+    )
+    by_id = {r.id: r for r in rules}
+    parts = []
+    for (rule_id,), part in joined.group_by(C.RULE, maintain_order=True):
+        message = by_id[str(rule_id)].message.expr(_PLACEHOLDERS.__getitem__)
+        parts.append(part.with_columns(message.alias("_message")))
+    frame = pl.concat(parts).sort(C.RULE, C.TS, "id")
+    frame = _with_next(frame, rules, next_allowed)
+    prints = _fingerprints(frame)
+    return Findings(_select(frame, events, by_id).with_columns(prints))
+
+
+def _person(joined: pl.DataFrame, show_pii: bool) -> pl.Expr:
+    debtor = pl.col("party") == "debtor"
+    if show_pii:
+        other = pl.col("to")
+    else:
+        names = _pseudonyms(joined.filter(pl.col("party") != "debtor")["to"])
+        other = pl.concat_str(
+            [pl.col("party"), pl.lit("#"), pl.col("to").replace_strict(names, default=None)]
+        )
+    return pl.when(debtor).then(pl.col("debtor")).otherwise(other)
+
+
+def _with_next(
+    frame: pl.DataFrame, rules: Sequence[Rule], next_allowed: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Attach the planned events' next allowed instants to their timing findings."""
+    empty = (pl.lit(None, pl.Int64).alias("_next"), pl.lit(None, pl.String).alias("_why"))
+    if next_allowed is None or next_allowed.height == 0:
+        return frame.with_columns(*empty)
+    timing = [r.id for r in rules if isinstance(r.check, TimingKind)]
+    answers = next_allowed.select(
+        C.IDX, pl.col("at").alias("_next"), pl.col("reason").alias("_why")
+    )
+    frame = frame.join(answers, on=C.IDX, how="left", maintain_order="left")
+    is_timing = pl.col(C.RULE).is_in(timing)
+    return frame.with_columns(
+        pl.when(is_timing).then(pl.col("_next")).alias("_next"),
+        pl.when(is_timing).then(pl.col("_why")).alias("_why"),
+    )
+
+
+def _select(frame: pl.DataFrame, events: EventTable, by_id: dict[str, Rule]) -> pl.DataFrame:
+    """The findings columns of `SCHEMA`, in order."""
+    rule = pl.col(C.RULE)
+    paths = {i: s.path for i, s in enumerate(events.sources)}
+    roles = {i: str(s.role) for i, s in enumerate(events.sources)}
+    source = pl.col(C.SOURCE).cast(pl.Int64)
+    origin = pl.struct(
+        role=source.replace_strict(roles, return_dtype=pl.String),
+        path=source.replace_strict(paths, return_dtype=pl.String),
+        row=pl.col(C.ROW).cast(pl.Int64),
+        line=pl.col(C.LINE).cast(pl.Int64),
+        column=pl.lit(0, dtype=pl.Int64),
+    )
+    # the next allowed instant is shown in the consumer's primary zone
+    next_local = _local_of(frame, "_next", pl.coalesce(C.ZONE, C.JUDGED_ZONE))
+    return frame.select(
+        rule.alias("rule"),
+        pl.from_epoch(C.TS, time_unit="us").dt.replace_time_zone("UTC").alias("time"),
+        pl.col("id").alias("event"),
+        rule.replace_strict(
+            {k: int(r.spec.severity) for k, r in by_id.items()}, return_dtype=pl.UInt8
+        ).alias("severity"),
+        pl.col("account").fill_null(""),
+        pl.col("_shown_person").fill_null("").alias("person"),
+        pl.col("_local_time").fill_null("").alias("local_time"),
+        pl.col(C.JUDGED_ZONE).fill_null("").alias("zone"),
+        pl.col("_message").alias("message"),
+        rule.replace_strict(
+            {k: r.spec.citation for k, r in by_id.items()}, return_dtype=pl.String
+        ).alias("citation"),
+        pl.col(C.EVIDENCE).alias("evidence"),
+        origin.alias("origin"),
+        pl.col(C.CATEGORY).fill_null("").alias("category"),
+        pl.col(C.QUOTE).alias("quote"),
+        pl.col(C.START).cast(pl.Int64).alias("start"),
+        pl.col(C.END).cast(pl.Int64).alias("end"),
+        pl.lit("", dtype=pl.String).alias("fingerprint"),
+        pl.lit(None, dtype=SCHEMA["suppression"]).alias("suppression"),
+        pl.from_epoch("_next", time_unit="us").dt.replace_time_zone("UTC").alias("next_allowed_at"),
+        pl.when(pl.col("_next").is_not_null())
+        .then(format_local(next_local, pl.col("_next")))
+        .alias("next_allowed_local"),
+        pl.col("_why").alias("next_allowed_reason"),
+    ).cast(SCHEMA)  # type: ignore[arg-type]
+
+
+def _local_of(frame: pl.DataFrame, column: str, zone: pl.Expr) -> pl.Expr:
+    """Local µs of the instants in `column` in the zones `zone`, as a literal column."""
+    zones = frame.select(zone.cast(pl.String)).to_series()
+    instants = frame[column]
+    has = instants.is_not_null() & zones.is_not_null()
+    out = pl.Series([None] * frame.height, dtype=pl.Int64)
+    if has.any():
+        positions = pl.int_range(0, frame.height, eager=True).filter(has)
+        out = out.scatter(positions, local_us(instants.filter(has), zones.filter(has)))
+    return pl.lit(out)
+
+
+def place_in_templates(findings: Findings, events: EventTable) -> Findings:
+    """Point each template finding at the template's `line:col`; one finding per rule,
+    template, position and category (several renderings often share a problem).
+
+    A forbidden match points at the matched text and quotes it from the file; a missing
+    required phrase points at the start of the body and names the branch choices of the
+    rendering that lacks it.  Fingerprints are (rule, template, category, quote).
+    """
+    if not events.templates:
+        return findings
+    templates = {t.path: t for t in events.templates}
+    kept: list[Violation] = []
+    unique: dict[tuple[str, str, int, int, str], Violation] = {}
+    for v in findings:
+        if v.origin.role is not Role.TEMPLATE:
+            kept.append(v)
+            continue
+        template = templates[v.path]
+        variant = template.variants[v.row - 1]
+        if v.start is not None and v.end is not None:
+            offset = variant.origin[v.start]
+            quote: str | None = template.source[offset : variant.origin[v.end - 1] + 1]
+        else:
+            offset, quote = template.body_offset, v.quote
+        line, column = template.position(min(offset, len(template.source)))
+        evidence = (variant.choices,) if variant.choices and v.start is None else ()
+        placed = v._replace(
+            event=v.path,
+            account="",
+            person="",
+            origin=v.origin._replace(line=line, column=column),
+            quote=quote,
+            evidence=evidence,
+            fingerprint=fingerprint(v.rule, v.path, v.category, quote or ""),
+            local_time="",
+            zone="",
+        )
+        unique.setdefault((v.rule, v.path, line, column, v.category), placed)
+    ordered = sorted(unique.values(), key=lambda v: (v.path, v.line, v.column, v.rule))
+    return Findings.from_violations([*kept, *ordered])
