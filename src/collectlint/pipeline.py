@@ -59,9 +59,12 @@ def run(
     table = result.table
     reported = pl.col(C.SOURCE).is_in(events.roles(*REPORTED))
     found = result.findings
-    if events.roles(Role.HISTORY):
+    history = events.roles(Role.HISTORY)
+    if history:
         keep = table.filter(reported)[C.IDX]
+        cited = violations.involving_plans(found, table, events.roles(Role.PLAN), history)
         found = found.filter(pl.col(C.IDX).is_in(keep.implode()))
+        found = pl.concat([found.with_columns(pl.lit(None, pl.Int64).alias(violations.FOR)), cited])
     rules = [rule for pack in packs for rule in pack.rules]
     planned = _planned(result, found, events, rules)
     findings = violations.build(found, events, table, rules, settings.show_pii, planned)
@@ -95,7 +98,10 @@ def _planned(
     if not plans:
         return None
     timing = [r.id for r in rules if isinstance(r.check, TimingKind)]
-    flagged = found.filter(pl.col(C.RULE).is_in(timing))[C.IDX].unique()
+    on_plans = found.filter(pl.col(C.RULE).is_in(timing))
+    if violations.FOR in on_plans.columns:  # findings reported for a planned event
+        on_plans = on_plans.with_columns(pl.coalesce(violations.FOR, C.IDX).alias(C.IDX))
+    flagged = on_plans[C.IDX].unique()
     in_plan = result.table.filter(pl.col(C.SOURCE).is_in(plans))[C.IDX]
     asked = flagged.filter(flagged.is_in(in_plan.implode()))
     return next_allowed(result, asked) if len(asked) else None
@@ -162,8 +168,7 @@ def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[No
         checked = table.filter(pl.col(C.REASON).is_null())
         last = checked.filter(pl.col(C.SOURCE).is_in(history))[C.TS].max()
         early = checked.filter(pl.col(C.SOURCE).is_in(plans) & (pl.col(C.TS) < last))
-        if last is not None and early.height:
-            assert isinstance(last, int)
+        if isinstance(last, int) and early.height:
             notes.append(
                 Note(
                     Severity.WARNING,

@@ -87,6 +87,36 @@ def _fingerprints(frame: pl.DataFrame) -> pl.Series:
     return pl.Series("fingerprint", map(_digest, keys.to_series().to_list()), pl.String)
 
 
+FOR = "_for"
+"""In a findings frame: the planned event a finding on a logged event is reported for."""
+
+
+def involving_plans(
+    found: pl.DataFrame, table: pl.DataFrame, plans: Sequence[int], history: Sequence[int]
+) -> pl.DataFrame:
+    """Findings on history events that cite a planned event as evidence, with `FOR` set to it.
+
+    A contact planned before logged ones counts toward their limits: if one of them breaks a
+    rule with the planned contact in its window, the planned contact takes part in the breach.
+    The earliest such logged event per rule and planned contact is kept.
+    """
+    planned = table.filter(pl.col(C.SOURCE).is_in(plans) & pl.col(C.REASON).is_null()).select(
+        pl.col(C.IDX).alias(FOR), pl.col("id").alias("_pid")
+    )
+    logged = table.filter(pl.col(C.SOURCE).is_in(history)).select(C.IDX, C.TS)
+    cited = found.with_row_index("_f").join(logged, on=C.IDX)
+    if planned.height == 0 or cited.height == 0:
+        return found.clear().with_columns(pl.lit(None, pl.Int64).alias(FOR))
+    pairs = (
+        cited.select("_f", C.RULE, C.TS, pl.col(C.EVIDENCE).alias("_pid"))
+        .explode("_pid")
+        .join(planned, on="_pid")
+        .sort(C.TS, "_f")
+        .unique([C.RULE, FOR], keep="first", maintain_order=True)
+    )
+    return found.gather(pairs["_f"]).with_columns(pairs[FOR].cast(pl.Int64))
+
+
 def build(
     found: pl.DataFrame,
     events: EventTable,
@@ -97,11 +127,14 @@ def build(
 ) -> Findings:
     """The engine's findings (`found`, rows of `table` by `C.IDX`) as sorted `Findings`.
 
-    `next_allowed` (`C.IDX`, `at`, `reason`) is attached to the findings of timing rules on
-    the events it lists.
+    A finding with `FOR` set (see `involving_plans`) is reported for that planned event, with
+    the logged event's message.  `next_allowed` (`C.IDX`, `at`, `reason`) is attached to the
+    findings of timing rules on the events it lists.
     """
     if found.height == 0:
         return Findings.empty()
+    if FOR not in found.columns:
+        found = found.with_columns(pl.lit(None, pl.Int64).alias(FOR))
     # `C.IDX` is the row's position in `table`, so a gather replaces a hash join
     rows = table.select(*_REPORTED, C.PERSON).gather(found[C.IDX])
     joined = pl.concat([found, rows], how="horizontal")
@@ -114,10 +147,35 @@ def build(
     for (rule_id,), part in joined.group_by(C.RULE, maintain_order=True):
         message = by_id[str(rule_id)].message.expr(_PLACEHOLDERS.__getitem__)
         parts.append(part.with_columns(message.alias("_message")))
-    frame = pl.concat(parts).sort(C.RULE, C.TS, "id")
+    frame = _for_plans(pl.concat(parts), table, show_pii).sort(C.RULE, C.TS, "id")
     frame = _with_next(frame, rules, next_allowed)
     prints = _fingerprints(frame)
     return Findings(_select(frame, events, by_id).with_columns(prints))
+
+
+def _for_plans(frame: pl.DataFrame, table: pl.DataFrame, show_pii: bool) -> pl.DataFrame:
+    """Re-attribute findings with `FOR` set to their planned event: its identity, time and
+    origin, the logged event's message prefixed with who breaks the rule."""
+    derived = frame.filter(pl.col(FOR).is_not_null())
+    if derived.height == 0:
+        return frame
+    own = frame.filter(pl.col(FOR).is_null())
+    planned = table.select(*_REPORTED, C.PERSON).gather(derived[FOR])
+    culprit = derived["id"]
+    derived = derived.drop(*_REPORTED, C.PERSON).hstack(planned)
+    local = _local_of(derived, C.TS, pl.coalesce(C.ZONE, C.JUDGED_ZONE))
+    derived = derived.with_columns(
+        pl.Series("_culprit", culprit),
+        pl.coalesce(C.ZONE, C.JUDGED_ZONE).cast(pl.String).alias(C.JUDGED_ZONE),
+        local.alias(C.JUDGED_LOCAL),
+    ).with_columns(
+        _shown_person=_person(derived, show_pii),
+        _local_time=format_local(pl.col(C.JUDGED_LOCAL), pl.col(C.TS)),
+        _message=pl.concat_str(
+            [pl.lit("takes part in a breach by logged event "), "_culprit", pl.lit(": "), "_message"]
+        ),
+    )
+    return pl.concat([own, derived.select(own.columns)], how="vertical_relaxed")
 
 
 def _person(joined: pl.DataFrame, show_pii: bool) -> pl.Expr:
@@ -141,9 +199,10 @@ def _with_next(
         return frame.with_columns(*empty)
     timing = [r.id for r in rules if isinstance(r.check, TimingKind)]
     answers = next_allowed.select(
-        C.IDX, pl.col("at").alias("_next"), pl.col("reason").alias("_why")
+        pl.col(C.IDX).alias("_event"), pl.col("at").alias("_next"), pl.col("reason").alias("_why")
     )
-    frame = frame.join(answers, on=C.IDX, how="left", maintain_order="left")
+    frame = frame.with_columns(pl.coalesce(FOR, C.IDX).alias("_event"))
+    frame = frame.join(answers, on="_event", how="left", maintain_order="left")
     is_timing = pl.col(C.RULE).is_in(timing)
     return frame.with_columns(
         pl.when(is_timing).then(pl.col("_next")).alias("_next"),
