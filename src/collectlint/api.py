@@ -8,8 +8,9 @@ It reads the logs (and a plan's history), loads the packs and hands the events t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,9 @@ from collectlint import pipeline
 from collectlint.errors import UsageError
 from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.events import ReadOptions, build_events
-from collectlint.inputs.readers import RawLog, file_digest, read_raw
+from collectlint.inputs.readers import RawLog, launch, read_raw
 from collectlint.loading.packs import Pack, load_pack
-from collectlint.model import CheckOptions, InputFile, Role
+from collectlint.model import CheckOptions, Role
 from collectlint.report import Report
 from collectlint.selection import select_rules
 from collectlint.suppress import load_baseline, load_waivers
@@ -123,33 +124,32 @@ def run_check(logs: Sequence[str], opts: CheckOptions) -> Report:
     settings = settings_of(opts)
     role = Role.PLAN if opts.history else Role.LOG
     paths = [*((p, role) for p in logs), *((p, Role.HISTORY) for p in opts.history)]
-    raws = read_logs(paths, opts, packs)
-    # files are hashed in the background while the (largely single-threaded) checks run
-    hasher = ThreadPoolExecutor(max_workers=1)
-    try:
-        digests = [
-            hasher.submit(file_digest, r.path, r.stamp) if not r.sha256 else None for r in raws
-        ]
-        described = [(r.path, r.sha256, r.frame.height, r.role) for r in raws]
+    with background() as pool:
+        raws = read_logs(paths, opts, packs, pool)
         events = build_events(raws, ReadOptions(opts.assume_timezone))  # empties `raws`
-        return pipeline.run(events, packs, settings, lambda: _inputs(described, digests))
+        return pipeline.run(events, packs, settings)
+
+
+@contextmanager
+def background() -> Iterator[ThreadPoolExecutor]:
+    """One worker for the passes over the logs' bytes (digests, line maps), which run while
+    the (largely single-threaded) checks run; unfinished work is dropped on the way out."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collectlint-scan")
+    try:
+        yield pool
     finally:
-        hasher.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def read_logs(
-    paths: Sequence[tuple[str, Role]], opts: CheckOptions, packs: Sequence[Pack]
+    paths: Sequence[tuple[str, Role]],
+    opts: CheckOptions,
+    packs: Sequence[Pack],
+    pool: ThreadPoolExecutor,
 ) -> list[RawLog]:
-    """Read every log; message text, by far the widest column, only when a rule reads it."""
+    """Read every log (message text, by far the widest column, only when a rule reads it),
+    then start each one's scan in `pool`."""
     reads_text = any(rule.check.reads_text for pack in packs for rule in pack.rules)
     skip = frozenset() if reads_text else frozenset({"body"})
-    return [read_raw(path, opts.column_map, skip, role) for path, role in paths]
-
-
-def _inputs(
-    described: Sequence[tuple[str, str, int, Role]], digests: Sequence[Future[str] | None]
-) -> tuple[InputFile, ...]:
-    return tuple(
-        InputFile(path, sha or (future.result() if future else ""), rows, role)
-        for (path, sha, rows, role), future in zip(described, digests, strict=True)
-    )
+    raws = [read_raw(path, opts.column_map, skip, role, opts.encoding) for path, role in paths]
+    return [launch(raw, pool) for raw in raws]

@@ -18,10 +18,12 @@ from pathlib import Path
 from collectlint import pipeline
 from collectlint.api import load_packs, settings_of
 from collectlint.errors import InputError
+from collectlint.inputs.deferred import Deferred
+from collectlint.inputs.scan import LineMap
 from collectlint.inputs.table import EventTable, InputSource
 from collectlint.inputs.templates import EXTENSIONS, Template, read_template, template_frame
 from collectlint.loading.packs import Pack
-from collectlint.model import CheckOptions, InputFile, Role
+from collectlint.model import CheckOptions, Role
 from collectlint.report import Report
 from collectlint.selection import select_rules
 from collectlint.vocabulary import ENUMERATED
@@ -94,18 +96,22 @@ def lint(
         _check_meta(template)
         templates.append(template)
     ts_us = (moment - _EPOCH) // timedelta(microseconds=1)
-    sources = tuple(
-        InputSource(t.path, Role.TEMPLATE, len(t.variants), "template") for t in templates
-    )
+    sources = tuple(_source(t) for t in templates)
     events = EventTable(template_frame(templates, ts_us), sources, tuple(templates))
-    described = tuple(
-        InputFile(
-            t.path,
-            hashlib.sha256(t.source.encode("utf-8")).hexdigest(),
-            len(t.variants),
-            Role.TEMPLATE,
-        )
-        for t in templates
-    )
     settings = dataclasses.replace(settings_of(opts), as_of=moment)
-    return pipeline.run(events, packs, settings, lambda: described)
+    return pipeline.run(events, packs, settings)
+
+
+def _source(template: Template) -> InputSource:
+    """A template as an input: its renderings are its rows, all starting where its body does."""
+    digest = hashlib.sha256(template.source.encode("utf-8")).hexdigest()
+    body_line = template.position(template.body_offset)[0]
+    lines = LineMap.of([body_line] * len(template.variants))
+    return InputSource(
+        template.path,
+        Role.TEMPLATE,
+        len(template.variants),
+        "template",
+        Deferred.now(digest),
+        Deferred.now(lines),
+    )

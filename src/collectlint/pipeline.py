@@ -9,7 +9,7 @@ the caller's, or else the latest checked event time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,7 +22,7 @@ from collectlint.findings import Findings
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
 from collectlint.loading.packs import Pack
-from collectlint.model import InputFile, Note, Rejection, Role, Severity, Summary
+from collectlint.model import Note, Rejection, Role, Severity, Summary
 from collectlint.planning import next_allowed
 from collectlint.report import Report
 from collectlint.suppress import Waiver
@@ -44,17 +44,8 @@ class RunSettings:
     max_rejects: int = 0
 
 
-def run(
-    events: EventTable,
-    packs: Sequence[Pack],
-    settings: RunSettings,
-    inputs: Callable[[], Sequence[InputFile]] | None = None,
-) -> Report:
-    """Check `events` against `packs` and report.
-
-    `inputs` describes the inputs for the report (their digests may still be computing while
-    the rules run, so it is called last); without it the sources are listed with no digest.
-    """
+def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Report:
+    """Check `events` against `packs` and report."""
     result = evaluate(events, packs)
     table = result.table
     reported = pl.col(C.SOURCE).is_in(events.roles(*REPORTED))
@@ -75,7 +66,7 @@ def run(
     rejected = rejections(events, table)
     summary = _summary(table, [r.id for r in rules], findings, len(rejected))
     notes = (*notes, *_notes(events, table, summary))
-    described = tuple(inputs()) if inputs is not None else _described(events)
+    described = events.digests()  # last: digests may still be computing while the rules run
     return Report(
         tool_version=__version__,
         as_of=as_of,
@@ -123,12 +114,12 @@ def from_us(value: int) -> datetime:
 
 def rejections(events: EventTable, table: pl.DataFrame) -> tuple[Rejection, ...]:
     """Every rejected row, in input order."""
-    bad = table.filter(pl.col(C.REASON).is_not_null()).select(
-        C.SOURCE, C.ROW, C.LINE, C.CODE, C.REASON
-    )
+    bad = table.filter(pl.col(C.REASON).is_not_null()).select(C.SOURCE, C.ROW, C.CODE, C.REASON)
+    bad = bad.sort(C.SOURCE, C.ROW)
+    bad = bad.with_columns(events.line_numbers(bad[C.SOURCE], bad[C.ROW]))
     return tuple(
         Rejection(events.origin(source, row, line), code, reason)
-        for source, row, line, code, reason in bad.sort(C.SOURCE, C.ROW).iter_rows()
+        for source, row, code, reason, line in bad.iter_rows()
     )
 
 
@@ -179,7 +170,3 @@ def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[No
                 )
             )
     return notes
-
-
-def _described(events: EventTable) -> tuple[InputFile, ...]:
-    return tuple(InputFile(s.path, "", s.rows, s.role) for s in events.sources)

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from collectlint import pipeline
-from collectlint.api import load_packs, read_logs, validate_options
+from collectlint.api import background, load_packs, read_logs, validate_options
 from collectlint.errors import UsageError
 from collectlint.inputs.events import ReadOptions, build_events, latest_values
-from collectlint.inputs.readers import raw_from_records
+from collectlint.inputs.readers import RawLog, raw_from_records
+from collectlint.loading.packs import Pack
 from collectlint.model import CheckOptions, NextContact, Role
 from collectlint.report import Report
 from collectlint.selection import select_rules
@@ -57,7 +58,18 @@ def next_report(
         raise UsageError("--at needs a UTC offset or Z (a naive time is ambiguous)")
     validate_options(opts)
     packs = select_rules(load_packs(opts.rules), opts.select, opts.ignore, opts.severity)
-    raws = read_logs([(p, Role.HISTORY) for p in history], opts, packs)
+    with background() as pool:
+        raws = read_logs([(p, Role.HISTORY) for p in history], opts, packs, pool)
+        return _planned(raws, packs, event, at, opts)
+
+
+def _planned(
+    raws: list[RawLog],
+    packs: Sequence[Pack],
+    event: Mapping[str, str],
+    at: datetime,
+    opts: CheckOptions,
+) -> tuple[Report, str]:
     read = ReadOptions(opts.assume_timezone)
     account = event.get("account", "")
     known = latest_values(raws, account, _FROM_HISTORY, read)

@@ -21,9 +21,9 @@ from typing import Any
 
 from collectlint.errors import InputError, Problem, RuleFileError
 from collectlint.loading.validate import load_schema, validate
-from collectlint.loading.yamldoc import parse_file
 from collectlint.model import Note, Severity, Suppression, Violation
 from collectlint.report import Report
+from collectlint.yamldoc import parse_file
 
 BASELINE_VERSION = 1
 SCOPES = ("account", "event", "template", "all")

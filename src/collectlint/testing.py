@@ -22,8 +22,8 @@ from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import raw_from_records
 from collectlint.loading.packs import display_path, load_pack
 from collectlint.loading.validate import load_schema, validate
-from collectlint.loading.yamldoc import YamlDoc, parse_file
 from collectlint.model import Role, Span
+from collectlint.yamldoc import YamlDoc, parse_file
 
 
 @dataclass(frozen=True, slots=True)

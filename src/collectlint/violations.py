@@ -33,7 +33,7 @@ _REPORTED: tuple[str, ...] = (
     "direction",
     "outcome",
 )
-_REPORTED += ("jurisdiction", "kind", C.TS, C.ZONE, C.SOURCE, C.ROW, C.LINE)
+_REPORTED += ("jurisdiction", "kind", C.TS, C.ZONE, C.SOURCE, C.ROW)
 """Event columns a finding is built from (its zone and local time come from the rule)."""
 
 _PLACEHOLDERS = {
@@ -172,7 +172,12 @@ def _for_plans(frame: pl.DataFrame, table: pl.DataFrame, show_pii: bool) -> pl.D
         _shown_person=_person(derived, show_pii),
         _local_time=format_local(pl.col(C.JUDGED_LOCAL), pl.col(C.TS)),
         _message=pl.concat_str(
-            [pl.lit("takes part in a breach by logged event "), "_culprit", pl.lit(": "), "_message"]
+            [
+                pl.lit("takes part in a breach by logged event "),
+                "_culprit",
+                pl.lit(": "),
+                "_message",
+            ]
         ),
     )
     return pl.concat([own, derived.select(own.columns)], how="vertical_relaxed")
@@ -220,7 +225,7 @@ def _select(frame: pl.DataFrame, events: EventTable, by_id: dict[str, Rule]) -> 
         role=source.replace_strict(roles, return_dtype=pl.String),
         path=source.replace_strict(paths, return_dtype=pl.String),
         row=pl.col(C.ROW).cast(pl.Int64),
-        line=pl.col(C.LINE).cast(pl.Int64),
+        line=pl.lit(events.line_numbers(frame[C.SOURCE], frame[C.ROW])),
         column=pl.lit(0, dtype=pl.Int64),
     )
     # the next allowed instant is shown in the consumer's primary zone

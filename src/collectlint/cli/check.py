@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -84,7 +85,7 @@ def check_command(
     ] = False,
 ) -> None:
     """Check contact logs (or a plan, with --history) and report violations."""
-    check_output(output)
+    check_output(output, [*logs, *(history or [])])
     options, level = resolve(
         config,
         {
@@ -120,16 +121,21 @@ def emit(
     code = report.exit_code(fail_on)
     if code == 1 and exit_zero:
         code = 0
+    by_file = Counter(r.path for r in report.rejected)
+    where = ", ".join(f"{path}: {n}" for path, n in sorted(by_file.items()))
     if code == 2 and report.checked_nothing:
         stderr_line(
-            f"error: none of the {report.summary.events_read} rows could be checked; "
+            f"error: none of the {report.summary.events_read} rows could be checked ({where}); "
             "see the report's rejected rows"
         )
     elif code == 2:
         stderr_line(
-            f"error: {report.summary.events_rejected} rows rejected "
-            f"(--max-rejects {report.max_rejects}); see the report's rejected rows"
+            f"error: {report.summary.events_rejected} rows rejected ({where}; --max-rejects "
+            f"{report.max_rejects}); see the report's rejected rows"
         )
+    elif report.summary.events_read == 0:
+        inputs = ", ".join(i.path for i in report.inputs)
+        stderr_line(f"warning: no events to check in {inputs}")
     raise typer.Exit(code)
 
 
@@ -182,7 +188,7 @@ def baseline_create(
     as_of: AsOfOpt = None,
 ) -> None:
     """Write the fingerprints of the current findings (rule, account, person, event)."""
-    check_output(output)
+    check_output(output, logs)
     options, _ = resolve(
         config, {"rules": rules, "map": parse_map(column_map or []), "encoding": encoding}
     )

@@ -7,10 +7,11 @@ naming the option.  Nothing here runs a check.
 from __future__ import annotations
 
 import enum
+import io
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +24,11 @@ from collectlint.vocabulary import COLUMNS
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""Instants outside these are not times a contact was or will be made (as for log rows)."""
 
 
 class ReportFormat(enum.StrEnum):
@@ -131,6 +137,8 @@ def parse_instant(option: str, text: str | None) -> datetime | None:
         ) from None
     if moment.tzinfo is None:
         raise UsageError(f"{option} {text!r}: add Z or a UTC offset")
+    if not EARLIEST <= moment < LATEST:
+        raise UsageError(f"{option} {text!r}: outside the years 1900 to 2199")
     return moment
 
 
@@ -186,50 +194,57 @@ def resolve(config: str | None, given: dict[str, Any]) -> tuple[CheckOptions, Se
     return options, Severity.parse(value("fail_on"))
 
 
-def check_output(output: Path | None) -> None:
-    """Refuse, before any work is done, an `--output` that cannot be written."""
+def check_output(output: Path | None, inputs: Iterable[str] = ()) -> None:
+    """Refuse, before any work is done, an `--output` that cannot be written or that would
+    overwrite an input."""
     if output is None or str(output) == "-":
         return
     if output.is_dir():
         raise UsageError(f"--output {output}: is a directory; name a file")
     if not output.parent.is_dir():
         raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
+    for name in inputs:
+        if name != "-" and Path(name).exists() and output.exists() and output.samefile(name):
+            raise UsageError(f"--output {output}: is one of the inputs; name another file")
 
 
 def write(pieces: Sequence[str] | str, output: Path | None) -> None:
-    """Write text to `output` (standard output when None or `-`)."""
+    """Write text to `output` (standard output when None or `-`).
+
+    A file is written beside its final name and moved into place when complete, so a run
+    that fails never leaves half a report where a whole one is expected.
+    """
     parts = [pieces] if isinstance(pieces, str) else pieces
     if output is None or str(output) == "-":
         sys.stdout.writelines(parts)
         sys.stdout.flush()
         return
+    partial = output.with_name(f".{output.name}.partial")
     try:
-        with output.open("w", encoding="utf-8") as handle:
+        with partial.open("w", encoding="utf-8") as handle:
             handle.writelines(parts)
+        os.replace(partial, output)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
 
 
-def console(output: Path | None = None) -> Console:
-    """A console for standard output (colour only on a terminal) or for an output file."""
+def console() -> Console:
+    """A console for standard output: colour only on a terminal, and never cut to a width
+    when piped (a table keeps whole rule ids)."""
     from rich.console import Console
 
-    if output is None or str(output) == "-":
-        # piped output is not cut to a terminal's width: a table keeps whole rule ids
-        width = None if sys.stdout.isatty() else 10_000
-        return Console(
-            no_color="NO_COLOR" in os.environ, soft_wrap=True, highlight=False, width=width
-        )
-    try:
-        handle = output.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
-    return Console(file=handle, no_color=True, width=120, highlight=False)
+    width = None if sys.stdout.isatty() else 10_000
+    return Console(no_color="NO_COLOR" in os.environ, soft_wrap=True, highlight=False, width=width)
 
 
 def show(renderable: RenderableType, output: Path | None = None) -> None:
-    """Print a rich renderable to standard output or to `output`."""
-    out = console(output)
-    out.print(renderable)
-    if output is not None and str(output) != "-":
-        out.file.close()
+    """Print a rich renderable to standard output, or as plain text to `output`."""
+    if output is None or str(output) == "-":
+        console().print(renderable)
+        return
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(file=buffer, no_color=True, width=120, highlight=False).print(renderable)
+    write(buffer.getvalue(), output)

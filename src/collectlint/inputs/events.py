@@ -1,8 +1,8 @@
 """Turn raw logs into the canonical `EventTable`, rejecting (never dropping) bad rows.
 
 The table has one row per input row.  `C.REASON` is null for a row that can be checked and holds
-a human-readable reason otherwise, with `C.CODE` naming the kind of problem; `C.SOURCE`,
-`C.ROW` (1-based, header excluded) and `C.LINE` say where the row came from.  Times become UTC
+a human-readable reason otherwise, with `C.CODE` naming the kind of problem; `C.SOURCE` and
+`C.ROW` (1-based, header and blank lines excluded) say where the row came from.  Times become UTC
 microseconds (`C.TS`); `timezone` holds the candidate zones (`a|b`) and `C.ZONE` the first
 (primary) one.
 """
@@ -52,15 +52,20 @@ def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
     several = len(logs) > 1
     frames = []
     sources: list[InputSource] = []
+    shapes: list[pl.DataFrame] = []
+    offset = 0
     while logs:
         log = logs.pop(0)
         index = len(sources)
-        sources.append(InputSource(log.path, log.role, log.frame.height, log.format))
-        line = pl.lit(0, dtype=pl.Int64) if log.lines is None else pl.lit(log.lines)
+        sources.append(
+            InputSource(log.path, log.role, log.frame.height, log.format, log.sha256, log.lines)
+        )
+        if log.problems is not None:
+            shapes.append(log.problems.with_columns(pl.col(C.ROW) - 1 + offset))
+        offset += log.frame.height
         frame = log.frame.with_columns(
             pl.lit(index, dtype=pl.UInt16).alias(C.SOURCE),
             pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(C.ROW),
-            line.alias(C.LINE),
         )
         ids = _blank_to_null("id")
         if frame.select(ids.null_count()).item():  # formatting row numbers costs; only if used
@@ -72,15 +77,27 @@ def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
         del log, frame
     table = pl.concat(frames, how="vertical", rechunk=several) if frames else _empty()
     del frames  # the reader already made each log contiguous; keep no second copy alive
+    table = table.with_columns(_shape(table.height, shapes))
     table, distinct = _normalise(table, options)
     # the time text is only needed for rejection messages, which are written now
-    table = _with_reasons(table, distinct).drop("time", "_naive")
+    table = _with_reasons(table, distinct).drop("time", "_naive", "_shape", "_shape_code")
     return EventTable(table, tuple(sources))
+
+
+def _shape(height: int, shapes: list[pl.DataFrame]) -> list[pl.Series]:
+    """Per row, the reason its shape (not its values) makes it uncheckable, if any."""
+    reason = pl.repeat(None, height, dtype=pl.String, eager=True)
+    code = reason
+    if shapes:
+        found = pl.concat(shapes)
+        reason = reason.scatter(found[C.ROW], found[C.REASON])
+        code = code.scatter(found[C.ROW], found[C.CODE])
+    return [reason.alias("_shape"), code.alias("_shape_code")]
 
 
 def _empty() -> pl.DataFrame:
     schema: dict[str, pl.DataType] = {c: pl.String() for c in COLUMNS}
-    schema |= {C.SOURCE: pl.UInt16(), C.ROW: pl.Int64(), C.LINE: pl.Int64()}
+    schema |= {C.SOURCE: pl.UInt16(), C.ROW: pl.Int64()}
     return pl.DataFrame(schema=schema)
 
 
@@ -237,7 +254,9 @@ def _with_reasons(table: pl.DataFrame, distinct: dict[str, list[str]]) -> pl.Dat
     code: pl.Expr = pl.lit(None, dtype=pl.String)
     for condition, name, text in reversed(checks):  # the first failing check gives the reason
         reason = pl.when(condition).then(text).otherwise(reason)
-        code = pl.when(condition).then(pl.lit(name)).otherwise(code)
+        code = (
+            pl.when(condition).then(pl.lit(name) if isinstance(name, str) else name).otherwise(code)
+        )
     positions = pl.int_range(0, table.height, eager=True).filter(failed)
     bad = table.filter(failed).select(reason.alias(C.REASON), code.alias(C.CODE))
     empty = pl.repeat(None, table.height, dtype=pl.String, eager=True)
@@ -265,7 +284,10 @@ def _duplicated(table: pl.DataFrame) -> pl.Series:
     return pl.repeat(False, len(hashes), eager=True).scatter(positions, exact).rename("_dup")
 
 
-def _checks(distinct: dict[str, list[str]]) -> list[tuple[pl.Expr, str, pl.Expr]]:
+Check = tuple[pl.Expr, str | pl.Expr, pl.Expr]
+
+
+def _checks(distinct: dict[str, list[str]]) -> list[Check]:
     """(condition, code, reason) triples, in the order their reasons take precedence.
 
     Value checks of low-cardinality columns test only the distinct values found bad, and are
@@ -273,7 +295,8 @@ def _checks(distinct: dict[str, list[str]]) -> list[tuple[pl.Expr, str, pl.Expr]
     """
     bad_zone = _unknown_zones(distinct["timezone"])
     ts = pl.col(C.TS)
-    checks: list[tuple[pl.Expr, str, pl.Expr]] = [
+    checks: list[Check] = [
+        (pl.col("_shape").is_not_null(), pl.col("_shape_code"), pl.col("_shape")),
         (pl.col("time").is_null(), "missing-time", pl.lit("missing time")),
         (
             pl.col("_naive") & ts.is_null(),

@@ -1,27 +1,34 @@
-"""Read contact logs (CSV, JSON Lines, Parquet) into Polars frames of text.
+"""Read contact logs (CSV, TSV, JSON Lines, Parquet) into Polars frames of text.
 
 Every column is read as text so that a malformed cell rejects one row instead of failing the file
 or being silently coerced; `events.py` parses and validates.  Columns with few distinct values
-(`vocabulary.CATEGORICAL`) are read as categoricals: CSV is read in streaming batches that are
-converted as they arrive, so a large log never holds those columns as strings.  `file_digest`
-gives a file's SHA-256 for the report; `check()` runs it while the rules run.
+(`vocabulary.CATEGORICAL`) are read as categoricals.  A file that cannot be read at all is an
+`InputError` naming the file, the line where one is known, and what is wrong — never a row's
+content, since contact logs are personal data.  A column of a type that cannot mean what its
+name says (a list for `channel`, a fraction for `account`, a bare number for `time`) is such an
+error too, naming the column and what it should hold.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+import stat
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.errors import InputError
+from collectlint.errors import InputError, UsageError
+from collectlint.inputs import csv_reader, jsonl_reader
+from collectlint.inputs.deferred import Deferred
+from collectlint.inputs.encoding import is_utf8, transcoded
+from collectlint.inputs.scan import NO_LINES, LineMap
 from collectlint.model import Role
-from collectlint.vocabulary import CATEGORICAL, COLUMNS
+from collectlint.vocabulary import CATEGORICAL, COLUMNS, REQUIRED_COLUMNS
 
 FORMATS = {
     ".csv": "csv",
@@ -30,90 +37,109 @@ FORMATS = {
     ".ndjson": "jsonl",
     ".parquet": "parquet",
 }
+TEXT_KEYS = ("id", "account", "debtor", "to")
+"""Identifier columns: integers are read as their digits; fractions and booleans are refused."""
+
+
+Scan = Callable[[], tuple[str, LineMap]]
+"""A pass over a log's bytes still to run: it gives the digest and the line map."""
 
 
 @dataclass(frozen=True, slots=True)
 class RawLog:
-    """One log as read: canonical string columns plus its digest, display path and role.
+    """One log as read: canonical text columns, where it came from, its role and format.
 
-    `lines` holds the physical line where each record starts, when the format has lines.
+    `lines` gives the physical line of each row (`LineMap`), `sha256` the file's digest (both
+    may still be computing); `pending` is the scan that will give them, not yet started (see
+    `launch`); `problems` lists rows whose shape makes them uncheckable (`C.ROW`, `C.CODE`,
+    `C.REASON`).
     """
 
     path: str
-    sha256: str
     frame: pl.DataFrame
-    stamp: tuple[int, int] | None = None
-    """The file's (size, modification time in ns) when it was read; None for standard input."""
+    sha256: Deferred[str] = field(default_factory=lambda: Deferred.now(""))
     role: Role = Role.LOG
     format: str = "csv"
-    lines: pl.Series | None = None
+    lines: Deferred[LineMap] = field(default_factory=lambda: Deferred.now(NO_LINES))
+    problems: pl.DataFrame | None = None
+    pending: Scan | None = None
 
 
-def _digest(data: bytes | Path) -> str:
-    sha = hashlib.sha256()
-    if isinstance(data, bytes):
-        sha.update(data)
-    else:
-        with data.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 22), b""):
-                sha.update(block)
-    return sha.hexdigest()
+def launch(raw: RawLog, background: Executor) -> RawLog:
+    """Start `raw`'s pending scan in `background`; its digest and lines then come from it."""
+    if raw.pending is None:
+        return raw
+    scanned = Deferred.later(background.submit(raw.pending))
+    return replace(
+        raw,
+        sha256=scanned.map(lambda s: s[0]),
+        lines=scanned.map(lambda s: s[1]),
+        pending=None,
+    )
 
 
-def _parse(
-    source: bytes | Path, fmt: str, skip: frozenset[str], fields: Mapping[str, str]
-) -> pl.DataFrame:
-    """Read the file; columns named in `skip` (file names) are not parsed at all.
+def _unchanged(path: Path, display: str, scan: Scan) -> Scan:
+    """`scan`, failing if the file changed or vanished since it was read: a digest or a line
+    of other bytes would not describe the rows that were checked."""
+    before = _stamp(path, display)
 
-    `fields` maps renamed file columns to their canonical names, to tell which are categorical.
-    """
-    target = io.BytesIO(source) if isinstance(source, bytes) else source
-    if fmt in ("csv", "tsv"):
-        separator = "\t" if fmt == "tsv" else ","
-        header = pl.read_csv(
-            target, n_rows=0, infer_schema=False, separator=separator, raise_if_empty=False
-        ).columns
-        if isinstance(target, io.BytesIO):
-            target.seek(0)
-        wanted = [c for c in header if c not in skip]
-        coded = [c for c in wanted if fields.get(c, c) in CATEGORICAL]
-        frame = (
-            pl.scan_csv(target, infer_schema=False, separator=separator, raise_if_empty=False)
-            .select(wanted or pl.all())
-            .with_columns(pl.col(coded).cast(pl.Categorical))
-            .collect(engine="streaming")
-        )
-        # rechunk here: the batched reader returns many small chunks, which make later sorts
-        # and gathers slower, and copying now frees them before the next step needs memory
-        for name in frame.columns:  # one column at a time: old chunks are freed as we go
-            frame = frame.with_columns(frame.get_column(name).rechunk())
-        return frame
-    if fmt == "jsonl":
-        return pl.read_ndjson(target, infer_schema_length=None)
-    names = pl.read_parquet_schema(target).keys()
-    if isinstance(target, io.BytesIO):
-        target.seek(0)
-    return pl.read_parquet(target, columns=[c for c in names if c not in skip])
+    def checked() -> tuple[str, LineMap]:
+        try:
+            found = scan()
+        except (InputError, OSError) as exc:
+            _same(path, display, before)  # a file that changed says so, whatever else failed
+            if isinstance(exc, OSError):
+                raise InputError(f"{display}: cannot read: {exc.strerror or exc}") from None
+            raise
+        _same(path, display, before)
+        return found
+
+    return checked
 
 
-def file_digest(path: str, stamp: tuple[int, int] | None = None) -> str:
-    """The SHA-256 of the file at `path`, in hex.
+def _same(path: Path, display: str, before: tuple[int, int]) -> None:
+    if _stamp(path, display) != before:
+        raise InputError(f"{display}: the file changed while it was being checked; run again")
 
-    With the `stamp` taken when the file was read, a file that changed since (so that the
-    digest would not be of the rows that were checked) is an `InputError`.
-    """
+
+def _stamp(path: Path, display: str) -> tuple[int, int]:
     try:
-        digest = _digest(Path(path))
-        if stamp is not None and _stamp(Path(path)) != stamp:
-            raise InputError(f"{path}: the file changed while it was being checked; run again")
+        status = path.stat()
+    except OSError as exc:
+        raise InputError(f"{display}: cannot read: {exc.strerror or exc}") from None
+    return status.st_size, status.st_mtime_ns
+
+
+def check_map(column_map: Mapping[str, str]) -> None:
+    """Two fields read from one column would silently share its values: refuse it."""
+    by_column: dict[str, list[str]] = {}
+    for name, column in column_map.items():
+        by_column.setdefault(column, []).append(name)
+    for column, names in sorted(by_column.items()):
+        if len(names) > 1:
+            raise UsageError(
+                f"--map: {', '.join(sorted(names))} are all read from column {column!r}; "
+                "map each field from its own column"
+            )
+
+
+def _open(path: str) -> Path:
+    file = Path(path)
+    fmt = FORMATS.get(file.suffix.lower(), "")
+    if file.is_dir():
+        raise InputError(f"{path}: is a directory, not a log file")
+    if not file.exists():
+        raise InputError(f"{path}: no such file")
+    if not fmt:
+        known = ", ".join(sorted(FORMATS))
+        raise InputError(f"{path}: unknown log format {file.suffix!r} (expected one of {known})")
+    try:
+        mode = file.stat().st_mode
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return digest
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path}: not a regular file (a pipe or a device); save the log first")
+    return file
 
 
 def read_raw(
@@ -121,90 +147,215 @@ def read_raw(
     column_map: Mapping[str, str],
     skip: frozenset[str] = frozenset(),
     role: Role = Role.LOG,
+    encoding: str = "utf-8",
 ) -> RawLog:
-    """Read `path` (or `-` for CSV on standard input) and rename mapped columns to canonical names.
-
-    Canonical fields in `skip` (e.g. `body` when no rule reads message text) are not parsed,
-    which saves most of the reading time on logs with long messages; they read as empty.
-    A file's `sha256` is left empty: the caller computes it with `file_digest` while the checks
-    run, when a core is free.  Standard input, read into memory, is hashed here.
-
-    Raises `InputError` for a missing file, an unknown extension, an unparsable file, or a
-    missing required column.
+    """Read `path` (or `-` for CSV on standard input) and rename mapped columns to canonical
+    names.  Canonical fields in `skip` (e.g. `body` when no rule reads message text) are not
+    parsed, which saves most of the reading time on logs with long messages.
     """
-    stamp: tuple[int, int] | None = None
+    check_map(column_map)
     if path == "-":
-        source: bytes | Path = sys.stdin.buffer.read()
-        fmt = "csv"
-    else:
-        file = Path(path)
-        fmt = FORMATS.get(file.suffix.lower(), "")
-        if not fmt:
-            known = ", ".join(sorted(FORMATS))
-            raise InputError(
-                f"{path}: unknown log format {file.suffix!r} (expected one of {known})"
-            )
-        if not file.is_file():
-            raise InputError(f"{path}: no such file")
-        source = file
-        stamp = _stamp(file)
+        data = sys.stdin.buffer.read()
+        return _read_csv(data, path, "csv", column_map, skip, role, encoding)
+    file = _open(path)
+    fmt = FORMATS[file.suffix.lower()]
     try:
-        file_names = {column_map.get(name, name) for name in skip}
-        to_field = {column: field for field, column in column_map.items()}
-        frame = _parse(source, fmt, frozenset(file_names), to_field)
-    except Exception as exc:  # polars raises many types; all mean "unreadable file"
-        raise InputError(f"{path}: cannot read as {fmt}: {exc}") from None
-    sha = _digest(source) if isinstance(source, bytes) else ""
-    canonical = _canonical(frame, column_map, path)
-    return RawLog(path, sha, canonical, stamp, role, fmt, _lines(fmt, canonical.height))
+        if fmt in ("csv", "tsv"):
+            raw = _read_csv(file, path, fmt, column_map, skip, role, encoding)
+        elif fmt == "jsonl":
+            raw = _read_jsonl(file, path, column_map, skip, role, encoding)
+        else:
+            raw = _read_parquet(file, path, column_map, skip, role)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    known = raw  # a log read and scanned at once: still make sure it does not change
+    scan = raw.pending or (lambda: (known.sha256.get(), known.lines.get()))
+    return replace(raw, pending=_unchanged(file, path, scan))
 
 
-def _lines(fmt: str, rows: int) -> pl.Series | None:
-    """The physical line of each record: after the header for CSV and TSV, one per line for
-    JSON Lines, none for Parquet."""
-    if fmt == "parquet":
-        return None
-    first = 2 if fmt in ("csv", "tsv") else 1
-    return pl.int_range(first, first + rows, dtype=pl.Int64, eager=True)
+def _read_csv(
+    source: Path | bytes,
+    path: str,
+    fmt: str,
+    column_map: Mapping[str, str],
+    skip: frozenset[str],
+    role: Role,
+    encoding: str,
+) -> RawLog:
+    if not is_utf8(encoding):
+        if isinstance(source, bytes):
+            raise UsageError("--encoding: standard input must be UTF-8")
+        with transcoded(source, encoding, path) as (copy, digest):
+            return _read_csv_utf8(copy, path, fmt, column_map, skip, role, Deferred.now(digest))
+    return _read_csv_utf8(source, path, fmt, column_map, skip, role, None)
 
 
-def _canonical(frame: pl.DataFrame, column_map: Mapping[str, str], path: str) -> pl.DataFrame:
+def _read_csv_utf8(
+    source: Path | bytes,
+    path: str,
+    fmt: str,
+    column_map: Mapping[str, str],
+    skip: frozenset[str],
+    role: Role,
+    digest: Deferred[str] | None,
+) -> RawLog:
+    separator = "\t" if fmt == "tsv" else ","
+    names = csv_reader.header(source, separator, path)
+    csv_reader.check_header(names, path)
+    # header names are matched without the spaces exports sometimes pad them with
+    clean = {name: name.strip() for name in names}
+    wanted = [n for n in names if clean[n] in _wanted(list(clean.values()), column_map, skip, path)]
+    fields = _fields(column_map)
+    coded = [c for c in wanted if fields.get(clean[c], clean[c]) in CATEGORICAL]
+    read = csv_reader.read(source, separator, wanted, coded, path, digest)
+    renamed = read.frame.rename({c: clean[c] for c in read.frame.columns if c in clean})
+    frame = canonical(renamed, column_map, path)
+    return RawLog(path, frame, read.sha256, role, fmt, read.lines, read.problems, read.pending)
+
+
+def _read_jsonl(
+    source: Path,
+    path: str,
+    column_map: Mapping[str, str],
+    skip: frozenset[str],
+    role: Role,
+    encoding: str,
+) -> RawLog:
+    if not is_utf8(encoding):
+        raise UsageError(f"--encoding {encoding}: JSON Lines logs must be UTF-8 ({path})")
+    read = jsonl_reader.read(source, path)
+    names = [c for c in read.frame.columns if _fields(column_map).get(c, c) not in skip]
+    frame = canonical(read.frame.select(names), column_map, path, source)
+    return RawLog(path, frame, role=role, format="jsonl", pending=read.pending)
+
+
+def _read_parquet(
+    source: Path,
+    path: str,
+    column_map: Mapping[str, str],
+    skip: frozenset[str],
+    role: Role,
+) -> RawLog:
+    try:
+        names = list(pl.read_parquet_schema(source))
+    except Exception:  # polars raises many types; each means "not a Parquet file"
+        raise InputError(f"{path}: not a Parquet file (or a damaged one)") from None
+    wanted = _wanted(names, column_map, skip, path)
+    try:
+        frame = pl.read_parquet(source, columns=wanted)
+    except Exception:  # polars raises many types; each means "not a Parquet file"
+        raise InputError(f"{path}: cannot read this Parquet file (damaged?)") from None
+    frame = canonical(frame, column_map, path)
+    return RawLog(path, frame, role=role, format="parquet", pending=lambda: _digest(source))
+
+
+def _digest(path: Path) -> tuple[str, LineMap]:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            sha.update(block)
+    return sha.hexdigest(), NO_LINES
+
+
+def _fields(column_map: Mapping[str, str]) -> dict[str, str]:
+    """File column -> the canonical field it is read as."""
+    return {column: name for name, column in column_map.items()}
+
+
+def _wanted(
+    names: Sequence[str], column_map: Mapping[str, str], skip: frozenset[str], path: str
+) -> list[str]:
+    """The file's columns to read: the canonical and mapped ones, less those skipped."""
+    for name, column in column_map.items():
+        if column not in names:
+            raise InputError(f"{path}: --map {name}={column}: no column {column!r} in the file")
+    fields = _fields(column_map)
+    mapped = set(column_map)
+    wanted = []
+    for column in names:
+        name = fields.get(column, column)
+        if column not in fields and column in mapped:
+            continue  # a field mapped from another column: this same-named one is not it
+        if name in COLUMNS and name not in skip:
+            wanted.append(column)
+    return wanted
+
+
+def canonical(
+    frame: pl.DataFrame,
+    column_map: Mapping[str, str],
+    path: str,
+    source: Path | bytes | None = None,
+) -> pl.DataFrame:
     """Rename mapped columns, keep canonical ones, and make every column text (categorical for
-    the low-cardinality ones)."""
-    renames = {}
-    for field, column in column_map.items():
-        if column not in frame.columns:
-            raise InputError(f"{path}: --map {field}={column}: no column {column!r} in the file")
-        renames[column] = field
-    frame = frame.rename(renames) if renames else frame
-    missing = [c for c in ("time", "account") if c not in frame.columns]
+    the low-cardinality ones), refusing columns of a type that cannot hold what they should."""
+    fields = _fields(column_map)
+    mapped = set(column_map)
+    keep = [c for c in frame.columns if fields.get(c, c) in COLUMNS]
+    keep = [c for c in keep if c in fields or c not in mapped]
+    frame = frame.select(keep).rename({c: fields[c] for c in keep if c in fields})
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
-            f"{path}: missing required column(s) {', '.join(missing)}; "
-            f"found {', '.join(frame.columns) or 'none'} (use --map FIELD=COLUMN)"
+            f"{path}: missing required column(s) {', '.join(missing)} "
+            "(use --map FIELD=COLUMN to name your export's columns)"
         )
     exprs = []
     for name in COLUMNS:
         if name not in frame.columns:
             dtype = pl.Categorical if name in CATEGORICAL else pl.String
             exprs.append(pl.lit(None, dtype=dtype).alias(name))
-        elif name == "time" and isinstance(frame.schema[name], pl.Datetime):
-            exprs.append(_datetime_to_text(pl.col(name), frame.schema[name]))
-        elif name in CATEGORICAL:
-            if frame.schema[name] == pl.Categorical:
-                exprs.append(pl.col(name))
-            else:
-                exprs.append(pl.col(name).cast(pl.String).cast(pl.Categorical))
-        else:
-            exprs.append(pl.col(name).cast(pl.String))
+            continue
+        text = _as_text(name, frame.schema[name], path, column_map, source)
+        exprs.append(text.cast(pl.Categorical) if name in CATEGORICAL else text)
     return frame.select(exprs)
 
 
-def _datetime_to_text(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Parquet timestamps: aware ones become ISO text in UTC; naive ones stay naive (rejected)."""
-    if getattr(dtype, "time_zone", None):
-        return col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
-    return col.dt.strftime("%Y-%m-%dT%H:%M:%S%.f")
+def _as_text(
+    name: str,
+    dtype: pl.DataType,
+    path: str,
+    column_map: Mapping[str, str],
+    source: Path | bytes | None,
+) -> pl.Expr:
+    """The expression reading column `name` as text, or an error for a type it cannot be."""
+    col = pl.col(name)
+    if dtype in (pl.String, pl.Categorical, pl.Null) or isinstance(dtype, pl.Enum):
+        return col.cast(pl.String)
+    if name == "time" and isinstance(dtype, pl.Datetime):
+        if dtype.time_zone:  # an instant: UTC text; a naive timestamp stays naive (rejected)
+            return col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
+        return col.dt.strftime("%Y-%m-%dT%H:%M:%S%.f")
+    if name in TEXT_KEYS and dtype.is_integer():
+        return col.cast(pl.String)
+    column = next((c for f, c in column_map.items() if f == name), name)
+    expected = {
+        "time": "ISO-8601 text with an offset, or a timestamp with a time zone",
+    }.get(name, "text")
+    found = _describe(dtype)
+    where = ""
+    if source is not None and dtype.is_nested():
+        line = jsonl_reader.first_line_with(source, column, (list, dict))
+        where = f":{line}" if line else ""
+    raise InputError(f"{path}{where}: column {column!r} holds {found}; expected {expected}")
+
+
+def _describe(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.List | pl.Array):
+        return "lists"
+    if isinstance(dtype, pl.Struct):
+        return "objects"
+    if dtype == pl.Binary:
+        return "binary data"
+    if dtype == pl.Boolean:
+        return "true/false values"
+    if dtype.is_float() or isinstance(dtype, pl.Decimal):
+        return "fractional numbers"
+    if dtype.is_integer():
+        return "bare numbers"
+    if dtype == pl.Date:
+        return "dates without a time of day"
+    return f"values of type {dtype}"
 
 
 def raw_from_records(
@@ -226,5 +377,5 @@ def raw_from_records(
     frame = frame.with_columns(pl.col(list(CATEGORICAL)).cast(pl.Categorical))
     if scopes is not None:
         frame = frame.with_columns(pl.Series(C.SCOPE, list(scopes), dtype=pl.Int64))
-    line_numbers = pl.Series(C.LINE, list(lines), dtype=pl.Int64) if lines is not None else None
-    return RawLog(path, "", frame, None, role, "records", line_numbers)
+    line_map = NO_LINES if lines is None else LineMap.of(lines)
+    return RawLog(path, frame, Deferred.now(""), role, "records", Deferred.now(line_map))

@@ -9,28 +9,29 @@ from without any id being encoded and parsed back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from collectlint import columns as C
+from collectlint.inputs.deferred import Deferred
+from collectlint.inputs.scan import NO_LINES, LineMap
 from collectlint.inputs.templates import Template
-from collectlint.model import Origin, Role
+from collectlint.model import InputFile, Origin, Role
 
 
 @dataclass(frozen=True, slots=True)
 class InputSource:
-    """One input: its path as the user gave it, its role, its format and its row count."""
+    """One input: its path as the user gave it, its role, its format, its row count, its
+    digest and where each of its rows starts (the last two may still be computing)."""
 
     path: str
     role: Role
     rows: int
     format: str
-
-    @property
-    def has_lines(self) -> bool:
-        """Whether its records have physical lines (not Parquet)."""
-        return self.format != "parquet"
+    sha256: Deferred[str] = field(default_factory=lambda: Deferred.now(""))
+    lines: Deferred[LineMap] = field(default_factory=lambda: Deferred.now(NO_LINES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,8 @@ class EventTable:
     """Events ready for the engine: one row per input record, rejected ones included.
 
     `frame` has the canonical columns, `C.TS`, `C.ZONE`, `C.PERSON`, where each row came from
-    (`C.SOURCE`, `C.ROW`, `C.LINE`), and why it cannot be checked (`C.REASON`, `C.CODE`; null
+    (`C.SOURCE`, `C.ROW`; its line is looked up from the source, see `line_numbers`), and why
+    it cannot be checked (`C.REASON`, `C.CODE`; null
     for a checkable row); `C.SCOPE` when events are split into isolated groups.  `templates`
     holds the parsed templates whose renderings are rows, for placing findings at `line:col`.
     """
@@ -46,6 +48,16 @@ class EventTable:
     frame: pl.DataFrame
     sources: tuple[InputSource, ...]
     templates: tuple[Template, ...] = ()
+
+    def line_numbers(self, sources: pl.Series, rows: pl.Series) -> pl.Series:
+        """The physical line where each (source index, row) starts (0: the input has none)."""
+        out = np.zeros(len(rows), dtype=np.int64)
+        src = sources.cast(pl.Int64).to_numpy()
+        numbers = rows.cast(pl.Int64).to_numpy()
+        for index in np.unique(src):
+            mine = src == index
+            out[mine] = self.sources[int(index)].lines.get().lines(numbers[mine])
+        return pl.Series(C.LINE, out, dtype=pl.Int64)
 
     @property
     def scoped(self) -> bool:
@@ -56,6 +68,10 @@ class EventTable:
         """The `Origin` of a row, from its source index, record number and line."""
         src = self.sources[source]
         return Origin(src.role, src.path, row, line, column)
+
+    def digests(self) -> tuple[InputFile, ...]:
+        """The inputs as a report lists them (waiting for digests still being computed)."""
+        return tuple(InputFile(s.path, s.sha256.get(), s.rows, s.role) for s in self.sources)
 
     def roles(self, *roles: Role) -> list[int]:
         """Indexes of the sources with one of `roles`."""

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from collectlint import columns as C
-from collectlint.errors import InputError
+from collectlint.errors import InputError, RuleFileError
 from collectlint.vocabulary import CATEGORICAL, COLUMNS
+from collectlint.yamldoc import load_mapping
 
 MAX_VARIANTS = 256
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -77,9 +77,9 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, str], int]:
     if end < 0:
         raise InputError(f"{path}:1:1: front matter starts with --- but never ends")
     try:
-        meta = yaml.safe_load(text[3:end]) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: invalid front matter: {exc}") from None
+        meta = load_mapping(text[3:end], path, first_line=1) or {}
+    except RuleFileError as exc:
+        raise InputError(f"{exc.message} (in the front matter)") from None
     if not isinstance(meta, dict):
         raise InputError(f"{path}:2:1: front matter must be a mapping")
     close = text.find("\n", end + 4)
@@ -202,10 +202,9 @@ def template_frame(templates: Sequence[Template], ts_us: int) -> pl.DataFrame:
     A template is about no account and is sent at no particular time: `account` is empty and
     the event time is the run's `as_of`; only rules that read text apply to it.
     """
-    records: dict[str, list[Any]] = {name: [] for name in (*COLUMNS, C.SOURCE, C.ROW, C.LINE)}
+    records: dict[str, list[Any]] = {name: [] for name in (*COLUMNS, C.SOURCE, C.ROW)}
     for index, template in enumerate(templates):
         meta = template.meta
-        line = template.position(template.body_offset)[0]
         for number, variant in enumerate(template.variants, start=1):
             values: dict[str, Any] = dict.fromkeys(COLUMNS)
             values.update(
@@ -217,11 +216,11 @@ def template_frame(templates: Sequence[Template], ts_us: int) -> pl.DataFrame:
                 body=variant.text,
                 kind="contact",
             )
-            values |= {C.SOURCE: index, C.ROW: number, C.LINE: line}
+            values |= {C.SOURCE: index, C.ROW: number}
             for name, value in values.items():
                 records[name].append(value)
     schema: dict[str, pl.DataType] = {name: pl.String() for name in COLUMNS}
-    schema |= {C.SOURCE: pl.UInt16(), C.ROW: pl.Int64(), C.LINE: pl.Int64()}
+    schema |= {C.SOURCE: pl.UInt16(), C.ROW: pl.Int64()}
     frame = pl.DataFrame(records, schema=schema)
     return frame.drop("time").with_columns(
         pl.col(list(CATEGORICAL)).cast(pl.Categorical),

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from collectlint.errors import Problem
-from collectlint.loading.yamldoc import YamlDoc
 from collectlint.vocabulary import ENUMERATED, FILTER_FIELDS
+from collectlint.yamldoc import YamlDoc
 
 
 def check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int]) -> list[Problem]:
@@ -55,7 +55,8 @@ def check_param_filters(
     problems = []
     if isinstance(params.get("trigger"), dict):
         problems += check_filter(doc, params["trigger"], [*where, "trigger"])
-    for index, item in enumerate(params.get("exempt", ()) or ()):
+    exempt = params.get("exempt")
+    for index, item in enumerate(exempt if isinstance(exempt, list) else ()):
         for part in ("after", "until"):
             if isinstance(item, dict) and isinstance(item.get(part), dict):
                 problems += check_filter(doc, item[part], [*where, "exempt", index, part])

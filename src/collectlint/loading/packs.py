@@ -22,8 +22,8 @@ from collectlint.kinds.base import Filter, ParamError, Rule
 from collectlint.kinds.messages import FIELDS, Message
 from collectlint.loading.checks import check_filter, check_param_filters
 from collectlint.loading.validate import load_schema, validate
-from collectlint.loading.yamldoc import YamlDoc, parse_file
 from collectlint.model import EMPTY, PackInfo, RuleSpec, Severity, Source, freeze, thaw
+from collectlint.yamldoc import YamlDoc, parse_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +109,10 @@ def resolve_ref(ref: str, base: Path | None = None) -> Path:
     )
 
 
+MAX_DEPTH = 16
+"""Packs an `extends` chain may hold (a real overlay is two or three deep)."""
+
+
 def load_pack(ref: str, _chain: tuple[Path, ...] = (), _base: Path | None = None) -> Pack:
     """Load the pack `ref` and, through `extends:`, its ancestors."""
     path = resolve_ref(ref, _base)
@@ -116,6 +120,8 @@ def load_pack(ref: str, _chain: tuple[Path, ...] = (), _base: Path | None = None
     if path.resolve() in _chain:
         names = [display_path(p) for p in (*_chain, path.resolve())]
         raise RuleFileError(f"{display}: `extends` cycle: {' -> '.join(names)}")
+    if len(_chain) >= MAX_DEPTH:
+        raise RuleFileError(f"{display}: `extends` chain longer than {MAX_DEPTH} packs")
     doc = parse_file(path, display)
     # built-in packs ship with the tool and the test suite validates them (tests/test_packs.py);
     # checking them again on every run would cost more than reading a small log

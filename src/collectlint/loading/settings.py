@@ -19,7 +19,7 @@ from typing import Any
 
 from collectlint.errors import UsageError
 from collectlint.loading.validate import load_schema, validate
-from collectlint.loading.yamldoc import YamlDoc, parse_file, parse_text
+from collectlint.yamldoc import YamlDoc, parse_file, parse_text
 
 CONFIG_NAMES = ("collectlint.yaml", ".collectlint.yaml", "pyproject.toml")
 PATH_KEYS = ("waivers", "baseline")

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from collectlint.errors import Problem
-from collectlint.loading.yamldoc import YamlDoc
+from collectlint.yamldoc import YamlDoc
 
 if TYPE_CHECKING:
     import jsonschema

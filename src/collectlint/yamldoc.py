@@ -17,8 +17,24 @@ import yaml
 from collectlint.errors import Problem, RuleFileError
 from collectlint.model import Span
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML was built with it (same semantics, several times faster)."""
+
+
+class _Loader(_BASE):  # type: ignore[misc, valid-type]
+    """Safe loading, with dates and times left as the text they are written as.
+
+    YAML 1.1 reads an unquoted `2026-12-31` as a date (and `2026-02-30` as an error deep in the
+    constructor); a rule file's values are text to validate, so they stay text and a bad date
+    is reported by the schema or the field's own check, at its position.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BASE.yaml_implicit_resolvers.items()
+}
+_LOADER = _Loader
 
 MAX_BYTES = 2 * 1024 * 1024
 """Largest rule or case file accepted; real packs are a few kilobytes."""
@@ -87,9 +103,28 @@ def parse_text(text: str, path: str) -> YamlDoc:
             f"{path}: invalid YAML",
             (Problem(str(getattr(exc, "problem", exc)), _mark_span(path, mark)),),
         ) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a value no constructor takes
+        raise RuleFileError(
+            f"{path}: invalid YAML", (Problem(f"unreadable value: {exc}"),)
+        ) from None
     finally:
         loader.dispose()
     return YamlDoc(path, data, root, tuple(problems))
+
+
+def load_mapping(text: str, path: str, first_line: int = 1) -> Any:
+    """Plain data from a small YAML text (front matter), with the same safe loader; syntax
+    problems are reported at `path:line:col`, counting lines from `first_line`."""
+    try:
+        return yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark is not None else 0)
+        column = (mark.column + 1) if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise RuleFileError(f"{path}:{line}:{column}: {problem}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise RuleFileError(f"{path}:{first_line}:1: unreadable value: {exc}") from None
 
 
 def parse_file(path: Path, display: str) -> YamlDoc:
