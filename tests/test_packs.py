@@ -11,7 +11,7 @@ import pytest
 import collectlint
 from collectlint.errors import RuleFileError
 from collectlint.loading.packs import load_pack
-from collectlint.loading.yamldoc import MAX_BYTES
+from collectlint.yamldoc import MAX_BYTES
 
 HEAD = "pack: {name: p, title: P, version: '1', jurisdiction: [US]}\n"
 RULE = """rules:

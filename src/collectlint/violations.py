@@ -37,6 +37,7 @@ _REPORTED += ("jurisdiction", "kind", C.TS, C.ZONE, C.SOURCE, C.ROW)
 """Event columns a finding is built from (its zone and local time come from the rule)."""
 
 _PLACEHOLDERS = {
+    "rule": pl.col(C.RULE),
     "event": pl.col("id"),
     "account": pl.col("account"),
     "person": pl.col("_shown_person"),

@@ -108,7 +108,10 @@ def read(
     except Exception as exc:  # polars raises many types; each means "not this file as CSV"
         if "more fields" not in str(exc):
             raise _diagnosed(source, separator, display, exc) from None
-        frame = _parse(source, separator, columns, categorical, ragged=True)
+        try:
+            frame = _parse(source, separator, columns, categorical, ragged=True)
+        except Exception as again:  # polars raises many types; each means "not this file as CSV"
+            raise _diagnosed(source, separator, display, again) from None
         return _exact(source, separator, frame, display, digest)
     if _maybe_irregular(frame):
         return _exact(source, separator, frame, display, digest)

@@ -92,6 +92,8 @@ def _problem(line: str, number: int) -> str:
     """What is wrong with one line of a JSON Lines file ('' when it is one object)."""
     try:
         value = json.loads(line)
+    except RecursionError:
+        return "values nested too deeply"
     except json.JSONDecodeError as exc:
         if line in ("{", "[") or (number == 1 and line.startswith("[")):
             return (
@@ -115,7 +117,7 @@ def first_line_with(source: Path | bytes, key: str, kinds: tuple[type, ...]) -> 
             continue
         try:
             value = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
         if isinstance(value, dict) and isinstance(value.get(key), kinds):
             return number

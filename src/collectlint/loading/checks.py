@@ -15,6 +15,8 @@ from collectlint.yamldoc import YamlDoc
 
 def check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int]) -> list[Problem]:
     """Filter fields must be event fields; values of enumerated fields must be known values."""
+    if not isinstance(flt, Mapping):
+        return [Problem("expected a mapping of event fields to conditions", doc.span(where))]
     problems = []
     for name, condition in flt.items():
         if name not in FILTER_FIELDS:
@@ -23,6 +25,15 @@ def check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int
                     f"unknown event field {name!r} in filter "
                     f"(fields: {', '.join(sorted(FILTER_FIELDS))})",
                     doc.span([*where, name], key=True),
+                )
+            )
+            continue
+        if not _is_condition(condition):
+            problems.append(
+                Problem(
+                    f"filter {name!r}: expected a value, a list of values, {{not: ...}} or "
+                    "{present: true|false}",
+                    doc.span([*where, name]),
                 )
             )
             continue
@@ -46,6 +57,21 @@ def check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int
                     )
                 )
     return problems
+
+
+def _is_condition(condition: Any) -> bool:
+    """A value, a list of values, or a mapping of `not` (value or list) and `present` (bool)."""
+    if isinstance(condition, str):
+        return True
+    if isinstance(condition, list):
+        return bool(condition) and all(isinstance(v, str) for v in condition)
+    if not isinstance(condition, Mapping) or not condition or set(condition) - {"not", "present"}:
+        return False
+    banned = condition.get("not", "")
+    values = [banned] if isinstance(banned, str) else banned
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return False
+    return isinstance(condition.get("present", True), bool)
 
 
 def check_param_filters(

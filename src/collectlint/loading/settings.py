@@ -115,6 +115,8 @@ def load_settings(config: str | None, cli: Mapping[str, Any], cwd: Path | None =
     display = None
     if config and not (path and path.is_file()):
         raise UsageError(f"--config {config}: no such file")
+    if config and path is not None and path.suffix.lower() not in (".yaml", ".yml", ".toml"):
+        raise UsageError(f"--config {config}: expected a .yaml, .yml or .toml file")
     if path is not None:
         display = _relative(path)
         if path.name == "pyproject.toml":

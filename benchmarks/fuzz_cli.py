@@ -1,0 +1,2519 @@
+"""Hostile-input fuzzing of the collectlint command line: mutated logs, packs and options.
+
+Usage::
+
+    python benchmarks/fuzz_cli.py [--seed 1] [--logs 300] [--packs 100] [--python PYTHON]
+                                  [--keep DIR] [--jobs 2] [--only FAMILY] [--timeout 60]
+
+Every case is one mutated input (a contact log, a rule pack, or an odd option value) run
+through ``PYTHON -m collectlint ...`` as its own process, in its own directory, with a time
+limit. The inputs come from a seeded generator: the same ``--seed`` writes byte-for-byte the
+same files, and case ``log-0042`` is the same whatever ``--logs`` is.
+
+A run fails when it prints a Python traceback, exits with a code other than 0, 1 or 2 (a
+time-out counts), a JSON report's summary does not add up (``events_read = events_checked +
+events_rejected``), an exit-2 message does not name the file at fault, or standard error
+repeats the private marker planted in every log (``+15550107788``, ``Zebulon Quackenbush``).
+The failing inputs are kept on disk (``benchmarks/data/fuzz-cli/seed-N/``, git-ignored, unless
+``--keep DIR`` keeps everything there) with the command that reproduces each one; the exit
+status is 1 when any run failed.
+
+From Python (the test suite runs a small slice this way)::
+
+    cases = generate_cases(seed=1, logs=15, packs=6, options=4)
+    outcomes = run_cases(cases, sys.executable, workdir, jobs=2)
+    bad = [o for o in outcomes if o.failures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import functools
+import gzip
+import io
+import json
+import os
+import random
+import re
+import resource
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+EXAMPLES = REPO / "examples"
+RULES = REPO / "rules"
+#: Where failing inputs are kept when no --keep is given (benchmarks/data/ is git-ignored).
+FAILURES_DIR = HERE / "data" / "fuzz-cli"
+
+COLUMNS = (
+    "id",
+    "time",
+    "account",
+    "debtor",
+    "party",
+    "to",
+    "channel",
+    "direction",
+    "outcome",
+    "timezone",
+    "jurisdiction",
+    "body",
+    "kind",
+)
+#: The private marker planted in every generated log: never to be repeated on standard error.
+PHONE = "+15550107788"
+NAME = "Zebulon Quackenbush"
+MARKERS = ("5550107788", "quackenbush")  # searched in lower-cased stderr
+TRACEBACK = "Traceback (most recent call last)"
+TIMEOUT = 60.0
+#: Address-space cap per run, in MiB (a check of a small log needs well under 1 GiB).
+MEMORY_MB = 4096
+OK_CODES = (0, 1, 2)
+#: A file that `!!python/object/apply` would create if a pack were loaded unsafely.
+PWNED = "FUZZ-PWNED"
+
+LOG_FAMILIES = (
+    "bytes",
+    "truncate",
+    "columns",
+    "cells",
+    "times",
+    "encoding",
+    "newlines",
+    "quoting",
+    "ragged",
+    "empty",
+    "jsonl",
+    "tsv",
+    "parquet",
+    "mismatch",
+)
+PACK_FAMILIES = (  # in this order, the first six packs (the test slice) cover six families
+    "pack-types",
+    "pack-yaml",
+    "pack-extends",
+    "pack-regex",
+    "pack-message",
+    "pack-keys",
+    "pack-lines",
+    "pack-indent",
+)
+OPTION_FAMILY = "options"
+FAMILIES = (*LOG_FAMILIES, *PACK_FAMILIES, OPTION_FAMILY)
+
+#: Families that only make sense for a text file (CSV or TSV).
+TEXT_ONLY = frozenset({"quoting", "ragged", "tsv"})
+#: Families that fit each content format.
+FITS = {
+    "csv": frozenset(LOG_FAMILIES) - {"jsonl", "parquet", "tsv"},
+    "tsv": frozenset(LOG_FAMILIES) - {"jsonl", "parquet"},
+    "jsonl": frozenset(LOG_FAMILIES) - TEXT_ONLY - {"parquet"},
+    "parquet": frozenset(LOG_FAMILIES) - TEXT_ONLY - {"jsonl", "encoding", "newlines"},
+}
+
+
+# --------------------------------------------------------------------------------- data types
+
+
+@dataclass(frozen=True)
+class Case:
+    """One mutated input and the command that runs it (relative to the case's directory)."""
+
+    name: str
+    families: tuple[str, ...]
+    description: str
+    files: Mapping[str, bytes]
+    argv: tuple[str, ...]
+    names: tuple[str, ...]
+    """An exit-2 message must contain one of these (the file at fault); empty: not checked."""
+    accounting: bool = True
+    """Whether an exit 0 or 1 is followed by a JSON run whose summary must add up."""
+    stdin: str | None = None
+    """A file of the case fed on standard input."""
+    dirs: tuple[str, ...] = ()
+    """Empty directories to create (a directory given where a file is expected)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One process."""
+
+    argv: tuple[str, ...]
+    code: int | None
+    """The exit status; None when the run timed out and was killed."""
+    seconds: float
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Outcome:
+    """What happened to one case."""
+
+    case: Case
+    directory: Path
+    runs: list[Run]
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, detail) pairs; kinds are those of FAILURE_KINDS."""
+    accounting: str = "n/a"
+    """'ok', 'mismatch', 'no report' or 'n/a' (not an exit 0/1 of a check)."""
+
+    @property
+    def code(self) -> int | None:
+        return self.runs[0].code
+
+    @property
+    def command(self) -> str:
+        return command_line(self.runs[0].argv, self.directory, self.case.stdin)
+
+    @property
+    def stderr_line(self) -> str:
+        """The first line of the stderr that matters: the failing run's exception or message."""
+        for run in self.runs:
+            if TRACEBACK in run.stderr or run.code not in OK_CODES:
+                return relevant_line(run.stderr)
+        return relevant_line(self.runs[0].stderr)
+
+
+FAILURE_KINDS = {
+    "traceback": "a Python traceback on stderr",
+    "exit-code": "an exit code other than 0, 1 or 2, or a time-out",
+    "accounting": "events_read != events_checked + events_rejected in the JSON report",
+    "no-name": "an exit-2 message that does not name the file at fault",
+    "marker": "the planted phone number or name on stderr",
+    "other": "no JSON report, a different exit code for the JSON run, or a pack executed",
+}
+
+
+# ---------------------------------------------------------------------------- small helpers
+
+
+def short(value: str, width: int = 40) -> str:
+    """`value` as an ASCII literal, cut to about `width` characters."""
+    text = ascii(value)
+    if len(text) <= width:
+        return text
+    return f"{text[: width - 12]}...'({len(value)} chars)"
+
+
+def printable(text: str, width: int = 220) -> str:
+    """`text` with control and format characters escaped, for a terminal."""
+    out = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return out if len(out) <= width else out[: width - 3] + "..."
+
+
+def relevant_line(stderr: str) -> str:
+    """The exception line of a traceback, else the first line with words in it."""
+    lines = stderr.splitlines()
+    if TRACEBACK in stderr:  # the first unindented line after the innermost frame
+        last = max(i for i, line in enumerate(lines) if line.startswith(("  File ", TRACEBACK)))
+        for line in lines[last + 1 :]:
+            if line.strip() and not line[:1].isspace():
+                return printable(line.strip())
+    for line in lines:
+        text = line.strip().strip("\u2502\u256d\u256e\u2570\u256f\u2500 ").strip()
+        if text and not text.startswith(("Usage:", "Try '")) and re.search(r"\w", text):
+            return printable(text)
+    return ""
+
+
+def traceback_frame(stderr: str) -> str:
+    """The innermost collectlint frame of a traceback (`module.py:line in function`)."""
+    frames = re.findall(r'File "[^"]*collectlint/([^"]+)", line (\d+), in (\S+)', stderr)
+    if not frames:
+        frames = re.findall(r'File "([^"]+)", line (\d+), in (\S+)', stderr)
+    if not frames:
+        return ""
+    path, line, function = frames[-1]
+    return f"{path}:{line} in {function}"
+
+
+def command_line(argv: Sequence[str], directory: Path, stdin: str | None, python: str = "") -> str:
+    """A shell command that reproduces a run."""
+    words = [python or "PYTHON", "-m", "collectlint", *argv]
+    tail = f" < {shlex.quote(stdin)}" if stdin else ""
+    return f"cd {shlex.quote(str(directory))} && {shlex.join(words)}{tail}"
+
+
+def _yaml_str(value: str) -> str:
+    """`value` as a YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(value)
+
+
+# ------------------------------------------------------------------------------ base inputs
+
+
+@functools.cache
+def _example_table(name: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    with (EXAMPLES / name).open(newline="", encoding="utf-8") as handle:
+        rows = [tuple(r) for r in csv.reader(handle)]
+    return rows[0], tuple(rows[1:])
+
+
+ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Phoenix",
+    "Pacific/Honolulu",
+    "America/New_York|America/Los_Angeles",
+    "Asia/Shanghai",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+)
+BODIES = (
+    "This is Acme Recovery, a debt collector. Reply STOP to opt out.",
+    "Pay now or a warrant will be issued for your arrest.",
+    "Your statement is ready. Unsubscribe: https://example.com/u",
+    "You deadbeat, pay up.",
+    "\u60a8\u597d\uff0c\u60a8\u7684\u501f\u6b3e\u5df2\u903e\u671f\uff0c\u8bf7\u5c3d\u5feb\u8fd8"
+    "\u6b3e\u3002",
+    "\u518d\u4e0d\u8fd8\u94b1\u5c31\u7b49\u7740\u5750\u7262\u5427",
+    "",
+)
+CALL_OUTCOMES = ("conversation", "voicemail", "no_answer", "busy", "not_connected")
+
+
+def _generated_table(rng: random.Random) -> tuple[list[str], list[list[str]]]:
+    """A small valid log with the canonical columns."""
+    start = datetime(2024, rng.choice((3, 6, 11)), rng.randint(1, 24), 12, tzinfo=UTC)
+    accounts = [f"G-{rng.randint(100, 999)}" for _ in range(rng.randint(1, 4))]
+    rows = []
+    for index in range(rng.randint(4, 30)):
+        account = rng.choice(accounts)
+        when = start + timedelta(minutes=rng.randint(0, 60 * 24 * 9))
+        zone = rng.choice(ZONES)
+        channel = rng.choice(("call", "call", "call", "sms", "email", "letter"))
+        outcome = rng.choice(CALL_OUTCOMES) if channel == "call" else rng.choice(("sent", ""))
+        party = (
+            "debtor" if rng.random() < 0.85 else rng.choice(("spouse", "third_party", "attorney"))
+        )
+        to = "" if party == "debtor" else f"+1555020{rng.randint(1000, 9999)}"
+        if rng.random() < 0.7:
+            stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        else:
+            stamp = when.astimezone(timezone(timedelta(hours=rng.randint(-10, 9)))).isoformat()
+        jurisdiction = "CN" if zone == "Asia/Shanghai" else rng.choice(("US", "US-NY", ""))
+        body = rng.choice(BODIES) if channel in ("sms", "email") else ""
+        kind = "contact"
+        if rng.random() < 0.05:
+            kind, channel, outcome = "consent", "", ""
+        direction = "inbound" if rng.random() < 0.05 else "outbound"
+        rows.append(
+            [
+                f"G{index:03d}",
+                stamp,
+                account,
+                f"D-{account}",
+                party,
+                to,
+                channel,
+                direction,
+                outcome,
+                zone,
+                jurisdiction,
+                body,
+                kind,
+            ]
+        )
+    return list(COLUMNS), rows
+
+
+def _marker_rows(day: str) -> list[dict[str, str]]:
+    """Valid rows carrying the private marker in `to` and `body`."""
+    common = {
+        "account": "ACC-PII",
+        "debtor": "CON-PII",
+        "direction": "outbound",
+        "timezone": "America/New_York",
+        "jurisdiction": "US",
+        "kind": "contact",
+    }
+    return [
+        {
+            **common,
+            "id": "PII-1",
+            "time": f"{day}T15:00:00Z",
+            "party": "spouse",
+            "to": PHONE,
+            "channel": "call",
+            "outcome": "conversation",
+        },
+        {
+            **common,
+            "id": "PII-2",
+            "time": f"{day}T16:00:00Z",
+            "party": "debtor",
+            "channel": "sms",
+            "outcome": "delivered",
+            "body": f"{NAME}, call us back at {PHONE}. Reply STOP to opt out.",
+        },
+        {
+            **common,
+            "id": "PII-3",
+            "time": f"{day}T17:00:00Z",
+            "party": "third_party",
+            "to": PHONE,
+            "channel": "sms",
+            "outcome": "delivered",
+            "body": f"Please tell {NAME} that he owes a debt of $900.",
+        },
+    ]
+
+
+def _plant(rng: random.Random, header: list[str], rows: list[list[str]]) -> None:
+    """Insert the marker rows at random places of a canonical table."""
+    day = (
+        rows[0][1][:10] if rows and len(rows[0]) > 1 and rows[0][1][:4].isdigit() else "2024-03-06"
+    )
+    for marker in _marker_rows(day):
+        rows.insert(rng.randint(0, len(rows)), [marker.get(c, "") for c in header])
+
+
+def planted_csv(name: str, naive: bool = False) -> bytes:
+    """An example log with the marker rows appended (for pack and option cases)."""
+    header, rows = _example_table(name)
+    table = [list(r) for r in rows]
+    day = table[0][1][:10]
+    table += [[m.get(c, "") for c in header] for m in _marker_rows(day)]
+    if naive:
+        for row in table:
+            row[1] = row[1].removesuffix("Z")
+    return _csv_text(list(header), table, ",").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------- hostile values
+
+
+HOSTILE = (
+    "",
+    " ",
+    "\t",
+    "NULL",
+    "null",
+    "None",
+    "NaN",
+    "-",
+    "0",
+    "-1",
+    "1e309",
+    "true",
+    "\x00",
+    "a\x00b",
+    "\x01\x02\x03\x7f",
+    "\x1b[31mred\x1b[0m",
+    "\x1b]0;pwned\x07",
+    "\x1b[2J\x1b[H",
+    "\x1bc",
+    "\x9b31m",
+    "\U0001f4de\U0001f4b8",
+    "\u202eevil\u202c",
+    "\u2066isolate\u2069",
+    "\u200b",
+    "\ufeff",
+    "e\u0301" * 400,
+    "\uffff",
+    "\U0010ffff",
+    '=HYPERLINK("http://example.com")',
+    "<script>alert(1)</script>",
+    "{account}",
+    "{0}",
+    "{__class__}",
+    "%s%n%x",
+    "\\",
+    "'",
+    '"',
+    '""',
+    "\n",
+    "\r\n",
+    "line one\nline two",
+    PHONE,
+    NAME,
+    f"{NAME} <{PHONE}>",
+    "Ren\u00e9e M\u00fcller",
+    "\u5f20\u4e09",
+)
+BY_COLUMN: dict[str, tuple[str, ...]] = {
+    "id": ("", "E001", "E001 ", "1", "0", "-", "PII-1"),
+    "time": ("", "now", "2024-03-05", "2024-03-05T10:00:00"),
+    "account": ("", " ", "ACC-1001 ", "acc-1001", PHONE),
+    "debtor": ("", NAME, PHONE),
+    "party": ("Debtor", " debtor", "SPOUSE", "spouse\u200b", "nobody", PHONE, "third party"),
+    "to": ("", " ", PHONE, f"tel:{PHONE}", "x" * 300),
+    "channel": ("CALL", " call", "sms|call", "fax", "Call\u200b", "", NAME),
+    "direction": ("in", "INBOUND", "both", " outbound"),
+    "outcome": ("connected", "Conversation", "no answer", "sent", PHONE),
+    "timezone": (
+        "America/New_York|",
+        "|",
+        "UTC",
+        "Etc/GMT+14",
+        "Etc/GMT-14",
+        "../../etc/passwd",
+        "/etc/localtime",
+        "localtime",
+        "Factory",
+        "EST5EDT",
+        "right/UTC",
+        "america/new_york",
+        "Mars/Olympus_Mons",
+        "|".join(ZONES * 20),
+        PHONE,
+    ),
+    "jurisdiction": ("us", "US-", "ZZ", "CN-11", "U S", "*", "US|CN"),
+    "body": (
+        "x" * 65_537,
+        "arrest " * 20_000,
+        "a\u200br\u200br\u200be\u200bs\u200bt",
+        f"Call {NAME} at {PHONE} about the debt.",
+        "\u6cd5\u9662" * 5000,
+    ),
+    "kind": ("Consent", "opt-out", "", "contacts", "deceased ", "cease"),
+}
+HUGE = (1000, 70_000, 200_000)
+
+
+def hostile_value(rng: random.Random, column: str) -> str:
+    """A random hostile cell value, half the time one aimed at `column`."""
+    if column in BY_COLUMN and rng.random() < 0.5:
+        return rng.choice(BY_COLUMN[column])
+    if rng.random() < 0.05:
+        return rng.choice("xy\u00e9\u6cd5") * rng.choice(HUGE)
+    return rng.choice(HOSTILE)
+
+
+EXTREME_TIMES = (
+    "0000-01-01T00:00:00Z",
+    "-0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "9999-12-31T23:59:59-14:00",
+    "10000-01-01T00:00:00Z",
+    "+002024-03-05T10:00:00Z",
+    "2026-02-30T10:00:00Z",
+    "2024-02-29T24:00:00Z",
+    "2023-02-29T10:00:00Z",
+    "2024-13-01T10:00:00Z",
+    "2024-03-05T10:00:60Z",
+    "2024-03-05T10:00:00+25:00",
+    "2024-03-05T10:00:00+14:00",
+    "2024-03-05T10:00:00-12:59",
+    "2024-03-05T10:00:00.123456789123Z",
+    "2024-03-05T10:00:00",
+    "2024-03-05 10:00",
+    "2024-03-05",
+    "2024-03-10T02:30:00",
+    "2024-11-03T01:30:00",
+    "1709632800",
+    "2024-W10-2T10:00:00Z",
+    "2024-065T10:00:00Z",
+    "20240305T100000Z",
+    "2024-03-05t10:00:00z",
+    "2024-03-05T10:00:00 UTC",
+    "\uff12\uff10\uff12\uff14-03-05T10:00:00Z",
+    "2024-03-05T10:00:00Z\x00",
+    " 2024-03-05T10:00:00Z ",
+    "1970-01-01T00:00:00Z",
+    "1677-09-21T00:12:43Z",
+    "2262-04-11T23:47:17Z",
+    "2262-04-12T00:00:00Z",
+    "",
+)
+
+
+# ------------------------------------------------------------------------- log generation
+
+
+@dataclass
+class LogState:
+    """A log while it is being mutated: a table, then text, then bytes."""
+
+    header: list[str]
+    rows: list[list[str]]
+    fmt: str
+    ext: str
+    families: tuple[str, ...]
+    text: str = ""
+    data: bytes = b""
+    naive: bool = False
+    gzip: bool = False
+    empty: str = ""
+    encoding: str = "utf-8"
+
+
+Mutator = Callable[[random.Random, LogState], list[str]]
+
+
+def _col(state: LogState, name: str) -> int | None:
+    return state.header.index(name) if name in state.header else None
+
+
+def _m_columns(rng: random.Random, st: LogState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 3)):
+        n = len(st.header)
+        op = rng.choice(("drop", "duplicate", "rename", "shuffle", "extra"))
+        if op == "drop" and n > 1:
+            k = rng.randrange(n)
+            notes.append(f"drop column {st.header[k]!r}")
+            del st.header[k]
+            for row in st.rows:
+                if len(row) > k:
+                    del row[k]
+        elif op == "duplicate" and n:
+            k, pos = rng.randrange(n), rng.randint(0, n)
+            name = st.header[k]
+            same = rng.random() < 0.5
+            st.header.insert(pos, name)
+            for row in st.rows:
+                value = row[k] if k < len(row) else ""
+                row.insert(min(pos, len(row)), value if same else hostile_value(rng, name))
+            notes.append(f"duplicate column {name!r} ({'same' if same else 'other'} values)")
+        elif op == "rename" and n:
+            k = rng.randrange(n)
+            old = st.header[k]
+            new = rng.choice(
+                (
+                    old.upper(),
+                    old.title(),
+                    f" {old}",
+                    f"{old} ",
+                    f"{old}\u200b",
+                    f"\ufeff{old}",
+                    old.replace("e", "\u0435").replace("o", "\u043e").replace("i", "\u0456"),
+                    "",
+                    "column1",
+                    old * 40,
+                    f"{old}\n",
+                    f'"{old}"',
+                    rng.choice(COLUMNS),
+                )
+            )
+            st.header[k] = new
+            notes.append(f"rename {old!r} -> {short(new)}")
+        elif op == "shuffle":
+            order = list(range(n))
+            rng.shuffle(order)
+            st.header = [st.header[i] for i in order]
+            st.rows = [[r[i] if i < len(r) else "" for i in order] + r[n:] for r in st.rows]
+            notes.append("shuffle columns")
+        else:
+            name = rng.choice(("notes", "x" * 1000, "", "Time", "time ", "\u00e9v\u00e9nement"))
+            st.header.append(name)
+            for row in st.rows:
+                row.append(hostile_value(rng, ""))
+            notes.append(f"extra column {short(name)}")
+    return notes
+
+
+def _m_cells(rng: random.Random, st: LogState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 6)):
+        if not st.rows:
+            break
+        r = rng.randrange(len(st.rows))
+        row = st.rows[r]
+        if not row:
+            continue
+        c = rng.randrange(len(row))
+        column = st.header[c] if c < len(st.header) else "?"
+        value = hostile_value(rng, column)
+        row[c] = value
+        notes.append(f"row {r + 1} {column}={short(value)}")
+    return notes
+
+
+def _m_times(rng: random.Random, st: LogState) -> list[str]:
+    k = _col(st, "time")
+    if k is None:
+        k = min(1, len(st.header) - 1)
+    if rng.random() < 0.3:
+        for row in st.rows:
+            if len(row) > k:
+                row[k] = re.sub(r"(Z|[+-]\d\d:?\d\d)$", "", row[k])
+        st.naive = True
+        return ["every time without an offset"]
+    notes = []
+    for _ in range(rng.randint(1, 5)):
+        if not st.rows:
+            break
+        r = rng.randrange(len(st.rows))
+        if len(st.rows[r]) > k:
+            st.rows[r][k] = value = rng.choice(EXTREME_TIMES)
+            st.naive = st.naive or not re.search(r"(Z|[+-]\d\d:\d\d)$", value)
+            notes.append(f"row {r + 1} time={short(value)}")
+    return notes
+
+
+def _m_ragged(rng: random.Random, st: LogState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 4)):
+        if not st.rows:
+            break
+        r = rng.randrange(len(st.rows))
+        row = st.rows[r]
+        op = rng.choice(("extra", "fewer", "single", "empty", "wide"))
+        if op == "extra":
+            row.extend(["x", PHONE][: rng.randint(1, 2)])
+        elif op == "fewer" and len(row) > 1:
+            del row[rng.randint(1, len(row) - 1) :]
+        elif op == "single":
+            row[:] = row[:1]
+        elif op == "empty":
+            row[:] = []
+        else:
+            row.extend(["w"] * 1000)
+        notes.append(f"row {r + 1} {op} fields")
+    return notes
+
+
+MULTILINE = (
+    "line one\nline two",
+    "a\r\nb\r\nc",
+    "\n\n\n",
+    'he said "pay" and "now"',
+    'ends with a quote"',
+    "tab\tand,comma;semicolon",
+    "Reply STOP\nto opt out",
+)
+
+
+def _m_quoting_table(rng: random.Random, st: LogState) -> list[str]:
+    k = _col(st, "body")
+    if k is None or not st.rows:
+        return []
+    rows = rng.sample(range(len(st.rows)), min(len(st.rows), rng.randint(1, 3)))
+    for r in rows:
+        if len(st.rows[r]) > k:
+            st.rows[r][k] = rng.choice(MULTILINE)
+    return [f"multi-line/quoted body in {len(rows)} row(s)"]
+
+
+def _m_quoting_text(rng: random.Random, st: LogState) -> list[str]:
+    lines = st.text.split("\n")
+    notes = []
+    for _ in range(rng.randint(1, 2)):
+        i = rng.randrange(len(lines))
+        line = lines[i]
+        sep = "\t" if st.fmt == "tsv" else ","
+        op = rng.choice(("open", "stray", "eof", "backslash"))
+        if op == "open":
+            cuts = [m.end() for m in re.finditer(re.escape(sep), line)] or [0]
+            at = rng.choice(cuts)
+            lines[i] = line[:at] + '"' + line[at:]
+        elif op == "stray":
+            at = rng.randint(0, len(line))
+            lines[i] = line[:at] + '"' + line[at:]
+        elif op == "eof":
+            lines[-1] = lines[-1] + '"'
+        else:
+            lines[i] = line.replace(sep, f'\\"{sep}', 1)
+        notes.append(f"{op} quote on line {i + 1}")
+    st.text = "\n".join(lines)
+    return notes
+
+
+def _m_newlines(rng: random.Random, st: LogState) -> list[str]:
+    op = rng.choice(("crlf", "cr", "mixed", "no-final", "blank-lines", "u2028", "vt-ff", "nel"))
+    if op == "crlf":
+        st.text = st.text.replace("\n", "\r\n")
+    elif op == "cr":
+        st.text = st.text.replace("\n", "\r")
+    elif op == "mixed":
+        st.text = "".join(
+            part + rng.choice(("\n", "\r\n", "\r", "\r\r\n")) for part in st.text.split("\n")
+        )
+    elif op == "no-final":
+        st.text = st.text.rstrip("\n")
+    elif op == "blank-lines":
+        lines = st.text.split("\n")
+        for _ in range(rng.randint(1, 4)):
+            lines.insert(rng.randint(1, len(lines)), rng.choice(("", " ", "\t", ",,,")))
+        st.text = "\n".join(lines)
+    elif op == "u2028":
+        st.text = st.text.replace("\n", "\u2028", rng.randint(1, 3))
+    elif op == "vt-ff":
+        st.text = st.text.replace("\n", "\x0b\n", 1).replace("\n", "\x0c\n", 2)
+    else:
+        st.text = st.text.replace("\n", "\x85", rng.randint(1, 3))
+    return [f"line endings: {op}"]
+
+
+def _m_tsv_text(rng: random.Random, st: LogState) -> list[str]:
+    lines = st.text.split("\n")
+    op = rng.choice(("comma-line", "spaces-header", "tab-in-cell", "comma-header"))
+    i = rng.randrange(1, len(lines)) if len(lines) > 1 else 0
+    if op == "comma-line":
+        lines[i] = lines[i].replace("\t", ",")
+    elif op == "spaces-header":
+        lines[0] = lines[0].replace("\t", "    ")
+    elif op == "tab-in-cell":
+        lines[i] = lines[i].replace("\t", "\t\t", 1)
+    else:
+        lines[0] = lines[0].replace("\t", ",")
+    st.text = "\n".join(lines)
+    return [f"tsv: {op}"]
+
+
+ENCODINGS = (
+    "latin-1",
+    "cp1252",
+    "gbk",
+    "gb18030",
+    "utf-16",
+    "utf-16-be",
+    "utf-32",
+    "utf-8-sig",
+    "invalid-utf8",
+    "shift_jis",
+    "mixed-latin-1-line",
+)
+
+
+def _m_encoding_table(rng: random.Random, st: LogState) -> list[str]:
+    st.encoding = rng.choice(ENCODINGS)
+    sample = (
+        "\u6cd5\u9662 \u5f20\u4e09 \u4f60\u8fd9\u4e2a\u8001\u8d56"
+        if st.encoding.startswith(("gb", "shift"))
+        else "Ren\u00e9e M\u00fcller \u00a3 \u20ac"
+    )
+    for name in ("body", "debtor"):
+        k = _col(st, name)
+        if k is not None and st.rows:
+            r = rng.randrange(len(st.rows))
+            if len(st.rows[r]) > k:
+                st.rows[r][k] = sample
+    return [f"encoding {st.encoding}"]
+
+
+def _encode(rng: random.Random, st: LogState) -> bytes:
+    enc = st.encoding
+    if enc == "invalid-utf8":
+        data = bytearray(st.text.encode("utf-8"))
+        for _ in range(rng.randint(1, 4)):
+            bad = rng.choice(
+                (b"\xff", b"\xfe\xff", b"\xc3\x28", b"\xe2\x82", b"\xed\xa0\x80", b"\xc0\xaf")
+            )
+            at = rng.randint(0, len(data))
+            data[at:at] = bad
+        return bytes(data)
+    if enc == "mixed-latin-1-line":
+        lines = st.text.split("\n")
+        i = rng.randrange(len(lines))
+        parts = [
+            line.encode("latin-1", errors="replace") if j == i else line.encode("utf-8")
+            for j, line in enumerate(lines)
+        ]
+        return b"\n".join(parts)
+    return st.text.encode(enc, errors="replace")
+
+
+def _m_empty_table(rng: random.Random, st: LogState) -> list[str]:
+    modes = {
+        "csv": ("header-only", "zero-bytes", "newline-only", "bom-only", "whitespace", "blank"),
+        "tsv": ("header-only", "zero-bytes", "newline-only", "whitespace"),
+        "jsonl": ("zero-bytes", "newline-only", "whitespace", "empty-object", "header-only"),
+        "parquet": ("zero-rows", "zero-columns", "zero-rows"),
+    }[st.fmt]
+    st.empty = rng.choice(modes)
+    if st.empty in ("header-only", "zero-rows"):
+        st.rows = []
+    return [f"empty: {st.empty}"]
+
+
+def _m_empty_bytes(rng: random.Random, st: LogState) -> list[str]:
+    replacement = {
+        "zero-bytes": b"",
+        "newline-only": b"\n",
+        "bom-only": b"\xef\xbb\xbf",
+        "whitespace": b"  \n\t\n ",
+        "blank": b"\r\n\r\n\r\n",
+        "empty-object": b"{}\n",
+    }.get(st.empty)
+    if replacement is not None:
+        st.data = replacement
+    return []
+
+
+def _m_bytes(rng: random.Random, st: LogState) -> list[str]:
+    data = bytearray(st.data)
+    notes = []
+    for _ in range(rng.randint(1, 3)):
+        op = rng.choice(("flip", "insert", "delete"))
+        count = rng.randint(1, 20)
+        for _ in range(count):
+            if op == "flip" and data:
+                data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+            elif op == "insert":
+                data.insert(rng.randint(0, len(data)), rng.randrange(256))
+            elif data:
+                del data[rng.randrange(len(data))]
+        notes.append(f"{op} {count} random bytes")
+    st.data = bytes(data)
+    return notes
+
+
+def _m_truncate(rng: random.Random, st: LogState) -> list[str]:
+    if not st.data:
+        return []
+    at = rng.choice((rng.randrange(len(st.data)), len(st.data) // 2, len(st.data) - 1, 1))
+    st.data = st.data[:at]
+    return [f"truncate at byte {at}"]
+
+
+NATURAL_EXT = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".parquet"}
+ODD_EXTS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".CSV", ".Parquet", ".JSONL")
+ODD_EXTS_2 = (".txt", "", ".json", ".csv.gz", ".gz", ".xlsx")
+
+
+def _m_mismatch(rng: random.Random, st: LogState) -> list[str]:
+    if rng.random() < 0.7:
+        choices = [e for e in ODD_EXTS if e.lower() != NATURAL_EXT[st.fmt]]
+        st.ext = rng.choice(choices)
+    else:
+        st.ext = rng.choice(ODD_EXTS_2)
+    st.gzip = st.ext.endswith(".gz") and rng.random() < 0.8
+    return [
+        f"{st.fmt} content named *{st.ext or '(no extension)'}" + (" (gzip)" if st.gzip else "")
+    ]
+
+
+def _m_gzip(rng: random.Random, st: LogState) -> list[str]:
+    if st.gzip:
+        st.data = gzip.compress(st.data, mtime=0)
+    return []
+
+
+TABLE_STAGE: dict[str, Mutator] = {
+    "mismatch": _m_mismatch,
+    "empty": _m_empty_table,
+    "columns": _m_columns,
+    "cells": _m_cells,
+    "times": _m_times,
+    "quoting": _m_quoting_table,
+    "encoding": _m_encoding_table,
+    "ragged": _m_ragged,
+}
+TEXT_STAGE: dict[str, Mutator] = {
+    "quoting": _m_quoting_text,
+    "tsv": _m_tsv_text,
+    "newlines": _m_newlines,
+}
+BYTES_STAGE: dict[str, Mutator] = {
+    "empty": _m_empty_bytes,
+    "bytes": _m_bytes,
+    "truncate": _m_truncate,
+    "mismatch": _m_gzip,
+}
+
+
+def _csv_field(value: str, sep: str) -> str:
+    if any(ch in value for ch in (sep, '"', "\n", "\r")):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_text(header: list[str], rows: Iterable[list[str]], sep: str) -> str:
+    return "".join(sep.join(_csv_field(v, sep) for v in row) + "\n" for row in [header, *rows])
+
+
+def _pairs(st: LogState, row: list[str]) -> list[tuple[str, str]]:
+    """A row as (key, JSON text) pairs; extra fields get keys `_N`, missing ones are left out."""
+    keys = st.header + [f"_{i}" for i in range(len(st.header), len(row))]
+    return [(k, json.dumps(v, ensure_ascii=False)) for k, v in zip(keys, row, strict=False)]
+
+
+def _obj(pairs: Sequence[tuple[str, str]], pretty: bool = False) -> str:
+    items = [f"{json.dumps(k, ensure_ascii=False)}: {v}" for k, v in pairs]
+    return "{\n  " + ",\n  ".join(items) + "\n}" if pretty else "{" + ", ".join(items) + "}"
+
+
+JSON_ODD_VALUES = (
+    '{"a": [1, {"b": null}]}',
+    "[1, 2, 3]",
+    "12",
+    "1.5",
+    "true",
+    "null",
+    "123456789012345678901234567890",
+    "1e400",
+    "NaN",
+    "Infinity",
+    '"\\ud800"',
+    '"\\u0000"',
+    "[]",
+    "{}",
+)
+
+
+def _serialize_jsonl(rng: random.Random, st: LogState, hostile: bool) -> tuple[str, list[str]]:
+    records = [_pairs(st, row) for row in st.rows]
+    notes: list[str] = []
+    variants = (
+        rng.sample(
+            (
+                "non-object",
+                "array-line",
+                "array-file",
+                "pretty",
+                "concatenated",
+                "nested",
+                "epoch-int",
+                "duplicate-key",
+                "blank-lines",
+                "comment",
+                "trailing-comma",
+                "deep",
+                "mixed-types",
+                "bom",
+            ),
+            rng.randint(1, 3),
+        )
+        if hostile
+        else []
+    )
+    pretty = "pretty" in variants
+    if "nested" in variants or "mixed-types" in variants:
+        for pairs in rng.sample(records, min(len(records), rng.randint(1, 4))):
+            if pairs:
+                i = rng.randrange(len(pairs))
+                odd = rng.choice(JSON_ODD_VALUES) if "nested" in variants else "1001"
+                pairs[i] = (pairs[i][0], odd)
+    if "epoch-int" in variants:
+        for pairs in records:
+            pairs[:] = [(k, "1709632800" if k == "time" else v) for k, v in pairs]
+    if "duplicate-key" in variants and records and records[0]:
+        pairs = rng.choice(records)
+        if pairs:
+            pairs.append((pairs[0][0], json.dumps(hostile_value(rng, pairs[0][0]))))
+    if "deep" in variants and records and records[0]:
+        depth = rng.choice((100, 1000, 5000))
+        records[0].append(("body", "[" * depth + "]" * depth))
+    lines = [_obj(pairs, pretty and rng.random() < 0.6) for pairs in records]
+    if "non-object" in variants:
+        for _ in range(rng.randint(1, 3)):
+            lines.insert(rng.randint(0, len(lines)), rng.choice(("42", '"text"', "null", "true")))
+    if "array-line" in variants:
+        lines.insert(rng.randint(0, len(lines)), "[1, 2]")
+    if "concatenated" in variants and len(lines) > 1:
+        i = rng.randrange(len(lines) - 1)
+        lines[i : i + 2] = [lines[i] + lines[i + 1]]
+    if "blank-lines" in variants:
+        for _ in range(rng.randint(1, 3)):
+            lines.insert(rng.randint(0, len(lines)), rng.choice(("", "   ", "\t")))
+    if "comment" in variants:
+        lines.insert(rng.randint(0, len(lines)), "// exported by dialer v2")
+    if "trailing-comma" in variants and lines:
+        i = rng.randrange(len(lines))
+        lines[i] = lines[i].rstrip("}") + ", }"
+    text = "\n".join(lines) + "\n"
+    if "array-file" in variants:
+        text = "[" + ",\n".join(lines) + "]\n"
+    if "bom" in variants:
+        text = "\ufeff" + text
+    notes += [f"jsonl: {v}" for v in variants]
+    return text, notes
+
+
+FAR_MICROS = (
+    253_402_300_800_000_000,  # 10000-01-01
+    -62_167_219_200_000_000,  # 0000-01-01
+    -62_198_755_200_000_000,  # -0001-01-01
+    2**62,
+    -(2**62),
+    0,
+)
+
+
+def _pq_target(rng: random.Random, df: pl.DataFrame) -> str:
+    weighted = [
+        c
+        for c in ("time", "time", "account", "timezone", "channel", "body", "party")
+        if c in df.columns
+    ]
+    return rng.choice(weighted or df.columns)
+
+
+def _pq_variant(rng: random.Random, df: pl.DataFrame, variant: str) -> tuple[pl.DataFrame, str]:
+    c = _pq_target(rng, df)
+    col = pl.col(c)
+    n = df.height
+    if variant == "naive-datetime":
+        expr = col.str.to_datetime(strict=False, time_zone="UTC").dt.replace_time_zone(None)
+    elif variant == "aware-datetime":
+        expr = col.str.to_datetime(strict=False, time_zone="UTC").dt.convert_time_zone(
+            "Asia/Kolkata"
+        )
+    elif variant == "far-datetime":
+        values = [FAR_MICROS[i % len(FAR_MICROS)] for i in range(n)]
+        return df.with_columns(
+            pl.Series(c, values, dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+        ), c
+    elif variant == "date":
+        expr = col.str.to_datetime(strict=False, time_zone="UTC").dt.date()
+    elif variant == "integer":
+        expr = col.str.len_bytes().cast(pl.Int64) * 1_000_003
+    elif variant == "epoch":
+        expr = col.str.to_datetime(strict=False, time_zone="UTC").dt.epoch("s")
+    elif variant == "float":
+        expr = pl.when(col.str.len_bytes() > 5).then(pl.lit(float("nan"))).otherwise(pl.lit(1.5))
+    elif variant == "duration":
+        expr = col.str.len_bytes().cast(pl.Int64).cast(pl.Duration("us"))
+    elif variant == "list":
+        expr = pl.concat_list(col, col)
+    elif variant == "struct":
+        expr = pl.struct(col.alias("value"), pl.lit(1).alias("n"))
+    elif variant == "binary":
+        expr = col.cast(pl.Binary)
+    elif variant == "invalid-binary":
+        return df.with_columns(pl.Series(c, [b"\xff\xfe\x00\xc3("] * n, dtype=pl.Binary)), c
+    elif variant == "null-type":
+        expr = pl.lit(None)
+    elif variant == "boolean":
+        expr = col.str.len_bytes() > 3
+    elif variant == "categorical":
+        expr = col.cast(pl.Categorical)
+    elif variant == "decimal":
+        return df.with_columns(pl.Series(c, [Decimal("1.50")] * n, dtype=pl.Decimal(10, 2))), c
+    elif variant == "array":
+        expr = pl.concat_list(col, col).list.to_array(2)
+    elif variant == "list-of-struct":
+        expr = pl.concat_list(pl.struct(col.alias("v")))
+    else:  # uint8
+        expr = col.str.len_bytes().cast(pl.UInt8, strict=False)
+    return df.with_columns(expr.alias(c)), c
+
+
+PARQUET_VARIANTS = (
+    "naive-datetime",
+    "aware-datetime",
+    "far-datetime",
+    "date",
+    "integer",
+    "epoch",
+    "float",
+    "duration",
+    "list",
+    "struct",
+    "binary",
+    "invalid-binary",
+    "null-type",
+    "boolean",
+    "categorical",
+    "decimal",
+    "array",
+    "list-of-struct",
+    "uint8",
+)
+
+
+def _serialize_parquet(rng: random.Random, st: LogState, hostile: bool) -> tuple[bytes, list[str]]:
+    names: list[str] = []
+    for name in st.header:
+        while name in names:  # polars needs unique names: a near-duplicate instead
+            name += " "
+        names.append(name)
+    width = len(names)
+    rows = [(row + [""] * width)[:width] for row in st.rows]
+    notes = []
+    if st.empty == "zero-columns" or not names:
+        df = pl.DataFrame()
+    else:
+        df = pl.DataFrame(
+            {name: [row[i] for row in rows] for i, name in enumerate(names)},
+            schema=dict.fromkeys(names, pl.String),
+        )
+    if hostile and df.width:
+        for variant in rng.sample(PARQUET_VARIANTS, rng.randint(1, 3)):
+            try:
+                df, column = _pq_variant(rng, df, variant)
+                notes.append(f"parquet: {column} as {variant}")
+            except Exception as exc:
+                notes.append(f"parquet: {variant} skipped ({type(exc).__name__})")
+    buffer = io.BytesIO()
+    df.write_parquet(buffer)
+    return buffer.getvalue(), notes
+
+
+def _log_case(seed: int, index: int) -> Case:
+    rng = random.Random(f"{seed}:log:{index}")
+    primary = LOG_FAMILIES[index % len(LOG_FAMILIES)]
+    if primary in ("jsonl", "parquet", "tsv"):
+        fmt = primary
+    elif primary in TEXT_ONLY or primary in ("encoding", "newlines"):
+        fmt = "csv" if rng.random() < 0.8 else "tsv"
+    else:
+        fmt = rng.choices(("csv", "tsv", "jsonl", "parquet"), (55, 10, 20, 15))[0]
+    if primary in ("encoding", "newlines") and rng.random() < 0.15:
+        fmt = "jsonl"
+    others = sorted(FITS[fmt] - {primary, "tsv"})
+    extra = rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0]
+    families = (primary, *rng.sample(others, extra))
+    if fmt == "tsv" and "tsv" not in families and rng.random() < 0.5:
+        families = (*families, "tsv")
+    source = rng.choice(("contacts.csv", "contacts-us-cn.csv", "generated", "generated"))
+    if source == "generated":
+        header, rows = _generated_table(rng)
+    else:
+        head, body = _example_table(source)
+        header, rows = list(head), [list(r) for r in body]
+    _plant(rng, header, rows)
+    ext = NATURAL_EXT[fmt] if fmt != "jsonl" else rng.choice((".jsonl", ".ndjson"))
+    st = LogState(header, rows, fmt, ext, families)
+    notes: list[str] = []
+    for fam in families:
+        if fam in TABLE_STAGE:
+            notes += TABLE_STAGE[fam](rng, st)
+    if fmt == "parquet":
+        st.data, more = _serialize_parquet(rng, st, "parquet" in families)
+        notes += more
+    else:
+        if fmt == "jsonl":
+            st.text, more = _serialize_jsonl(rng, st, "jsonl" in families)
+            notes += more
+        else:
+            st.text = _csv_text(st.header, st.rows, "\t" if fmt == "tsv" else ",")
+        for fam in families:
+            if fam in TEXT_STAGE and (fam != "quoting" or fmt != "jsonl"):
+                notes += TEXT_STAGE[fam](rng, st)
+        st.data = _encode(rng, st)
+    for fam in families:
+        if fam in BYTES_STAGE:
+            notes += BYTES_STAGE[fam](rng, st)
+    name = f"log-{index:04d}"
+    filename = f"{name}{st.ext}"
+    argv = ["check", filename]
+    if source == "contacts-us-cn.csv" and rng.random() < 0.6:
+        argv += ["--rules", "us-regf", "--rules", "cn-consumer-credit"]
+    elif rng.random() < 0.1:
+        argv += ["--rules", "cn-consumer-credit"]
+    if rng.random() < 0.75:
+        argv += ["--max-rejects", "1000000"]
+    if rng.random() < (0.7 if st.naive else 0.15):
+        zone = rng.choice(("America/New_York", "Asia/Shanghai", "UTC", "America/St_Johns"))
+        argv += ["--assume-timezone", zone]
+    form = rng.random()
+    if form < 0.2:
+        argv += ["--format", "json", "--output", "report.json"]
+    elif form < 0.45:
+        fmt_out = rng.choice(("sarif", "junit", "github", "csv", "html"))
+        argv += ["--format", fmt_out]
+        if rng.random() < 0.5:
+            argv += ["--output", f"report.{fmt_out}"]
+    elif rng.random() < 0.25:
+        argv.append("--explain")
+    if rng.random() < 0.1:
+        argv.append("--show-pii")
+    if rng.random() < 0.1:
+        argv += ["--fail-on", "info"]
+    description = f"{source} as {fmt}: " + "; ".join(notes)
+    return Case(name, families, description, {filename: st.data}, tuple(argv), (filename,))
+
+
+# ------------------------------------------------------------------------ pack generation
+
+OVERLAY = """\
+# House rules on top of Regulation F (a small overlay for the fuzzer).
+pack:
+  name: house
+  title: House rules (extends us-regf)
+  version: "0.1.0"
+  extends: us-regf
+  default_timezone: America/New_York
+
+overrides:
+  call-volume:
+    severity: warning
+    params: {limit: 5}
+disable: [profane-language]
+
+rules:
+  - id: no-sunday-texts
+    kind: hours
+    severity: warning
+    citation: House policy HP-7 (no texts on Sundays)
+    url: https://example.com/policies/hp-7
+    message: "{channel} at {local_time} ({zone}): no texts on Sundays under house policy"
+    description: No collection texts on Sundays, and on other days only 09:00-20:00 local.
+    where: {kind: contact, direction: outbound, channel: sms}
+    params: {start: "09:00", end: "20:00", days: {sun: null}}
+
+  - id: no-lawsuit-talk
+    kind: wording
+    severity: error
+    citation: House policy HP-9 (agents never mention lawsuits)
+    url: https://example.com/policies/hp-9
+    message: "message mentions {category}: \\"{quote}\\""
+    description: Agents never mention lawsuits or court dates in writing.
+    where: {kind: contact, channel: [sms, email]}
+    params:
+      forbid:
+        lawsuit:
+          phrases: [lawsuit, sue you]
+          patterns: ['\\bcourt\\s+dates?\\b']
+"""
+OVERLAY_CASES = {
+    "call-volume.yaml": """\
+rule: house/call-volume
+defaults: {account: A1, channel: call, outcome: no_answer, timezone: America/New_York}
+cases:
+  - name: five_calls_in_five_days_are_allowed
+    events:
+      - {id: c1, time: "2024-06-03T14:00:00Z"}
+      - {id: c2, time: "2024-06-04T14:00:00Z"}
+      - {id: c3, time: "2024-06-05T14:00:00Z"}
+      - {id: c4, time: "2024-06-06T14:00:00Z"}
+      - {id: c5, time: "2024-06-07T14:00:00Z"}
+    expect: []
+  - name: sixth_call_is_flagged
+    events:
+      - {id: c1, time: "2024-06-03T14:00:00Z"}
+      - {id: c2, time: "2024-06-04T14:00:00Z"}
+      - {id: c3, time: "2024-06-05T14:00:00Z"}
+      - {id: c4, time: "2024-06-06T14:00:00Z"}
+      - {id: c5, time: "2024-06-07T14:00:00Z"}
+      - {id: c6, time: "2024-06-08T14:00:00Z"}
+    expect: [c6]
+""",
+    "no-sunday-texts.yaml": """\
+rule: house/no-sunday-texts
+defaults: {account: A1, channel: sms, outcome: delivered, timezone: America/New_York}
+cases:
+  - name: saturday_morning_text_is_allowed
+    events: [{id: s1, time: "2024-06-08T13:00:00Z"}]
+    expect: []
+  - name: sunday_text_is_flagged
+    events: [{id: s1, time: "2024-06-09T15:00:00Z"}]
+    expect: [s1]
+""",
+    "no-lawsuit-talk.yaml": """\
+rule: house/no-lawsuit-talk
+defaults: {account: A1, channel: sms, outcome: delivered, timezone: America/New_York}
+cases:
+  - name: plain_reminder_is_allowed
+    events: [{id: m1, time: "2024-06-04T15:00:00Z", body: "Your payment is due on Friday."}]
+    expect: []
+  - name: lawsuit_is_flagged
+    events: [{id: m1, time: "2024-06-04T15:00:00Z", body: "We will file a lawsuit."}]
+    expect: [m1]
+""",
+}
+PACK_DIRS = {"us-regf": "regf-copy", "cn-consumer-credit": "cn-copy", "overlay": "house"}
+
+
+@functools.cache
+def _pack_source(base: str) -> tuple[str, tuple[tuple[str, bytes], ...]]:
+    """The pack text and its cases (file name, bytes) of a base pack."""
+    if base == "overlay":
+        return OVERLAY, tuple((k, v.encode()) for k, v in OVERLAY_CASES.items())
+    folder = RULES / base
+    cases = tuple((p.name, p.read_bytes()) for p in sorted((folder / "cases").glob("*.yaml")))
+    return (folder / "pack.yaml").read_text(encoding="utf-8"), cases
+
+
+KEY_LINE = re.compile(r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[A-Za-z_][\w-]*):(?P<rest>(?: .*)?)$")
+INTERESTING = frozenset(
+    [
+        "limit",
+        "calendar_days",
+        "window",
+        "duration",
+        "start",
+        "end",
+        "days",
+        "zones",
+        "key",
+        "trigger",
+        "severity",
+        "kind",
+        "id",
+        "jurisdiction",
+        "default_timezone",
+        "name",
+        "version",
+        "extends",
+        "phrases",
+        "patterns",
+        "channel",
+        "party",
+        "outcome",
+        "direction",
+        "exempt",
+        "after",
+        "until",
+        "message",
+        "rules",
+        "pack",
+        "params",
+        "where",
+        "forbid",
+        "require",
+        "if",
+        "unless",
+        "allow",
+        "verification",
+        "sun",
+        "sat",
+        "overrides",
+        "disable",
+        "title",
+        "url",
+        "citation",
+        "sources",
+    ]
+)
+TYPE_VALUES = (
+    "12",
+    "-1",
+    "0",
+    "-99999999999999999999",
+    "99999999999999999999999999999",
+    "1e309",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "3.5",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "[]",
+    "[a, b]",
+    "[1, [2, [3]]]",
+    "{}",
+    "{a: 1}",
+    "{not: []}",
+    "null",
+    "~",
+    "",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "on",
+    "2026-02-30",
+    "2024-01-01",
+    "2024-01-01T00:00:00Z",
+    "12:30",
+    "'25:00'",
+    "'24:00'",
+    "'00:00'",
+    "'-01:00'",
+    "'9:5'",
+    "!!binary aGk=",
+    "!!str 12",
+    "!!set {a, b}",
+    '"\\u202eevil"',
+    '"\\u0000"',
+    '"\\e[31mred"',
+    '"' + "x" * 100_000 + '"',
+    '"\\U0001F4DE"',
+    "{duration: -24h}",
+    "{calendar_days: 0}",
+    "{calendar_days: 100000000}",
+    "{duration: 99999999999h}",
+    "{duration: 1.5h}",
+    "{duration: 24}",
+    "{duration: 24x}",
+    "{calendar_days: 7, duration: 24h}",
+    "[account, account]",
+    "[nope]",
+)
+
+
+#: Values of the right type but at the edges, for the keys that take them (valid packs, odd rules).
+EXTREME_VALUES: dict[str, tuple[str, ...]] = {
+    "limit": ("0", "1", "-1", "9223372036854775807", "9223372036854775808", str(10**30), "1.5"),
+    "calendar_days": ("0", "1", "-7", "100000000", "9223372036854775807", str(10**30)),
+    "window": (
+        "{calendar_days: 1}",
+        "{calendar_days: 36500}",
+        "{duration: 1s}",
+        "{duration: 0h}",
+        "{duration: 1000000000h}",
+        "{duration: 24H}",
+        "{duration: 1d}",
+    ),
+    "start": ('"00:00"', '"23:59"', '"24:00"', '"23:59:59"', '"7:00"', '"08:00:00.5"'),
+    "end": ('"00:00"', '"00:01"', '"24:00"', '"08:00"', '"99:99"'),
+    "days": ("{sat: null, sun: null, mon: null, tue: null, wed: null, thu: null, fri: null}",
+             '{sun: {start: "22:00", end: "08:00"}}', "{}", "{holiday: null}"),
+    "key": ("[channel]", "[to]", "[account, debtor, person, to, channel]", "[]", "account"),
+    "zones": ("primary", "all", "none"),
+    "default_timezone": ("UTC", "Asia/Kathmandu", "Etc/GMT+14", "Mars/Olympus", "''"),
+    "jurisdiction": ("[]", "[us]", "[US, US]", "['*']", "[US-MA, CN]", "US"),
+}  # fmt: skip
+
+
+@dataclass
+class PackState:
+    """A pack while it is being mutated."""
+
+    lines: list[str]
+    directory: str
+    base: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    post: list[Callable[[bytes], bytes]] = field(default_factory=list)
+    rules_arg: str = ""
+    names: list[str] = field(default_factory=lambda: ["pack.yaml"])
+
+
+PackMutator = Callable[[random.Random, PackState], list[str]]
+
+
+def _key_lines(st: PackState, keys: Iterable[str] | None = None) -> list[int]:
+    wanted = None if keys is None else frozenset(keys)
+    out = []
+    for i, line in enumerate(st.lines):
+        m = KEY_LINE.match(line)
+        if m and (wanted is None or m["key"] in wanted):
+            out.append(i)
+    return out
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _block_end(lines: list[str], index: int) -> int:
+    """The index after the key at `index` and its block (lines indented deeper than the key)."""
+    m = KEY_LINE.match(lines[index])
+    base = len(m["indent"]) + len(m["dash"] or "") if m else _indent_of(lines[index])
+    end = index + 1
+    while end < len(lines) and (not lines[end].strip() or _indent_of(lines[end]) > base):
+        end += 1
+    while end > index + 1 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def _set_value(lines: list[str], index: int, value: str) -> str:
+    """Replace the value of the key at `index` (and its block); return the key."""
+    m = KEY_LINE.match(lines[index])
+    if not m:
+        return ""
+    lines[index : _block_end(lines, index)] = [f"{m['indent']}{m['dash'] or ''}{m['key']}: {value}"]
+    return m["key"]
+
+
+def _key_of(line: str) -> str:
+    m = KEY_LINE.match(line)
+    return m["key"] if m else ""
+
+
+def _pick_key(rng: random.Random, st: PackState) -> int | None:
+    candidates = _key_lines(st)
+    interesting = [i for i in candidates if _key_of(st.lines[i]) in INTERESTING]
+    pool = interesting if interesting and rng.random() < 0.75 else candidates
+    return rng.choice(pool) if pool else None
+
+
+def _p_lines(rng: random.Random, st: PackState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 4)):
+        if not st.lines:
+            break
+        i = rng.randrange(len(st.lines))
+        op = rng.choice(("delete", "delete", "duplicate", "swap", "delete-block"))
+        if op == "delete":
+            del st.lines[i]
+        elif op == "duplicate":
+            st.lines.insert(i, st.lines[i])
+        elif op == "swap":
+            j = rng.randrange(len(st.lines))
+            st.lines[i], st.lines[j] = st.lines[j], st.lines[i]
+        else:
+            keys = _key_lines(st)
+            i = rng.choice(keys) if keys else i
+            del st.lines[i : _block_end(st.lines, i)]
+        notes.append(f"{op} line {i + 1}")
+    return notes
+
+
+def _p_indent(rng: random.Random, st: PackState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 3)):
+        if not st.lines:
+            break
+        i = rng.randrange(len(st.lines))
+        line = st.lines[i]
+        op = rng.choice(("shift", "shift", "tabs", "tab-after-colon", "trailing", "crlf", "cr"))
+        if op == "shift":
+            delta = rng.choice((-4, -2, -1, 1, 2, 4))
+            st.lines[i] = " " * max(0, _indent_of(line) + delta) + line.lstrip(" ")
+            op = f"shift {delta:+d}"
+        elif op == "tabs":
+            end = _block_end(st.lines, i) if KEY_LINE.match(line) else i + 1
+            for j in range(i, end):
+                n = _indent_of(st.lines[j])
+                st.lines[j] = "\t" * (n // 2) + st.lines[j][n:]
+        elif op == "tab-after-colon":
+            st.lines[i] = line.replace(": ", ":\t", 1)
+        elif op == "trailing":
+            st.lines[i] = line + rng.choice(("  ", "\t", " \t "))
+        elif op == "crlf":
+            st.post.append(lambda data: data.replace(b"\n", b"\r\n"))
+        else:
+            st.post.append(lambda data: data.replace(b"\n", b"\r"))
+        notes.append(f"indentation: {op} at line {i + 1}")
+    return notes
+
+
+def _p_types(rng: random.Random, st: PackState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 3)):
+        aimed = [i for i in _key_lines(st, EXTREME_VALUES) if rng.random() < 0.5]
+        i = rng.choice(aimed) if aimed and rng.random() < 0.5 else _pick_key(rng, st)
+        if i is None:
+            break
+        key = _key_of(st.lines[i])
+        value = rng.choice(EXTREME_VALUES[key] if i in aimed else TYPE_VALUES)
+        if rng.random() < 0.1:  # YAML 1.1 reads these as dates, which do not exist
+            value = rng.choice(("2026-02-30", "2023-02-29", "2024-13-01", "2024-02-30T10:00:00Z"))
+        _set_value(st.lines, i, value)
+        notes.append(f"{key}: {short(value, 30)} (line {i + 1})")
+    return notes
+
+
+def _p_keys(rng: random.Random, st: PackState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 3)):
+        op = rng.choice(
+            ("unknown-key", "unknown-kind", "unknown-field", "unknown-value", "bad-enum",
+             "duplicate-rule", "remove-required", "duplicate-key")
+        )  # fmt: skip
+        keys = _key_lines(st)
+        if not keys:
+            break
+        if op == "unknown-key":
+            i = rng.choice(keys)
+            m = KEY_LINE.match(st.lines[i])
+            assert m
+            column = len(m["indent"]) + len(m["dash"] or "")
+            name = rng.choice(("colour", "limits", "severity_", "extends_", "x" * 300, "kind2"))
+            st.lines.insert(i + 1, " " * column + f"{name}: red")
+        elif op == "unknown-kind" and (kinds := _key_lines(st, ["kind"])):
+            _set_value(
+                st.lines, rng.choice(kinds), rng.choice(("frequencyy", "regex", "Hours", ""))
+            )
+        elif op == "unknown-field" and (wheres := _key_lines(st, ["where"])):
+            i = rng.choice(wheres)
+            indent = " " * (_indent_of(st.lines[i]) + 2)
+            _set_value(st.lines, i, "")
+            st.lines.insert(
+                i + 1, f"{indent}{rng.choice(('colour', 'Channel', 'body', 'time'))}: x"
+            )
+        elif op == "unknown-value" and (fields := _key_lines(st, ["channel", "party", "outcome"])):
+            _set_value(
+                st.lines,
+                rng.choice(fields),
+                rng.choice(("fax", "[call, fax]", "{not: fax}", "CALL")),
+            )
+        elif op == "bad-enum" and (enums := _key_lines(st, ["severity", "verification", "zones"])):
+            _set_value(st.lines, rng.choice(enums), rng.choice(("critical", "V9", "some", "ERROR")))
+        elif op == "duplicate-rule" and (ids := _key_lines(st, ["id"])):
+            i = rng.choice(ids)
+            st.lines[i:i] = st.lines[i : _block_end(st.lines, i)]
+        elif op == "remove-required" and (
+            req := _key_lines(st, ["id", "kind", "message", "name", "params"])
+        ):
+            i = rng.choice(req)
+            if st.lines[i].lstrip().startswith("- "):  # a list item's first key: rename it
+                st.lines[i] = st.lines[i].replace("- ", "- x-", 1)
+            else:
+                del st.lines[i : _block_end(st.lines, i)]
+        elif op == "duplicate-key":
+            i = rng.choice(keys)
+            st.lines.insert(i + 1, st.lines[i].replace("- ", "  ", 1))
+        else:
+            continue
+        notes.append(op)
+    return notes
+
+
+BAD_REGEXES = (
+    r"(?=debt)",
+    r"(?!x)y",
+    r"(?<=pay)ment",
+    r"(?<!no)w",
+    r"(a)\1",
+    r"(?P<x>a)(?P=x)",
+    r"(unclosed",
+    r"unopened)",
+    r"[z-a]",
+    r"[",
+    r"*lead",
+    r"a**",
+    r"a{2,1}",
+    r"a{100000}",
+    r"(a{1000}){1000}",
+    r"\p{NotAScript}",
+    r"(?i",
+    "\\",
+    r"\k<n>",
+    r"(?>atomic)",
+    r"a++",
+    r"(?R)",
+    "",
+    r"(?x) # only a comment",
+    r"(?s).{0,100000}",
+    r"[[:alpha:]",
+    r"\x{110000}",
+    r"\x{D800}",
+    "\x00",
+    "(" * 500 + "a" + ")" * 500,
+    "|".join(f"word{i}" for i in range(5000)),
+    r"\b",
+)
+ODD_PHRASES = (
+    "",
+    " ",
+    "\u200b",
+    "a",
+    "{",
+    "\\",
+    "x" * 100_000,
+    "\u202e",
+    "\x00",
+    "\U0001f4de",
+    "(?=x)",
+)
+
+
+def _p_regex(rng: random.Random, st: PackState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 2)):
+        regex = rng.choice(BAD_REGEXES)
+        items = [i for i, line in enumerate(st.lines) if re.match(r"^ *- '", line)]
+        inline = _key_lines(st, ["patterns"])
+        phrases = _key_lines(st, ["phrases"])
+        op = rng.choice(("item", "inline", "beside-phrases", "phrase"))
+        if op == "item" and items:
+            i = rng.choice(items)
+            st.lines[i] = st.lines[i][: st.lines[i].index("-")] + f"- {_yaml_str(regex)}"
+        elif op == "inline" and inline:
+            _set_value(st.lines, rng.choice(inline), f"[{_yaml_str(regex)}]")
+        elif op == "phrase" and phrases:
+            phrase = rng.choice(ODD_PHRASES)
+            _set_value(st.lines, rng.choice(phrases), f"[{_yaml_str(phrase)}]")
+            notes.append(f"phrase {short(phrase, 30)}")
+            continue
+        elif phrases:
+            i = rng.choice(phrases)
+            end = _block_end(st.lines, i)
+            indent = " " * _indent_of(st.lines[i])
+            st.lines[end:end] = [f"{indent}patterns: [{_yaml_str(regex)}]"]
+        else:
+            continue
+        notes.append(f"pattern {short(regex, 30)}")
+    return notes
+
+
+def _p_yaml(rng: random.Random, st: PackState) -> list[str]:
+    op = rng.choice(
+        ("anchor", "laughs", "merge", "documents", "explicit-start", "invalid-utf8", "utf16",
+         "bom", "large", "large-value", "under-limit", "nul", "python-tag", "custom-tag",
+         "directive", "complex-key", "empty", "comment-only", "top-list", "top-scalar", "deep",
+         "long-line")
+    )  # fmt: skip
+    lines = st.lines
+    if op == "anchor":
+        sev = _key_lines(st, ["severity"])
+        if len(sev) >= 2:
+            first, later = sev[0], sev[-1]
+            lines[first] = lines[first].replace("severity: ", "severity: &sev ", 1)
+            _set_value(lines, later, "*sev")
+        else:
+            lines.insert(1, "x-defaults: &d {channel: call}")
+    elif op == "laughs":
+        lines += ['lol0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+        lines += [f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 10)]
+    elif op == "merge":
+        lines.insert(1, "x-base: &base {severity: error}")
+        ids = _key_lines(st, ["id"])
+        if ids:
+            i = rng.choice(ids)
+            column = _indent_of(lines[i]) + 2
+            lines.insert(i + 1, " " * column + "<<: *base")
+    elif op == "documents":
+        at = rng.randint(1, len(lines))
+        lines.insert(at, rng.choice(("---", "...", "--- !!map", "---\npack: {name: second}")))
+    elif op == "explicit-start":
+        lines.insert(0, "---")
+        lines.append("...")
+    elif op == "invalid-utf8":
+        bad = rng.choice((b"\xff\xfe", b"\xc3\x28", b"\xe2\x82", b"\xed\xa0\x80"))
+        count = rng.randint(1, 5)
+        st.post.append(lambda data: data.replace(b"\n  ", b"\n  " + bad, count))
+    elif op == "utf16":
+        st.post.append(lambda data: data.decode("utf-8").encode("utf-16"))
+    elif op == "bom":
+        st.post.append(lambda data: b"\xef\xbb\xbf" + data)
+    elif op == "large":
+        lines += ["# " + "x" * 1000] * 2300
+    elif op == "large-value":
+        ids = _key_lines(st, ["description"])
+        if ids:
+            _set_value(lines, ids[0], '"' + "y" * (2 * 1024 * 1024 + 10) + '"')
+    elif op == "under-limit":
+        size = len("\n".join(lines).encode())
+        room = 2 * 1024 * 1024 - size - 4096
+        lines += ["# " + "z" * 998] * max(0, room // 1001)
+    elif op == "nul":
+        st.post.append(lambda data: data.replace(b"\n", b"\n\x00", 1))
+    elif op == "python-tag":
+        ids = _key_lines(st, ["title", "message", "citation"])
+        if ids:
+            _set_value(lines, rng.choice(ids), f'!!python/object/apply:os.system ["touch {PWNED}"]')
+    elif op == "custom-tag":
+        ids = _key_lines(st)
+        if ids:
+            _set_value(
+                lines,
+                rng.choice(ids),
+                rng.choice(("!include other.yaml", "!!omap [a: 1]", "!env HOME")),
+            )
+    elif op == "directive":
+        lines.insert(
+            0, rng.choice(("%YAML 1.1\n---", "%YAML 9.9\n---", "%TAG !e! tag:e.com:\n---"))
+        )
+    elif op == "complex-key":
+        lines.insert(1, "? [a, b]\n: c")
+    elif op == "empty":
+        lines[:] = []
+    elif op == "comment-only":
+        lines[:] = ["# nothing here"]
+    elif op == "top-list":
+        lines[:] = ["- pack: x", "- rules: []"]
+    elif op == "top-scalar":
+        lines[:] = [rng.choice(("hello", "null", "12", '"pack"'))]
+    elif op == "deep":
+        depth = rng.choice((200, 1000, 5000))
+        lines.append("deep: " + "[" * depth + "]" * depth)
+    else:
+        ids = _key_lines(st, ["title"])
+        if ids:
+            _set_value(lines, ids[0], "w" * 300_000)
+    return [f"yaml: {op}"]
+
+
+def _overlay_text(name: str, extends: str) -> str:
+    return (
+        f'pack:\n  name: {name}\n  title: Overlay {name}\n  version: "0.1.0"\n'
+        f"  extends: {extends}\n\ndisable: [profane-language]\n"
+    )
+
+
+def _p_extends(rng: random.Random, st: PackState) -> list[str]:
+    op = rng.choice(
+        ("missing", "cycle2", "self", "cycle3", "odd-value", "not-a-pack", "case", "chain",
+         "broken-base", "unknown-override", "bad-override")
+    )  # fmt: skip
+    ext = _key_lines(st, ["extends"])
+    if not ext:  # a copy of a built-in pack: add extends under pack:
+        head = _key_lines(st, ["pack"])
+        at = head[0] + 1 if head else 0
+        st.lines.insert(at, "  extends: us-regf")
+        ext = [at]
+    i = ext[0]
+    if op == "missing":
+        _set_value(st.lines, i, rng.choice(("no-such-pack", "../no-such/pack.yaml", "us-regf-2")))
+    elif op == "cycle2":
+        _set_value(st.lines, i, "other")
+        st.files["other/pack.yaml"] = _overlay_text("other", st.directory).encode()
+    elif op == "self":
+        _set_value(st.lines, i, st.directory)
+    elif op == "cycle3":
+        _set_value(st.lines, i, "second")
+        st.files["second/pack.yaml"] = _overlay_text("second", "third").encode()
+        st.files["third/pack.yaml"] = _overlay_text("third", st.directory).encode()
+    elif op == "odd-value":
+        value = rng.choice(('""', "12", "[us-regf]", "null", "{name: us-regf}", "../../..", "/"))
+        _set_value(st.lines, i, value)
+    elif op == "not-a-pack":
+        _set_value(st.lines, i, "notes.txt")
+        st.files["notes.txt"] = b"these are notes, not a pack: [unbalanced\n"
+        st.names.append("notes.txt")
+    elif op == "case":
+        _set_value(
+            st.lines, i, rng.choice(("US-REGF", "us-regf ", "us_regf", "'us-regf/../us-regf'"))
+        )
+    elif op == "chain":
+        depth = rng.choice((5, 30, 200))
+        _set_value(st.lines, i, "c0")
+        for k in range(depth):
+            parent = f"c{k + 1}" if k + 1 < depth else "us-regf"
+            st.files[f"c{k}/pack.yaml"] = _overlay_text(f"c{k}", parent).encode()
+        op = f"chain of {depth}"
+    elif op == "broken-base":
+        _set_value(st.lines, i, "base")
+        st.files["base/pack.yaml"] = b"pack:\n  name: base\n  title: [unclosed\nrules: 12\n"
+    elif op == "unknown-override":
+        st.lines += ["overrides:", "  no-such-rule: {severity: warning}", "disable: [nope, nope]"]
+    else:
+        st.lines += [
+            "overrides:",
+            rng.choice(
+                (
+                    "  call-volume: {params: {limit: many}}",
+                    "  call-volume: {kind: hours}",
+                    "  call-volume: 12",
+                    "  inconvenient-time: {params: {start: '25:00'}}",
+                    "  call-volume: {params: {window: {calendar_days: -7}}}",
+                )
+            ),
+        ]
+    return [f"extends: {op}"]
+
+
+ODD_MESSAGES = (
+    "{nope}",
+    "{",
+    "}",
+    "{{",
+    "{count!r}",
+    "{count:>999999999}",
+    "{limit.__class__.__mro__}",
+    "{0}",
+    "{}",
+    "{count[0]}",
+    "%s %d",
+    "{local_time:%Y}",
+    "m" * 100_000,
+    "\x1b[31m{rule}\x1b[0m \u202e{account}",
+    "{quote}{quote}{quote}",
+    "\x00",
+    "",
+)
+
+
+def _p_message(rng: random.Random, st: PackState) -> list[str]:
+    notes = []
+    for _ in range(rng.randint(1, 2)):
+        ids = _key_lines(st, ["message"])
+        if not ids:
+            break
+        value = rng.choice(ODD_MESSAGES)
+        i = rng.choice(ids)
+        _set_value(st.lines, i, _yaml_str(value))
+        notes.append(f"message {short(value, 30)} (line {i + 1})")
+    return notes
+
+
+PACK_MUTATORS: dict[str, PackMutator] = {
+    "pack-lines": _p_lines,
+    "pack-indent": _p_indent,
+    "pack-types": _p_types,
+    "pack-keys": _p_keys,
+    "pack-regex": _p_regex,
+    "pack-yaml": _p_yaml,
+    "pack-extends": _p_extends,
+    "pack-message": _p_message,
+}
+
+
+def _pack_case(seed: int, index: int) -> Case:
+    rng = random.Random(f"{seed}:pack:{index}")
+    primary = PACK_FAMILIES[index % len(PACK_FAMILIES)]
+    others = [f for f in PACK_FAMILIES if f not in (primary, "pack-extends", "pack-yaml")]
+    families = (primary, *rng.sample(others, rng.choices((0, 1, 2), (45, 40, 15))[0]))
+    if primary == "pack-extends":
+        base = "overlay" if rng.random() < 0.7 else rng.choice(("us-regf", "cn-consumer-credit"))
+    else:
+        base = rng.choice(("us-regf", "cn-consumer-credit", "overlay"))
+    text, cases = _pack_source(base)
+    st = PackState(text.split("\n"), PACK_DIRS[base], base)
+    notes: list[str] = []
+    for fam in families:
+        notes += PACK_MUTATORS[fam](rng, st)
+    data = "\n".join(st.lines).encode("utf-8")
+    for post in st.post:
+        data = post(data)
+    files = {f"{st.directory}/pack.yaml": data, **st.files}
+    for case_name, case_bytes in cases:
+        files[f"{st.directory}/cases/{case_name}"] = case_bytes
+    names = [*st.names]
+    log = "contacts-us-cn.csv" if base == "cn-consumer-credit" else "contacts.csv"
+    if rng.random() < 0.3:
+        argv: list[str] = ["test", st.directory]
+        names += [name for name, _ in cases]
+        accounting = False
+    else:
+        files[log] = planted_csv(log)
+        argv = ["check", log, "--rules", st.directory]
+        if base == "overlay" and rng.random() < 0.3:
+            argv += ["--rules", "us-regf"]
+        if rng.random() < 0.3:
+            argv += ["--format", "json", "--output", "report.json"]
+        accounting = True
+    description = f"{base} pack: " + "; ".join(notes or ["(no change)"])
+    return Case(
+        f"pack-{index:04d}", families, description, files, tuple(argv), tuple(names), accounting
+    )
+
+
+# ----------------------------------------------------------------------- option mutations
+
+LOG = "contacts.csv"
+NAIVE = "naive.csv"
+NEXT = ("next", "--history", LOG, "--account", "ACC-1001")
+AT = "2024-03-09T15:00:00Z"
+#: (label, argv, names an exit-2 message may use); the first few are the test slice's.
+OPTION_CASES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("--as-of not a time", ("check", LOG, "--as-of", "yesterday"), ("--as-of", "yesterday")),
+    ("--max-rejects -1", ("check", LOG, "--max-rejects", "-1"), ("--max-rejects",)),
+    ("--output into a missing directory", ("check", LOG, "--output", "nodir/sub/out.json"),
+     ("nodir",)),
+    ("next --at year 10000", (*NEXT, "--at", "10000-01-01T00:00:00Z"), ("--at", "10000")),
+    ("--as-of without offset", ("check", LOG, "--as-of", "2024-03-10T12:00:00"), ("--as-of",)),
+    ("--as-of year 10000", ("check", LOG, "--as-of", "10000-01-01T00:00:00Z"), ("--as-of",)),
+    ("--as-of year 0000", ("check", LOG, "--as-of", "0000-01-01T00:00:00Z"), ("--as-of",)),
+    ("--as-of year -0001", ("check", LOG, "--as-of", "-0001-01-01T00:00:00Z"), ("--as-of",)),
+    ("--as-of 9999 at -14:00", ("check", LOG, "--as-of", "9999-12-31T23:59:59-14:00"),
+     ("--as-of",)),
+    ("--as-of 0001 at +14:00", ("check", LOG, "--as-of", "0001-01-01T00:00:00+14:00"),
+     ("--as-of",)),
+    ("--as-of 2026-02-30", ("check", LOG, "--as-of", "2026-02-30T00:00:00Z"), ("--as-of",)),
+    ("--as-of empty", ("check", LOG, "--as-of", ""), ("--as-of",)),
+    ("--max-rejects abc", ("check", LOG, "--max-rejects", "abc"), ("--max-rejects",)),
+    ("--max-rejects 1e3", ("check", LOG, "--max-rejects", "1e3"), ("--max-rejects",)),
+    ("--max-rejects 10**30", ("check", LOG, "--max-rejects", "1" + "0" * 30),
+     ("--max-rejects",)),
+    ("--map time=", ("check", LOG, "--map", "time="), ("--map",)),
+    ("--map unknown field", ("check", LOG, "--map", "colour=time"), ("--map", "colour")),
+    ("--map missing column", ("check", LOG, "--map", "time=StartUtc"), ("StartUtc", LOG)),
+    ("--map one column twice", ("check", LOG, "--map", "time=time,account=time"), ("--map", LOG)),
+    ("--map swap columns", ("check", LOG, "--map", "time=account,account=time"), (LOG,)),
+    ("--map garbage", ("check", LOG, "--map", ",,=,"), ("--map",)),
+    ("--map field twice", ("check", LOG, "--map", "time=id,time=time"), ("--map", LOG)),
+    ("--assume-timezone unknown", ("check", NAIVE, "--assume-timezone", "Mars/Olympus"),
+     ("--assume-timezone", "Mars/Olympus")),
+    ("--assume-timezone empty", ("check", NAIVE, "--assume-timezone", ""), ("--assume-timezone",)),
+    ("--assume-timezone path", ("check", NAIVE, "--assume-timezone", "../../../etc/passwd"),
+     ("--assume-timezone", "passwd")),
+    ("--assume-timezone list", ("check", NAIVE, "--assume-timezone", "America/New_York|UTC"),
+     ("--assume-timezone",)),
+    ("--assume-timezone offset", ("check", NAIVE, "--assume-timezone", "+05:00"),
+     ("--assume-timezone",)),
+    ("--assume-timezone localtime", ("check", NAIVE, "--assume-timezone", "localtime"),
+     ("--assume-timezone", "localtime")),
+    ("--format xml", ("check", LOG, "--format", "xml"), ("--format",)),
+    ("--format empty", ("check", LOG, "--format", ""), ("--format",)),
+    ("--format JSON", ("check", LOG, "--format", "JSON"), ("--format",)),
+    ("--output an existing directory", ("check", LOG, "--format", "json", "--output", "."),
+     ("--output", "'.'", "directory")),
+    ("--output /dev/full", ("check", LOG, "--format", "json", "--output", "/dev/full"),
+     ("/dev/full",)),
+    ("--fail-on fatal", ("check", LOG, "--fail-on", "fatal"), ("--fail-on",)),
+    ("--severity unknown level", ("check", LOG, "--severity", "us-regf/call-volume=critical"),
+     ("--severity", "critical")),
+    ("--severity unknown rule", ("check", LOG, "--severity", "nope/rule=error"),
+     ("--severity", "nope/rule")),
+    ("--select matches nothing", ("check", LOG, "--select", "zzz/"), ("--select", "zzz/")),
+    ("--rules missing pack", ("check", LOG, "--rules", "no-such-pack"), ("no-such-pack",)),
+    ("--rules empty", ("check", LOG, "--rules", ""), ("--rules", "''")),
+    ("--waivers missing", ("check", LOG, "--waivers", "missing.yaml"), ("missing.yaml",)),
+    ("--baseline missing", ("check", LOG, "--baseline", "missing.json"), ("missing.json",)),
+    ("--config missing", ("check", LOG, "--config", "missing.yaml"), ("missing.yaml",)),
+    ("--config is a log", ("check", LOG, "--config", LOG), (LOG,)),
+    ("--history missing", ("check", LOG, "--history", "missing.csv"), ("missing.csv",)),
+    ("log is a directory", ("check", "dir.csv"), ("dir.csv",)),
+    ("log is missing", ("check", "missing.csv"), ("missing.csv",)),
+    ("log on stdin", ("check", "-"), ("stdin", "<stdin>", "standard input", "'-'", "-:")),
+    ("next --at not a time", (*NEXT, "--at", "soon"), ("--at", "soon")),
+    ("next --at without offset", (*NEXT, "--at", "2024-03-09T15:00:00"), ("--at",)),
+    ("next --at year 0000", (*NEXT, "--at", "0000-01-01T00:00:00Z"), ("--at",)),
+    ("next --at 9999-12-31", (*NEXT, "--at", "9999-12-31T23:59:59Z"), ("--at",)),
+    ("next --party unknown", (*NEXT, "--at", AT, "--party", "nobody"), ("--party", "nobody")),
+    ("next --channel fax", (*NEXT, "--at", AT, "--channel", "fax"), ("--channel", "fax")),
+    ("next --to empty", (*NEXT, "--at", AT, "--party", "spouse", "--to", ""), ("--to", "`to`")),
+    ("next unknown account", ("next", "--history", LOG, "--account", "NOPE", "--at", AT),
+     ("--account", "NOPE")),
+    ("next empty account", ("next", "--history", LOG, "--account", "", "--at", AT),
+     ("--account", "account ''")),
+    ("next history missing", ("next", "--history", "missing.csv", "--account", "A", "--at", AT),
+     ("missing.csv",)),
+    ("next without --at", NEXT, ("--at",)),
+)  # fmt: skip
+
+
+def _option_cases(count: int | None) -> list[Case]:
+    chosen = OPTION_CASES if count is None else OPTION_CASES[:count]
+    files = {LOG: planted_csv("contacts.csv"), NAIVE: planted_csv("contacts.csv", naive=True)}
+    out = []
+    for index, (label, argv, names) in enumerate(chosen):
+        stdin = LOG if argv[1:] == ("-",) else None
+        dirs = ("dir.csv",) if "dir.csv" in argv else ()
+        out.append(
+            Case(
+                f"opt-{index:04d}",
+                (OPTION_FAMILY,),
+                label,
+                files,
+                argv,
+                names,
+                accounting=argv[0] == "check",
+                stdin=stdin,
+                dirs=dirs,
+            )
+        )
+    return out
+
+
+def generate_cases(
+    seed: int = 1, logs: int = 300, packs: int = 100, options: int | None = None
+) -> list[Case]:
+    """The mutated inputs for `seed`: `logs` logs, `packs` packs and the option cases (all of
+    them, or the first `options`). Case `log-N` / `pack-N` does not depend on the counts."""
+    cases = [_log_case(seed, i) for i in range(logs)]
+    cases += [_pack_case(seed, i) for i in range(packs)]
+    cases += _option_cases(options)
+    return cases
+
+
+def features(case: Case) -> set[str]:
+    """What a case exercises: its families, its mutations (row numbers and counts left out, the
+    values kept) and the command's report options."""
+    notes = case.description.split(": ", 1)[-1].split("; ")
+    out = set(case.families)
+    out |= {re.sub(r"(?<![\w'.:+-])\d+(?![\w'.:+-])", "#", note) for note in notes}
+    words = [w for w in case.argv if w.startswith("--") or w in ("check", "test", "next")]
+    out |= {f"argv {w}" for w in words}
+    out |= {f"format {v}" for v in [_option_value(case.argv, "--format") or "text"]}
+    return out
+
+
+def _gain(case: Case, seen: set[str]) -> int:
+    """How much `case` adds to the features `seen`: a new family counts for ten."""
+    new = features(case) - seen
+    return len(new) + 9 * len(new & set(FAMILIES))
+
+
+def pick_slice(
+    seed: int = 1, logs: int = 15, packs: int = 6, options: int = 4, pool: int = 4
+) -> list[Case]:
+    """A small slice that covers much: from `pool` times as many generated logs and packs, the
+    ones that add the most families and features not yet covered (greedy, ties to the lower
+    index), and the first `options` option cases."""
+    every = generate_cases(seed, logs * pool, packs * pool, options)
+    chosen: list[Case] = []
+    for prefix, count in (("log-", logs), ("pack-", packs)):
+        candidates = [c for c in every if c.name.startswith(prefix)]
+        seen: set[str] = set()
+        for _ in range(min(count, len(candidates))):
+            best = max(candidates, key=lambda c: _gain(c, seen))
+            chosen.append(best)
+            candidates.remove(best)
+            seen |= features(best)
+    return chosen + [c for c in every if c.name.startswith("opt-")]
+
+
+# --------------------------------------------------------------------------------- running
+
+
+def write_case(case: Case, root: Path) -> Path:
+    """Write the case's files under `root/<name>/` (emptied first); return that directory."""
+    directory = root / case.name
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    for relative, data in case.files.items():
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    for relative in case.dirs:
+        (directory / relative).mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def run_process(
+    python: str,
+    argv: Sequence[str],
+    cwd: Path,
+    stdin: str | None,
+    timeout: float = TIMEOUT,
+    memory_mb: int = MEMORY_MB,
+) -> Run:
+    """Run `python -m collectlint argv` in `cwd`; kill its process group after `timeout` s.
+
+    The child's address space is capped at `memory_mb` (0: no cap), so that one runaway input
+    fails its own run (MemoryError or abort) instead of the machine."""
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120"}
+    source = (cwd / stdin).open("rb") if stdin else None
+    started = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            [python, "-m", "collectlint", *argv],
+            cwd=cwd,
+            stdin=source or subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+        if memory_mb and hasattr(resource, "prlimit"):  # Linux: cap the child's address space
+            limit = memory_mb * 1024 * 1024
+            with contextlib.suppress(OSError):
+                resource.prlimit(proc.pid, resource.RLIMIT_AS, (limit, limit))
+        try:
+            out, err = proc.communicate(timeout=timeout)
+            code: int | None = proc.returncode
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            code = None
+    finally:
+        if source:
+            source.close()
+    return Run(
+        tuple(argv),
+        code,
+        time.perf_counter() - started,
+        out.decode("utf-8", errors="replace"),
+        err.decode("utf-8", errors="replace"),
+    )
+
+
+def _option_value(argv: Sequence[str], option: str) -> str | None:
+    for i, word in enumerate(argv[:-1]):
+        if word == option:
+            return argv[i + 1]
+    return None
+
+
+def json_argv(argv: Sequence[str]) -> tuple[str, ...]:
+    """`argv` with its report options replaced by `--format json --output report.json`."""
+    out: list[str] = []
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in ("--format", "-f", "--output", "-o"):
+            skip = True
+        elif word != "--explain":
+            out.append(word)
+    return (*out, "--format", "json", "--output", "fuzz-report.json")
+
+
+def check_accounting(report: Path) -> str | None:
+    """None when the report's summary adds up, else what is wrong."""
+    try:
+        if not report.is_file():
+            return "no JSON report written"
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"no readable JSON report ({type(exc).__name__})"
+    summary = data.get("summary") if isinstance(data, dict) else None
+    if not isinstance(summary, dict):
+        return "the JSON report has no summary"
+    try:
+        read, checked, rejected = (
+            int(summary[k]) for k in ("events_read", "events_checked", "events_rejected")
+        )
+        excluded = int(summary.get("events_excluded", 0))
+    except (KeyError, TypeError, ValueError):
+        return "the summary lacks events_read, events_checked or events_rejected"
+    if read in (checked + rejected, checked + rejected + excluded):
+        return None
+    return f"events_read {read} != events_checked {checked} + events_rejected {rejected}"
+
+
+def _examine(run: Run, case: Case, outcome: Outcome, label: str) -> None:
+    """Add the failures one run shows (traceback, exit code, marker, unnamed file)."""
+    if TRACEBACK in run.stderr:
+        outcome.failures.append(("traceback", f"{label}{relevant_line(run.stderr)}"))
+    if run.code is None:
+        outcome.failures.append(("exit-code", f"{label}timed out"))
+    elif run.code not in OK_CODES:
+        outcome.failures.append(("exit-code", f"{label}exit {run.code}"))
+    lowered = run.stderr.lower()
+    if any(marker in lowered for marker in MARKERS):
+        outcome.failures.append(("marker", f"{label}private marker on stderr"))
+    if run.code == 2 and case.names and not any(n in run.stderr for n in case.names):
+        wanted = " or ".join(repr(n) for n in case.names[:3])
+        outcome.failures.append(("no-name", f"{label}exit 2 without {wanted}"))
+
+
+def _inside(directory: Path, path: str, any_suffix: bool = False) -> bool:
+    """Whether `path` names a JSON file (any file) inside `directory`: not /dev/full, not `.`."""
+    relative = Path(path)
+    if not path or relative.is_absolute() or ".." in relative.parts or path in (".", "./"):
+        return False
+    return any_suffix or relative.suffix == ".json"
+
+
+def run_case(
+    case: Case,
+    python: str = sys.executable,
+    root: Path | None = None,
+    timeout: float = TIMEOUT,
+    memory_mb: int = MEMORY_MB,
+) -> Outcome:
+    """Write and run one case (and its JSON run for an exit 0 or 1); judge it."""
+    root = root if root is not None else Path(tempfile.mkdtemp(prefix="fuzz-cli-"))
+    directory = write_case(case, root)
+    first = run_process(python, case.argv, directory, case.stdin, timeout, memory_mb)
+    outcome = Outcome(case, directory, [first])
+    _examine(first, case, outcome, "")
+    crashed = TRACEBACK in first.stderr
+    if first.code in (0, 1) and case.accounting and not crashed:
+        output = _option_value(case.argv, "--output") or ""
+        own = _option_value(case.argv, "--format") == "json" and _inside(directory, output)
+        if own:
+            report = directory / output
+        else:
+            argv = json_argv(case.argv)
+            second = run_process(python, argv, directory, case.stdin, timeout, memory_mb)
+            outcome.runs.append(second)
+            _examine(second, case, outcome, "json run: ")
+            report = directory / "fuzz-report.json"
+            if second.code != first.code:
+                outcome.failures.append(
+                    ("other", f"exit {first.code} but {second.code} with --format json")
+                )
+        if outcome.runs[-1].code in (0, 1):
+            problem = check_accounting(report)
+            if problem is None:
+                outcome.accounting = "ok"
+            elif problem.startswith("events_read"):
+                outcome.accounting = "mismatch"
+                outcome.failures.append(("accounting", problem))
+            else:
+                outcome.accounting = "no report"
+                outcome.failures.append(("other", problem))
+    output = _option_value(case.argv, "--output") or ""
+    written = not _inside(directory, output, any_suffix=True) or (directory / output).is_file()
+    if first.code in (0, 1) and not written and not crashed:
+        outcome.failures.append(("other", f"exit {first.code} but no {output} written"))
+    if (directory / PWNED).exists():
+        outcome.failures.append(("other", "a YAML python tag was executed"))
+    for i, run in enumerate(outcome.runs):
+        words = shlex.join([python, "-m", "collectlint", *run.argv])
+        tail = f" < {shlex.quote(case.stdin)}" if case.stdin else ""
+        (directory / f"fuzz-run{i}.txt").write_text(
+            f"# {case.description}\n$ {words}{tail}\n"
+            f"exit: {run.code}\n--- stdout\n{run.stdout}\n--- stderr\n{run.stderr}",
+            encoding="utf-8",
+            errors="replace",
+        )
+    return outcome
+
+
+def run_cases(
+    cases: Sequence[Case],
+    python: str,
+    root: Path,
+    jobs: int = 2,
+    timeout: float = TIMEOUT,
+    keep_passing: bool = True,
+    progress: bool = False,
+    memory_mb: int = MEMORY_MB,
+) -> list[Outcome]:
+    """Run every case, `jobs` at a time, in directories under `root`; results in case order.
+
+    With `keep_passing` false, the directory of a case that passed is removed as it ends.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Outcome] = {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(run_case, c, python, root, timeout, memory_mb) for c in cases]
+        for done, future in enumerate(as_completed(futures), 1):
+            outcome = future.result()
+            results[outcome.case.name] = outcome
+            if not keep_passing and not outcome.failures:
+                shutil.rmtree(outcome.directory, ignore_errors=True)
+            if progress and (done % 25 == 0 or done == len(cases)):
+                bad = sum(1 for o in results.values() if o.failures)
+                print(f"  {done}/{len(cases)} runs, {bad} failing", file=sys.stderr, flush=True)
+    return [results[c.name] for c in cases]
+
+
+# -------------------------------------------------------------------------------- reporting
+
+
+def tally(outcomes: Sequence[Outcome]) -> str:
+    """The per-family table (a Markdown table; a case counts in each of its families)."""
+    head = (
+        "family", "runs", "exit 0", "exit 1", "exit 2", "other exit", "tracebacks", "accounting",
+        "no name", "marker", "other", "failed",
+    )  # fmt: skip
+    rows: list[list[str]] = []
+
+    def row(label: str, group: Sequence[Outcome]) -> list[str]:
+        codes = Counter(o.code for o in group)
+        kinds = Counter(k for o in group for k in {kind for kind, _ in o.failures})
+        return [
+            label,
+            str(len(group)),
+            str(codes[0]),
+            str(codes[1]),
+            str(codes[2]),
+            str(len(group) - codes[0] - codes[1] - codes[2]),
+            str(kinds["traceback"]),
+            str(kinds["accounting"]),
+            str(kinds["no-name"]),
+            str(kinds["marker"]),
+            str(kinds["other"]),
+            str(sum(1 for o in group if o.failures)),
+        ]
+
+    for family in FAMILIES:
+        group = [o for o in outcomes if family in o.case.families]
+        if group:
+            rows.append(row(family, group))
+    rows.append(row("**all (distinct runs)**", outcomes))
+    widths = [max(len(r[i]) for r in [list(head), *rows]) for i in range(len(head))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        cells = [r[0].ljust(widths[0])]
+        cells += [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def signature(outcome: Outcome) -> str:
+    """A failure's cause, for grouping: the failure kinds and the exception with its frame."""
+    kinds = sorted({kind for kind, _ in outcome.failures})
+    for run in outcome.runs:
+        if TRACEBACK in run.stderr:
+            exception = relevant_line(run.stderr).split(":", 1)[0]
+            return f"{'+'.join(kinds)}: {exception} at {traceback_frame(run.stderr)}"
+    detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", outcome.stderr_line)
+    detail = re.sub(r"\d+", "N", re.sub(r"log-\d+\S*", "LOG", detail))[:90]
+    return f"{'+'.join(kinds)}: {detail or outcome.failures[0][1]}"
+
+
+def format_failures(outcomes: Sequence[Outcome], python: str = "PYTHON") -> str:
+    """Every failing run: what it is, why it failed, how to reproduce it."""
+    out = []
+    for o in outcomes:
+        if not o.failures:
+            continue
+        reasons = "; ".join(f"{kind}: {detail}" for kind, detail in o.failures)
+        out.append(f"{o.case.name} [{'+'.join(o.case.families)}] {printable(o.case.description)}")
+        out.append(f"    failed: {printable(reasons)}")
+        out.append(f"    $ {command_line(o.runs[0].argv, o.directory, o.case.stdin, python)}")
+        out.append(f"    stderr: {o.stderr_line}")
+    return "\n".join(out)
+
+
+def format_causes(outcomes: Sequence[Outcome]) -> str:
+    """Failures grouped by cause, most frequent first, with one example each."""
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if o.failures:
+            groups[signature(o)].append(o)
+    out = []
+    for key, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        names = ", ".join(o.case.name for o in group[:6]) + (", ..." if len(group) > 6 else "")
+        out.append(f"{len(group):4d}  {printable(key, 160)}")
+        out.append(f"      e.g. {names}: {group[0].stderr_line}")
+    return "\n".join(out)
+
+
+def _results_json(outcomes: Sequence[Outcome]) -> list[dict[str, object]]:
+    return [
+        {
+            "case": o.case.name,
+            "families": list(o.case.families),
+            "description": o.case.description,
+            "argv": list(o.case.argv),
+            "codes": [r.code for r in o.runs],
+            "seconds": [round(r.seconds, 3) for r in o.runs],
+            "accounting": o.accounting,
+            "failures": [list(f) for f in o.failures],
+            "stderr_line": o.stderr_line,
+            "directory": str(o.directory),
+            "signature": signature(o) if o.failures else "",
+        }
+        for o in outcomes
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument("--logs", type=int, default=300, help="mutated logs (default 300)")
+    parser.add_argument("--packs", type=int, default=100, help="mutated packs (default 100)")
+    parser.add_argument(
+        "--python", default=sys.executable, help="interpreter with collectlint installed"
+    )
+    parser.add_argument("--keep", type=Path, help="write and keep every case under this folder")
+    parser.add_argument("--jobs", type=int, default=2, help="parallel processes (default 2)")
+    parser.add_argument("--only", choices=FAMILIES, help="only the cases of this family")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds per run (60)")
+    parser.add_argument(
+        "--memory-mb", type=int, default=MEMORY_MB, help="address-space cap per run (4096; 0: none)"
+    )
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    cases = generate_cases(args.seed, args.logs, args.packs)
+    if args.only:
+        cases = [c for c in cases if args.only in c.families]
+    print(
+        f"fuzz_cli: seed {args.seed}, {len(cases)} cases, python {args.python}, {args.jobs} jobs",
+        file=sys.stderr,
+        flush=True,
+    )
+    root = args.keep or Path(tempfile.mkdtemp(prefix="fuzz-cli-"))
+    outcomes = run_cases(
+        cases,
+        args.python,
+        root,
+        args.jobs,
+        args.timeout,
+        keep_passing=args.keep is not None,
+        progress=True,
+        memory_mb=args.memory_mb,
+    )
+    failing = [o for o in outcomes if o.failures]
+    if args.keep is None:  # keep the failing inputs where they can be found again
+        kept = FAILURES_DIR / f"seed-{args.seed}"
+        if kept.exists():
+            shutil.rmtree(kept)
+        kept.mkdir(parents=True)
+        for o in failing:
+            target = kept / o.case.name
+            shutil.copytree(o.directory, target)
+            o.directory = target
+        shutil.rmtree(root, ignore_errors=True)
+        root = kept
+    (root / "fuzz-results.json").write_text(
+        json.dumps(_results_json(outcomes), indent=1), encoding="utf-8"
+    )
+    runs = sum(len(o.runs) for o in outcomes)
+    print(
+        f"\n## collectlint CLI fuzzing: seed {args.seed}, {len(outcomes)} cases, {runs} "
+        f"processes, {time.perf_counter() - started:.0f} s\n"
+    )
+    print(tally(outcomes))
+    print("\nA case counts once in each of its families; the last row counts each case once.")
+    if failing:
+        print(f"\n## {len(failing)} failing cases, grouped by cause\n")
+        print(format_causes(failing))
+        print(f"\n## failing cases (inputs kept under {root})\n")
+        print(format_failures(failing, args.python))
+    print(f"\nresults: {root / 'fuzz-results.json'}")
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
