@@ -36,7 +36,8 @@ def _pack_dirs(folders: list[Path]) -> list[Path]:
             dirs.append(folder)
             continue
         found = sorted(p.parent for p in folder.glob("*/pack.yaml"))
-        found += sorted(p.parent.parent for p in folder.glob("*/*/pack.yaml") if not found)
+        if not found:  # a project folder, as `init` makes it: packs/<name>/pack.yaml
+            found = sorted(p.parent for p in folder.glob("*/*/pack.yaml"))
         dirs += found
     if not dirs:
         raise UsageError(

@@ -87,7 +87,7 @@ def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
 def _shape(height: int, shapes: list[pl.DataFrame]) -> list[pl.Series]:
     """Per row, the reason its shape (not its values) makes it uncheckable, if any."""
     reason = pl.repeat(None, height, dtype=pl.String, eager=True)
-    code = reason
+    code = pl.repeat(None, height, dtype=pl.String, eager=True)
     if shapes:
         found = pl.concat(shapes)
         reason = reason.scatter(found[C.ROW], found[C.REASON])
