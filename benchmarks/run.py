@@ -52,7 +52,11 @@ BENCH_PACK = DATA / "packs" / "regf-bench"
 FULL = "collectlint"
 THREE = "collectlint-3"
 BASELINE = "duckdb"
-ENGINES = (FULL, THREE, BASELINE)
+BEFORE_FULL = "before"
+BEFORE_THREE = "before-3"
+ENGINES = (FULL, THREE, BASELINE, BEFORE_FULL, BEFORE_THREE)
+"""`before` and `before-3` run another installation (`--before PATH`) in the same runs, to
+measure a change against the code it replaces."""
 
 #: The rules both implementations evaluate (the contract of docs/us-regf-semantics.md).
 RULES = ("call-volume", "call-after-conversation", "inconvenient-time")
@@ -187,12 +191,13 @@ def measure(cmd: list[str], ok_codes: tuple[int, ...]) -> Measurement:
     return Measurement(wall, (int(rss[-1]) if rss else 0) / 1024, cpu)
 
 
-def command(engine: str, collectlint: str, log: Path, out: Path) -> list[str]:
+def command(engine: str, collectlint: str, log: Path, out: Path, before: str = "") -> list[str]:
     """The command line benchmarked for ``engine``."""
     if engine == BASELINE:
         return [sys.executable, str(HERE / "duckdb_regf.py"), str(log), "--out", str(out)]
-    cmd = [collectlint, "check", str(log), "--format", "json", "--output", str(out)]
-    if engine == THREE:
+    program = before if engine in (BEFORE_FULL, BEFORE_THREE) else collectlint
+    cmd = [program, "check", str(log), "--format", "json", "--output", str(out)]
+    if engine in (THREE, BEFORE_THREE):
         cmd += ["--rules", str(write_bench_pack())]
     return cmd
 
@@ -327,14 +332,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--engines",
-        default=",".join(ENGINES),
-        help=f"comma-separated subset of {', '.join(ENGINES)} (default: all)",
+        default=",".join((FULL, THREE, BASELINE)),
+        help=f"comma-separated subset of {', '.join(ENGINES)} (default: the first three)",
+    )
+    ap.add_argument(
+        "--before",
+        default="",
+        help="another collectlint executable, run as the engines before and before-3",
     )
     args = ap.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - set(ENGINES)
     if unknown:
         ap.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
+    if {BEFORE_FULL, BEFORE_THREE} & set(engines) and not args.before:
+        ap.error("the engines before and before-3 need --before PATH")
     OUT.mkdir(parents=True, exist_ok=True)
     compile_package()
 
@@ -352,12 +364,14 @@ def main(argv: list[str] | None = None) -> int:
             FULL: OUT / f"collectlint-{label}.json",
             THREE: OUT / f"collectlint-3-{label}.json",
             BASELINE: OUT / f"duckdb-{label}.csv",
+            BEFORE_FULL: OUT / f"before-{label}.json",
+            BEFORE_THREE: OUT / f"before-3-{label}.json",
         }
         for rep in range(args.repeat):
             for e in engines:
                 # collectlint exits 1 when it found violations (--fail-on error)
                 ok: tuple[int, ...] = (0,) if e == BASELINE else (0, 1)
-                m = measure(command(e, args.collectlint, log, outs[e]), ok)
+                m = measure(command(e, args.collectlint, log, outs[e], args.before), ok)
                 results[e].runs.append(m)
                 print(
                     f"{label} {e} run {rep + 1}/{args.repeat}: {m.wall_s:.2f} s wall, "

@@ -98,7 +98,7 @@ def test_an_impossible_date_in_a_waivers_file_points_at_it(tmp_path: Path) -> No
 
 def test_an_impossible_date_in_config_case_and_front_matter_is_text(tmp_path: Path) -> None:
     config = _write(tmp_path / "collectlint.yaml", "assume_timezone: 2026-02-30\n")
-    assert_clean_error(run("check", EXAMPLE, "--config", config), "unknown time zone")
+    assert_clean_error(run("check", EXAMPLE, "--config", config), ":1:18: unknown time zone")
     template = _write(tmp_path / "t.txt", "---\nchannel: sms\ndate: 2026-02-30\n---\nhi\n")
     assert_clean_error(run("lint", template), "t.txt", "unknown front-matter key 'date'")
     pack = tmp_path / "house"

@@ -9,6 +9,7 @@ the file are relative to the file's folder.  An unknown key or a wrong type is a
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collectlint.errors import UsageError
+from collectlint.errors import Problem, UsageError
+from collectlint.inputs.clock import is_known_zone
 from collectlint.loading.validate import load_schema, validate
 from collectlint.yamldoc import YamlDoc, parse_file, parse_text
 
@@ -125,6 +127,7 @@ def load_settings(config: str | None, cli: Mapping[str, Any], cwd: Path | None =
             doc = parse_file(path, display)
             data = doc.data if doc.data is not None else {}
         problems = [*doc.problems, *validate(doc, data, load_schema("config.schema.json"))]
+        problems += _value_problems(doc, data) if not problems else []
         if problems:
             raise UsageError(f"{display}: invalid configuration", tuple(problems))
         for key, value in data.items():
@@ -139,6 +142,21 @@ def load_settings(config: str | None, cli: Mapping[str, Any], cwd: Path | None =
             values[key] = value
             sources[key] = "command line"
     return Settings(values, sources, display)
+
+
+def _value_problems(doc: YamlDoc, data: Mapping[str, Any]) -> list[Problem]:
+    """Values the schema cannot judge: a time zone or an encoding that does not exist."""
+    problems = []
+    zone = data.get("assume_timezone")
+    if isinstance(zone, str) and not is_known_zone(zone):
+        problems.append(Problem(f"unknown time zone {zone!r}", doc.span(["assume_timezone"])))
+    encoding = data.get("encoding")
+    if isinstance(encoding, str):
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            problems.append(Problem(f"unknown encoding {encoding!r}", doc.span(["encoding"])))
+    return problems
 
 
 def _pack_ref(folder: Path, ref: str) -> str:
