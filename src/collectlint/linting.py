@@ -19,7 +19,7 @@ from collectlint import pipeline
 from collectlint.api import load_packs, settings_of
 from collectlint.errors import InputError
 from collectlint.inputs.deferred import Deferred
-from collectlint.inputs.scan import LineMap
+from collectlint.inputs.lines import LineMap
 from collectlint.inputs.table import EventTable, InputSource
 from collectlint.inputs.templates import EXTENSIONS, Template, read_template, template_frame
 from collectlint.loading.packs import Pack

@@ -22,15 +22,18 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from collectlint import columns as C
 from collectlint.errors import InputError
 from collectlint.inputs.deferred import Deferred
 from collectlint.inputs.encoding import check_bom, first_invalid_utf8, line_of
-from collectlint.inputs.scan import NO_LINES, CsvLayout, LineMap, scan_csv
+
+if TYPE_CHECKING:
+    from collectlint.inputs.scan import CsvLayout
+from collectlint.inputs.lines import NO_LINES, LineMap
 
 HEADER_BYTES = 1 << 20
 """The header must fit in this many bytes."""
@@ -116,11 +119,13 @@ def read(
     if _maybe_irregular(frame):
         return _exact(source, separator, frame, display, digest)
     if digest is not None:  # a temporary copy: scan it while it exists
+        from collectlint.inputs.scan import scan_csv
+
         layout, _ = scan_csv(source, separator)
         _verify(layout, frame.height, display)
         return CsvRead(frame, Deferred.now(layout.lines), digest, None)
-    height = frame.height
-    pending = lambda: _scan_and_verify(source, separator, height, display)  # noqa: E731
+    height, first = frame.height, header_line(source)
+    pending = lambda: _scan_and_verify(source, separator, height, first, display)  # noqa: E731
     return CsvRead(frame, Deferred.now(NO_LINES), Deferred.now(""), None, pending)
 
 
@@ -160,12 +165,33 @@ def _maybe_irregular(frame: pl.DataFrame) -> bool:
     return frame.get_column(frame.columns[-1]).null_count() > 0
 
 
+def header_line(source: Path | bytes) -> int:
+    """The line of the header: blank lines before it are skipped, as Polars skips them."""
+    head = _head(source).removeprefix(b"\xef\xbb\xbf")
+    line = 1
+    for piece in head.split(b"\n")[:-1]:
+        if piece not in (b"", b"\r"):
+            break
+        line += 1
+    return line
+
+
 def _scan_and_verify(
-    source: Path | bytes, separator: str, rows: int, display: str
+    source: Path | bytes, separator: str, rows: int, first: int, display: str
 ) -> tuple[str, LineMap]:
+    """The digest and line map of a CSV whose rows Polars read (`rows`, none blank).
+
+    When the file holds exactly one newline per record, every record is one line and no
+    further scan is needed; only a file with a multi-line record is scanned record by record.
+    """
+    from collectlint.inputs.scan import count_lines, scan_csv
+
+    digest, newlines, final = count_lines(source)
+    if newlines == first + rows - (0 if final else 1):
+        return digest, LineMap(first + 1)
     layout, _ = scan_csv(source, separator)
     _verify(layout, rows, display)
-    return layout.sha256, layout.lines
+    return digest, layout.lines
 
 
 def _verify(layout: CsvLayout, rows: int, display: str, *, blank: bool = False) -> None:
@@ -193,6 +219,10 @@ def _exact(
     digest: Deferred[str] | None,
 ) -> CsvRead:
     """Count every record's fields: drop the blank records, reject the ragged rows."""
+    import numpy as np
+
+    from collectlint.inputs.scan import scan_csv
+
     layout, counts = scan_csv(source, separator, counts=True)
     _verify(layout, frame.height, display, blank=True)
     keep = np.ones(layout.records, dtype=bool)
@@ -220,6 +250,10 @@ def _exact(
 def _diagnosed(source: Path | bytes, separator: str, display: str, exc: Exception) -> InputError:
     """An error naming the line and the problem of a file Polars could not read (never its
     text: Polars' own message quotes rows, which hold personal data)."""
+    import numpy as np
+
+    from collectlint.inputs.scan import scan_csv
+
     data = source if isinstance(source, bytes) else None
     if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
         data = data if data is not None else Path(source).read_bytes()  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +52,8 @@ def line_of(data: bytes, offset: int, lines_before: int = 0) -> int:
 @contextmanager
 def transcoded(path: Path, encoding: str, display: str) -> Iterator[tuple[Path, str]]:
     """A UTF-8 copy of the file at `path`, and the SHA-256 of the original bytes."""
+    import tempfile  # only logs in another encoding need it
+
     decoder = codecs.getincrementaldecoder(canonical(encoding))("strict")
     sha = hashlib.sha256()
     lines = consumed = 0

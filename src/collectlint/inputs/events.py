@@ -77,10 +77,13 @@ def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
         del log, frame
     table = pl.concat(frames, how="vertical", rechunk=several) if frames else _empty()
     del frames  # the reader already made each log contiguous; keep no second copy alive
-    table = table.with_columns(_shape(table.height, shapes))
+    if shapes:  # rows whose shape (not their values) rejects them
+        table = table.with_columns(_shape(table.height, shapes))
     table, distinct = _normalise(table, options)
     # the time text is only needed for rejection messages, which are written now
-    table = _with_reasons(table, distinct).drop("time", "_naive", "_shape", "_shape_code")
+    table = _with_reasons(table, distinct, shaped=bool(shapes)).drop("time", "_naive")
+    if shapes:
+        table = table.drop("_shape", "_shape_code")
     return EventTable(table, tuple(sources))
 
 
@@ -236,14 +239,16 @@ def _unknown_zones(values: list[str]) -> list[str]:
     return sorted(v for v in values if not all(is_known_zone(z) for z in v.split("|")))
 
 
-def _with_reasons(table: pl.DataFrame, distinct: dict[str, list[str]]) -> pl.DataFrame:
+def _with_reasons(
+    table: pl.DataFrame, distinct: dict[str, list[str]], *, shaped: bool
+) -> pl.DataFrame:
     """Add `C.REASON` and `C.CODE`: the first reason each row cannot be checked, or null.
 
     The cheap boolean checks run on every row; the reason texts are built only for the rows
     that failed one, since a when/then chain would format every branch for every row.
     """
     table = table.with_columns(_dup=_duplicated(table))
-    checks = _checks(distinct)
+    checks = _checks(distinct, shaped)
     failed = table.select(pl.any_horizontal(c for c, _, _ in checks)).to_series()
     if not failed.any():
         return table.with_columns(
@@ -287,7 +292,7 @@ def _duplicated(table: pl.DataFrame) -> pl.Series:
 Check = tuple[pl.Expr, str | pl.Expr, pl.Expr]
 
 
-def _checks(distinct: dict[str, list[str]]) -> list[Check]:
+def _checks(distinct: dict[str, list[str]], shaped: bool) -> list[Check]:
     """(condition, code, reason) triples, in the order their reasons take precedence.
 
     Value checks of low-cardinality columns test only the distinct values found bad, and are
@@ -295,8 +300,10 @@ def _checks(distinct: dict[str, list[str]]) -> list[Check]:
     """
     bad_zone = _unknown_zones(distinct["timezone"])
     ts = pl.col(C.TS)
-    checks: list[Check] = [
-        (pl.col("_shape").is_not_null(), pl.col("_shape_code"), pl.col("_shape")),
+    checks: list[Check] = []
+    if shaped:
+        checks.append((pl.col("_shape").is_not_null(), pl.col("_shape_code"), pl.col("_shape")))
+    checks += [
         (pl.col("time").is_null(), "missing-time", pl.lit("missing time")),
         (
             pl.col("_naive") & ts.is_null(),

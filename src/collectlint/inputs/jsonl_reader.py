@@ -18,7 +18,7 @@ import polars as pl
 
 from collectlint.errors import InputError
 from collectlint.inputs.encoding import first_invalid_utf8, line_of
-from collectlint.inputs.scan import LineMap, jsonl_lines
+from collectlint.inputs.lines import LineMap
 
 BOM = b"\xef\xbb\xbf"
 
@@ -45,6 +45,8 @@ def read(source: Path | bytes, display: str) -> JsonRead:
         raise diagnosed(data, display) from exc
 
     def pending() -> tuple[str, LineMap]:
+        from collectlint.inputs.scan import jsonl_lines
+
         digest, lines = jsonl_lines(data)
         return (digest if data is source else jsonl_lines(source)[0]), lines
 

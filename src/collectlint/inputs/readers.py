@@ -26,7 +26,7 @@ from collectlint.errors import InputError, UsageError
 from collectlint.inputs import csv_reader, jsonl_reader
 from collectlint.inputs.deferred import Deferred
 from collectlint.inputs.encoding import is_utf8, transcoded
-from collectlint.inputs.scan import NO_LINES, LineMap
+from collectlint.inputs.lines import NO_LINES, LineMap
 from collectlint.model import Role
 from collectlint.vocabulary import CATEGORICAL, COLUMNS, REQUIRED_COLUMNS
 
@@ -303,10 +303,17 @@ def canonical(
     exprs = []
     for name in COLUMNS:
         if name not in frame.columns:
-            dtype = pl.Categorical if name in CATEGORICAL else pl.String
-            exprs.append(pl.lit(None, dtype=dtype).alias(name))
+            absent = pl.Categorical if name in CATEGORICAL else pl.String
+            exprs.append(pl.lit(None, dtype=absent).alias(name))
             continue
-        text = _as_text(name, frame.schema[name], path, column_map, source)
+        dtype = frame.schema[name]
+        if name in CATEGORICAL and dtype == pl.Categorical:
+            exprs.append(pl.col(name))  # read as a categorical already: no copy
+            continue
+        if dtype == pl.String and name not in CATEGORICAL:
+            exprs.append(pl.col(name))
+            continue
+        text = _as_text(name, dtype, path, column_map, source)
         exprs.append(text.cast(pl.Categorical) if name in CATEGORICAL else text)
     return frame.select(exprs)
 

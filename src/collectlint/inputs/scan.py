@@ -20,12 +20,14 @@ blank ones, and answers `line(row)` with binary searches.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from collectlint.inputs.lines import LineMap
 
 NL, QUOTE, CR = 10, 34, 13
 CHUNK = 1 << 22
@@ -34,48 +36,6 @@ Ints = npt.NDArray[np.int64]
 _NONE: Ints = np.empty(0, dtype=np.int64)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class LineMap:
-    """Physical start lines of a log's rows (1-based rows, blank records not counted as rows).
-
-    Records are numbered from 1, blank ones included; rows skip the blank records (whose
-    record numbers are in `blank`).  Record r starts on line `first + r - 1` plus the extra
-    lines taken by earlier multi-line records: `extra[i]` from record `extra_rows[i]` on.  A
-    map with `first == 0` means the format has no lines.
-    """
-
-    first: int
-    extra_rows: Ints = field(default_factory=lambda: _NONE)
-    extra: Ints = field(default_factory=lambda: _NONE)
-    blank: Ints = field(default_factory=lambda: _NONE)
-
-    @classmethod
-    def of(cls, lines: Sequence[int]) -> LineMap:
-        """The map of rows whose lines are listed one by one (0 for a row with none)."""
-        values = np.asarray(lines, dtype=np.int64)
-        if not len(values) or not values.any():
-            return NO_LINES
-        added = values - (1 + np.arange(len(values), dtype=np.int64))
-        changes = np.flatnonzero(np.diff(added, prepend=0) != 0)
-        return cls(1, (changes + 1).astype(np.int64), added[changes])
-
-    def lines(self, rows: Ints) -> Ints:
-        """The physical start line of each row (1-based), or 0 when there are no lines."""
-        rows = np.asarray(rows, dtype=np.int64)
-        if self.first == 0:
-            return np.zeros(len(rows), dtype=np.int64)
-        records = rows
-        if len(self.blank):  # row k is record k + (blank records before it)
-            shifted = self.blank - np.arange(len(self.blank), dtype=np.int64)
-            records = rows + np.searchsorted(shifted, rows, side="right")
-        if not len(self.extra_rows):
-            return self.first + records - 1
-        at = np.searchsorted(self.extra_rows, records, side="right") - 1
-        added = np.where(at >= 0, self.extra[np.maximum(at, 0)], 0)
-        return self.first + records - 1 + added
-
-
-NO_LINES = LineMap(0)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -109,6 +69,23 @@ def _chunks(source: Path | bytes) -> Iterator[npt.NDArray[np.uint8]]:
     with source.open("rb", buffering=0) as handle:
         while n := handle.readinto(buf.data):
             yield buf[:n]
+
+
+def count_lines(source: Path | bytes) -> tuple[str, int, bool]:
+    """SHA-256, newline count, and whether the last byte is a newline — from one fast pass
+    (a byte count is far cheaper than locating every record; see `csv_reader`)."""
+    sha = hashlib.sha256()
+    newlines = 0
+    last = b""
+    if isinstance(source, bytes):
+        sha.update(source)
+        return sha.hexdigest(), source.count(b"\n"), source.endswith(b"\n")
+    with source.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            sha.update(block)
+            newlines += block.count(b"\n")
+            last = block[-1:]
+    return sha.hexdigest(), newlines, last == b"\n"
 
 
 def scan_csv(

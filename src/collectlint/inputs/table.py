@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import polars as pl
 
 from collectlint import columns as C
 from collectlint.inputs.deferred import Deferred
-from collectlint.inputs.scan import NO_LINES, LineMap
+from collectlint.inputs.lines import NO_LINES, LineMap
 from collectlint.inputs.templates import Template
 from collectlint.model import InputFile, Origin, Role
 
@@ -51,6 +50,8 @@ class EventTable:
 
     def line_numbers(self, sources: pl.Series, rows: pl.Series) -> pl.Series:
         """The physical line where each (source index, row) starts (0: the input has none)."""
+        import numpy as np
+
         out = np.zeros(len(rows), dtype=np.int64)
         src = sources.cast(pl.Int64).to_numpy()
         numbers = rows.cast(pl.Int64).to_numpy()

@@ -207,6 +207,12 @@ class Kind(Protocol):
         """Values the rule's message may use, such as `{limit}` or `{start}`."""
         ...
 
+    def verify(self) -> None:
+        """Raise `ParamError` for a value only running it could reject (a regular expression
+        the engine refuses).  Done for users' packs when loaded; for the built-in packs, by the
+        test suite."""
+        ...
+
 
 @runtime_checkable
 class TimingKind(Kind, Protocol):

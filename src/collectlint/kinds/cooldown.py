@@ -71,6 +71,9 @@ class Cooldown:
         """`{days}` for messages."""
         return {"days": str(self.days)}
 
+    def verify(self) -> None:
+        """Nothing to check beyond the schema."""
+
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events that fall inside a trigger's cool-down period."""
         keys = ctx.keys(self.keys)

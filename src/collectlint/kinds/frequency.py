@@ -104,6 +104,9 @@ class Frequency:
         """`{limit}` and `{window}` for messages."""
         return {"limit": str(self.limit), "window": self.window_text}
 
+    def verify(self) -> None:
+        """Nothing to check beyond the schema."""
+
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag every matching event whose window holds more than `limit` events."""
         keys = ctx.keys(self.keys)

@@ -122,6 +122,9 @@ class Hours:
             expr = pl.when(weekday == index).then(outside).otherwise(expr)
         return expr
 
+    def verify(self) -> None:
+        """Nothing to check beyond the schema."""
+
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events outside the window in any (or the primary) candidate zone."""
         mask = ctx.where(self.where)

@@ -105,6 +105,16 @@ class Wording:
         """Wording rules add `{category}` and `{quote}`, which vary per finding."""
         return {}
 
+    def verify(self) -> None:
+        """Every phrase list and pattern must run on the linear-time regex engine."""
+        matchers = [m for _, m in self.forbid]
+        matchers += [m for m in (self.require, self.when, self.unless, self.allow) if m]
+        try:
+            for matcher in matchers:
+                matcher.verify()
+        except PatternError as exc:
+            raise ParamError(str(exc), exc.location) from None
+
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag messages with forbidden wording, or without required wording."""
         mask = ctx.where(self.where)

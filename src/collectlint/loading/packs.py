@@ -321,6 +321,8 @@ def _compile(
         return None
     try:
         check = kind_class.compile(params, Filter.parse(flt))
+        if not trusted:
+            check.verify()
     except ParamError as exc:  # e.g. a regex the linear-time engine cannot run
         problems.append(Problem(str(exc), doc.span([*where, "params", *exc.location])))
         return None

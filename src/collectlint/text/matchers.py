@@ -65,9 +65,16 @@ def _compiles_with_polars(regexes: tuple[str, ...]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Matcher:
-    """A set of phrases and patterns, as one alternation usable by Polars and by Python."""
+    """A set of phrases and patterns, as one alternation usable by Polars and by Python.
+
+    `build` makes the expression; `verify` proves that Polars' engine accepts it (the cost of
+    compiling it once), which is done for every pack a user writes, and for the built-in
+    packs by the test suite.
+    """
 
     regex: str
+    patterns: tuple[str, ...] = ()
+    location: tuple[str | int, ...] = ()
 
     @classmethod
     def build(cls, raw: Mapping[str, Any], location: Sequence[str | int]) -> Matcher:
@@ -86,19 +93,22 @@ class Matcher:
                 where = [*location, "patterns", index]
                 raise PatternError(f"pattern longer than {MAX_PATTERN_CHARS} characters", where)
         regex = "(?i)(?:" + "|".join([*parts, *(f"(?:{p})" for p in patterns)]) + ")"
-        if _compiles_with_polars((*patterns, regex)):  # one call compiles them all in parallel
-            return cls(regex)
-        for index, pattern in enumerate(patterns):  # find the culprit
+        return cls(regex, tuple(patterns), tuple(location))
+
+    def verify(self) -> None:
+        """Raise `PatternError` unless the linear-time engine runs the expression."""
+        if _compiles_with_polars((*self.patterns, self.regex)):  # one call compiles them all
+            return
+        for index, pattern in enumerate(self.patterns):  # find the culprit
             problem = _check_with_polars(pattern)
             if problem:
                 raise PatternError(
                     f"pattern {pattern!r} cannot run on the linear-time regex engine: {problem}",
-                    [*location, "patterns", index],
+                    [*self.location, "patterns", index],
                 )
-        problem = _check_with_polars(regex)
-        if problem is None:
-            return cls(regex)
-        raise PatternError(f"combined patterns are too large: {problem}", location)
+        problem = _check_with_polars(self.regex)
+        if problem is not None:
+            raise PatternError(f"combined patterns are too large: {problem}", self.location)
 
     def contains(self, text: pl.Expr) -> pl.Expr:
         """Whether each normalised text matches (null text never matches)."""

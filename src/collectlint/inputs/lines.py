@@ -1,0 +1,61 @@
+"""`LineMap`: where each row of a log starts, kept sparse (see `inputs.scan`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    Ints = npt.NDArray[Any]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LineMap:
+    """Physical start lines of a log's rows (1-based rows, blank records not counted as rows).
+
+    Records are numbered from 1, blank ones included; rows skip the blank records (whose
+    record numbers are in `blank`).  Record r starts on line `first + r - 1` plus the extra
+    lines taken by earlier multi-line records: `extra[i]` from record `extra_rows[i]` on.  A
+    map with `first == 0` means the format has no lines.  The arrays are NumPy's, imported only
+    when a map is built or read (a check that never needs a line never loads NumPy).
+    """
+
+    first: int
+    extra_rows: Ints | None = None
+    extra: Ints | None = None
+    blank: Ints | None = None
+
+    @classmethod
+    def of(cls, lines: Sequence[int]) -> LineMap:
+        """The map of rows whose lines are listed one by one (0 for a row with none)."""
+        import numpy as np
+
+        values = np.asarray(lines, dtype=np.int64)
+        if not len(values) or not values.any():
+            return NO_LINES
+        added = values - (1 + np.arange(len(values), dtype=np.int64))
+        changes = np.flatnonzero(np.diff(added, prepend=0) != 0)
+        return cls(1, (changes + 1).astype(np.int64), added[changes])
+
+    def lines(self, rows: Ints) -> Ints:
+        """The physical start line of each row (1-based), or 0 when there are no lines."""
+        import numpy as np
+
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.first == 0:
+            return np.zeros(len(rows), dtype=np.int64)
+        records = rows
+        if self.blank is not None and len(self.blank):  # row k: record k + blanks before it
+            shifted = self.blank - np.arange(len(self.blank), dtype=np.int64)
+            records = rows + np.searchsorted(shifted, rows, side="right")
+        if self.extra_rows is None or not len(self.extra_rows) or self.extra is None:
+            return self.first + records - 1
+        at = np.searchsorted(self.extra_rows, records, side="right") - 1
+        added = np.where(at >= 0, self.extra[np.maximum(at, 0)], 0)
+        return self.first + records - 1 + added
+
+
+NO_LINES = LineMap(0)
