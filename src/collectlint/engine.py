@@ -73,8 +73,13 @@ def _routes(packs: Sequence[Pack], codes: Sequence[str]) -> list[pl.Expr]:
     return routes
 
 
-def evaluate(events: EventTable, packs: Sequence[Pack]) -> EngineResult:
-    """Run `packs` over `events`; see the module docstring."""
+def evaluate(events: EventTable, packs: Sequence[Pack], *, keep: bool = False) -> EngineResult:
+    """Run `packs` over `events`; see the module docstring.
+
+    The packs' evaluation contexts (their events and the work their rules shared) are kept in
+    the result only when asked (`keep`: the planner needs them); otherwise they are freed as
+    soon as the rules have run, which on a large log is much of the peak memory.
+    """
     table = events.frame.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias(C.IDX))
     codes = table["jurisdiction"].unique().drop_nulls().cast(pl.String).to_list()
     routes = _routes(packs, codes)
@@ -100,7 +105,7 @@ def evaluate(events: EventTable, packs: Sequence[Pack]) -> EngineResult:
     table = table.with_columns((routed if packs else pl.lit(0)).alias(C.PACKS)).drop(
         [f"{C.ROUTE}{i}" for i in range(len(packs))]
     )
-    return EngineResult(table, findings, tuple(runs))
+    return EngineResult(table, findings, tuple(runs) if keep else ())
 
 
 def run_rule(rule: Rule, ctx: EvalContext) -> pl.DataFrame:
@@ -127,7 +132,7 @@ def _zone_reasons(table: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
             missing = pl.col(C.ZONE).is_null() & pl.col(f"{C.ROUTE}{i}")
             text = f"no timezone: pack {pack.info.name} needs the consumer's local time"
             reason = reason.fill_null(pl.when(missing).then(pl.lit(text)))
-            code = code.fill_null(pl.when(missing).then(pl.lit("no-zone")))
+            code = code.fill_null(pl.when(missing).then(pl.lit("no-zone", dtype=pl.Categorical)))
     return table.with_columns(reason.alias(C.REASON), code.alias(C.CODE))
 
 

@@ -46,7 +46,7 @@ class RunSettings:
 
 def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Report:
     """Check `events` against `packs` and report."""
-    result = evaluate(events, packs)
+    result = evaluate(events, packs, keep=bool(events.roles(Role.PLAN)))
     table = result.table
     reported = pl.col(C.SOURCE).is_in(events.roles(*REPORTED))
     found = result.findings
@@ -114,7 +114,9 @@ def from_us(value: int) -> datetime:
 
 def rejections(events: EventTable, table: pl.DataFrame) -> tuple[Rejection, ...]:
     """Every rejected row, in input order."""
-    bad = table.filter(pl.col(C.REASON).is_not_null()).select(C.SOURCE, C.ROW, C.CODE, C.REASON)
+    bad = table.filter(pl.col(C.REASON).is_not_null()).select(
+        C.SOURCE, C.ROW, pl.col(C.CODE).cast(pl.String), C.REASON
+    )
     bad = bad.sort(C.SOURCE, C.ROW)
     bad = bad.with_columns(events.line_numbers(bad[C.SOURCE], bad[C.ROW]))
     return tuple(

@@ -36,8 +36,6 @@ Ints = npt.NDArray[np.int64]
 _NONE: Ints = np.empty(0, dtype=np.int64)
 
 
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class CsvLayout:
     """What one pass over a CSV file found (see the module docstring)."""

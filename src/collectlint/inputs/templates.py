@@ -228,5 +228,5 @@ def template_frame(templates: Sequence[Template], ts_us: int) -> pl.DataFrame:
         pl.lit(None, dtype=pl.Categorical).alias(C.ZONE),
         pl.lit(None, dtype=pl.String).alias(C.PERSON),
         pl.lit(None, dtype=pl.String).alias(C.REASON),
-        pl.lit(None, dtype=pl.String).alias(C.CODE),
+        pl.lit(None, dtype=pl.Categorical).alias(C.CODE),
     )
