@@ -55,6 +55,8 @@ from pathlib import Path
 
 import polars as pl
 
+from collectlint.vocabulary import COLUMNS as VOCABULARY_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 EXAMPLES = REPO / "examples"
@@ -62,21 +64,7 @@ RULES = REPO / "rules"
 #: Where failing inputs are kept when no --keep is given (benchmarks/data/ is git-ignored).
 FAILURES_DIR = HERE / "data" / "fuzz-cli"
 
-COLUMNS = (
-    "id",
-    "time",
-    "account",
-    "debtor",
-    "party",
-    "to",
-    "channel",
-    "direction",
-    "outcome",
-    "timezone",
-    "jurisdiction",
-    "body",
-    "kind",
-)
+COLUMNS = VOCABULARY_COLUMNS
 #: The private marker planted in every generated log: never to be repeated on standard error.
 PHONE = "+15550107788"
 NAME = "Zebulon Quackenbush"

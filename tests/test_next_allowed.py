@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import collectlint
 from collectlint.vocabulary import COLUMNS
+from helpers import call_row
 from reference import evidence
 
 Row = dict[str, str]
@@ -49,22 +50,11 @@ def _stamp(moment: datetime) -> str:
 
 
 def _row(event_id: str, moment: datetime, zone: str, **columns: str) -> Row:
-    row = dict.fromkeys(COLUMNS, "")
-    row.update(
-        id=event_id,
-        time=_stamp(moment),
-        account="A1",
-        debtor="D1",
-        party="debtor",
-        channel="call",
-        direction="outbound",
-        outcome="no_answer",
-        timezone=zone,
-        jurisdiction="US",
-        kind="contact",
+    return call_row(
+        event_id,
+        _stamp(moment),
+        **{"debtor": "D1", "outcome": "no_answer", "timezone": zone, **columns},
     )
-    row.update(columns)
-    return row
 
 
 @st.composite

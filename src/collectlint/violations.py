@@ -20,20 +20,17 @@ from collectlint.inputs.clock import format_local, local_us
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
 from collectlint.model import Role, Violation
+from collectlint.vocabulary import COLUMNS
 
 _PART_SEP = "\x1f"  # the unit separator, which no id or name contains in practice
 
 _REPORTED: tuple[str, ...] = (
-    "id",
-    "account",
-    "debtor",
-    "party",
-    "to",
-    "channel",
-    "direction",
-    "outcome",
+    *(c for c in COLUMNS if c not in ("time", "timezone", "body")),
+    C.TS,
+    C.ZONE,
+    C.SOURCE,
+    C.ROW,
 )
-_REPORTED += ("jurisdiction", "kind", C.TS, C.ZONE, C.SOURCE, C.ROW)
 """Event columns a finding is built from (its zone and local time come from the rule)."""
 
 _PLACEHOLDERS = {

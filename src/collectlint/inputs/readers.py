@@ -142,6 +142,18 @@ def _open(path: str) -> Path:
     return file
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """How to read one log: its path as given, the column map, the canonical fields not to
+    parse, its role and its text encoding."""
+
+    path: str
+    column_map: Mapping[str, str]
+    skip: frozenset[str]
+    role: Role
+    encoding: str
+
+
 def read_raw(
     path: str,
     column_map: Mapping[str, str],
@@ -154,18 +166,18 @@ def read_raw(
     parsed, which saves most of the reading time on logs with long messages.
     """
     check_map(column_map)
+    request = Request(path, column_map, skip, role, encoding)
     if path == "-":
-        data = sys.stdin.buffer.read()
-        return _read_csv(data, path, "csv", column_map, skip, role, encoding)
+        return _read_csv(sys.stdin.buffer.read(), "csv", request)
     file = _open(path)
     fmt = FORMATS[file.suffix.lower()]
     try:
         if fmt in ("csv", "tsv"):
-            raw = _read_csv(file, path, fmt, column_map, skip, role, encoding)
+            raw = _read_csv(file, fmt, request)
         elif fmt == "jsonl":
-            raw = _read_jsonl(file, path, column_map, skip, role, encoding)
+            raw = _read_jsonl(file, request)
         else:
-            raw = _read_parquet(file, path, column_map, skip, role)
+            raw = _read_parquet(file, request)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     known = raw  # a log read and scanned at once: still make sure it does not change
@@ -173,80 +185,60 @@ def read_raw(
     return replace(raw, pending=_unchanged(file, path, scan))
 
 
-def _read_csv(
-    source: Path | bytes,
-    path: str,
-    fmt: str,
-    column_map: Mapping[str, str],
-    skip: frozenset[str],
-    role: Role,
-    encoding: str,
-) -> RawLog:
-    if not is_utf8(encoding):
-        if isinstance(source, bytes):
-            raise UsageError("--encoding: standard input must be UTF-8")
-        with transcoded(source, encoding, path) as (copy, digest):
-            return _read_csv_utf8(copy, path, fmt, column_map, skip, role, Deferred.now(digest))
-    return _read_csv_utf8(source, path, fmt, column_map, skip, role, None)
+def _read_csv(source: Path | bytes, fmt: str, request: Request) -> RawLog:
+    if is_utf8(request.encoding):
+        return _read_csv_utf8(source, fmt, request, None)
+    if isinstance(source, bytes):
+        raise UsageError("--encoding: standard input must be UTF-8")
+    with transcoded(source, request.encoding, request.path) as (copy, digest):
+        return _read_csv_utf8(copy, fmt, request, Deferred.now(digest))
 
 
 def _read_csv_utf8(
-    source: Path | bytes,
-    path: str,
-    fmt: str,
-    column_map: Mapping[str, str],
-    skip: frozenset[str],
-    role: Role,
-    digest: Deferred[str] | None,
+    source: Path | bytes, fmt: str, request: Request, digest: Deferred[str] | None
 ) -> RawLog:
     separator = "\t" if fmt == "tsv" else ","
+    path, column_map = request.path, request.column_map
     names = csv_reader.header(source, separator, path)
     csv_reader.check_header(names, path)
     # header names are matched without the spaces exports sometimes pad them with
     clean = {name: name.strip() for name in names}
-    wanted = [n for n in names if clean[n] in _wanted(list(clean.values()), column_map, skip, path)]
+    usable = set(_wanted(list(clean.values()), column_map, request.skip, path))
+    wanted = [n for n in names if clean[n] in usable]
     fields = _fields(column_map)
     coded = [c for c in wanted if fields.get(clean[c], clean[c]) in CATEGORICAL]
     read = csv_reader.read(source, separator, wanted, coded, path, digest)
     renamed = read.frame.rename({c: clean[c] for c in read.frame.columns if c in clean})
     frame = canonical(renamed, column_map, path)
-    return RawLog(path, frame, read.sha256, role, fmt, read.lines, read.problems, read.pending)
+    return RawLog(
+        path, frame, read.sha256, request.role, fmt, read.lines, read.problems, read.pending
+    )
 
 
-def _read_jsonl(
-    source: Path,
-    path: str,
-    column_map: Mapping[str, str],
-    skip: frozenset[str],
-    role: Role,
-    encoding: str,
-) -> RawLog:
-    if not is_utf8(encoding):
-        raise UsageError(f"--encoding {encoding}: JSON Lines logs must be UTF-8 ({path})")
+def _read_jsonl(source: Path, request: Request) -> RawLog:
+    path = request.path
+    if not is_utf8(request.encoding):
+        raise UsageError(f"--encoding {request.encoding}: JSON Lines logs must be UTF-8 ({path})")
     read = jsonl_reader.read(source, path)
-    names = [c for c in read.frame.columns if _fields(column_map).get(c, c) not in skip]
-    frame = canonical(read.frame.select(names), column_map, path, source)
-    return RawLog(path, frame, role=role, format="jsonl", pending=read.pending)
+    fields = _fields(request.column_map)
+    names = [c for c in read.frame.columns if fields.get(c, c) not in request.skip]
+    frame = canonical(read.frame.select(names), request.column_map, path, source)
+    return RawLog(path, frame, role=request.role, format="jsonl", pending=read.pending)
 
 
-def _read_parquet(
-    source: Path,
-    path: str,
-    column_map: Mapping[str, str],
-    skip: frozenset[str],
-    role: Role,
-) -> RawLog:
+def _read_parquet(source: Path, request: Request) -> RawLog:
+    path = request.path
     try:
         names = list(pl.read_parquet_schema(source))
     except Exception:  # polars raises many types; each means "not a Parquet file"
         raise InputError(f"{path}: not a Parquet file (or a damaged one)") from None
-    wanted = _wanted(names, column_map, skip, path)
+    wanted = _wanted(names, request.column_map, request.skip, path)
     try:
         frame = pl.read_parquet(source, columns=wanted)
     except Exception:  # polars raises many types; each means "not a Parquet file"
         raise InputError(f"{path}: cannot read this Parquet file (damaged?)") from None
-    frame = canonical(frame, column_map, path)
-    return RawLog(path, frame, role=role, format="parquet", pending=lambda: _digest(source))
+    frame = canonical(frame, request.column_map, path)
+    return RawLog(path, frame, role=request.role, format="parquet", pending=lambda: _digest(source))
 
 
 def _digest(path: Path) -> tuple[str, LineMap]:
