@@ -26,8 +26,6 @@ from collectlint.report import Report
 from collectlint.selection import select_rules
 from collectlint.suppress import load_baseline, load_waivers
 
-DEFAULT_PACKS = ("us-regf",)
-
 
 def load_packs(refs: Sequence[str]) -> tuple[Pack, ...]:
     """Load each pack once, in the order given."""
@@ -40,8 +38,8 @@ def load_packs(refs: Sequence[str]) -> tuple[Pack, ...]:
 
 def check(
     logs: Sequence[str | Path],
-    options: CheckOptions | None = None,
     *,
+    options: CheckOptions | None = None,
     rules: Sequence[str] | None = None,
     column_map: Mapping[str, str] | None = None,
     assume_timezone: str | None = None,
@@ -67,7 +65,7 @@ def check(
         rules: built-in pack names, pack files or pack directories (default `us-regf`).
         column_map: canonical field -> column name in the logs.
         assume_timezone: IANA zone for timestamps written without an offset.
-        encoding: text encoding of CSV, TSV and JSON Lines logs (default UTF-8).
+        encoding: text encoding of CSV and TSV logs (default UTF-8; JSON Lines is UTF-8).
         as_of: the report's reference instant (with an offset).
         max_rejects: rejected rows tolerated before the run is an error.
         show_pii: name contacted third parties by number or address.

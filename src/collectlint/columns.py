@@ -58,3 +58,11 @@ QUOTE = "_quote"
 START = "_start"
 END = "_end"
 RULE = "_rule"
+
+# a `next_allowed` answer (see `kinds.base.NEXT_SCHEMA`); IDX names the planned event
+AT = "_at"
+"""An instant (UTC µs): the one asked about, or the earliest one allowed (null: none)."""
+WHY = "_why"
+"""Why no instant is allowed (null when one is)."""
+FOR = "_for"
+"""In a findings frame: the planned event a finding on a logged event is reported for."""

@@ -38,7 +38,7 @@ class PackRun:
 @dataclass(frozen=True, slots=True)
 class EngineResult:
     """The event table with final rejections, `C.IDX` and `C.PACKS`; all findings (with
-    `C.RULE`); and every pack's evaluation context."""
+    `C.RULE`); and, when asked for (see `evaluate`), every pack's evaluation context."""
 
     table: pl.DataFrame
     findings: pl.DataFrame

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from collectlint import pipeline
 from collectlint.api import load_packs, settings_of
@@ -28,7 +29,6 @@ from collectlint.report import Report
 from collectlint.selection import select_rules
 from collectlint.vocabulary import ENUMERATED
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _META_FIELDS = ("channel", "party", "direction", "jurisdiction", "language", "id", "description")
 
 
@@ -71,22 +71,33 @@ def _text_rules_only(packs: Sequence[Pack]) -> list[Pack]:
 
 def lint(
     paths: Sequence[str | Path],
-    options: CheckOptions | None = None,
     *,
+    options: CheckOptions | None = None,
     rules: Sequence[str] | None = None,
     as_of: datetime | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    severity: Mapping[str, str] | None = None,
+    waivers: str | None = None,
+    baseline: str | None = None,
 ) -> Report:
     """Check templates (files or directories) against the text rules of the packs.
 
-    `options` as for `check()` (rules, select, ignore, severity, waivers, baseline, as_of);
-    `rules` and `as_of` given here take precedence.
+    The keyword arguments mean what they mean for `check()` and take precedence over
+    `options`; the report's `as_of` (default: the epoch) is when the templates are judged.
     """
-    opts = options or CheckOptions()
-    if rules is not None:
-        opts = dataclasses.replace(opts, rules=tuple(rules))
-    if as_of is not None:
-        opts = dataclasses.replace(opts, as_of=as_of)
-    moment = (opts.as_of or _EPOCH).astimezone(UTC)
+    given = {
+        "rules": None if rules is None else tuple(rules),
+        "as_of": as_of,
+        "select": None if select is None else tuple(select),
+        "ignore": None if ignore is None else tuple(ignore),
+        "severity": severity,
+        "waivers": waivers,
+        "baseline": baseline,
+    }
+    changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    opts = dataclasses.replace(options or CheckOptions(), **changes)
+    moment = (opts.as_of or pipeline.EPOCH).astimezone(UTC)
     packs = select_rules(
         _text_rules_only(load_packs(opts.rules)), opts.select, opts.ignore, opts.severity
     )
@@ -95,7 +106,7 @@ def lint(
         template = read_template(file, file.as_posix())
         _check_meta(template)
         templates.append(template)
-    ts_us = (moment - _EPOCH) // timedelta(microseconds=1)
+    ts_us = (moment - pipeline.EPOCH) // timedelta(microseconds=1)
     sources = tuple(_source(t) for t in templates)
     events = EventTable(template_frame(templates, ts_us), sources, tuple(templates))
     settings = dataclasses.replace(settings_of(opts), as_of=moment)

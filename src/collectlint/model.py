@@ -291,7 +291,7 @@ class CheckOptions:
     `rules` are pack names or paths; `select`/`ignore` rule ids or prefixes; `severity` maps a
     rule id or prefix to a level; `waivers` and `baseline` are file paths; `history` lists logs
     that give context to a plan (only the plan's own events are reported); `encoding` is the
-    text encoding of CSV, TSV and JSON Lines inputs.
+    text encoding of CSV and TSV inputs (JSON Lines must be UTF-8).
     """
 
     rules: tuple[str, ...] = ("us-regf",)
@@ -330,7 +330,8 @@ class Note:
 class NextContact:
     """When a contact may next be made, and which findings would bind it any earlier.
 
-    `at` is None when no instant is allowed; `reason` then says why.
+    `at` is None when no instant is allowed; `reason` then says why.  `notes` are the run's
+    (for example, that the contact asked about is older than some of its history).
     """
 
     requested: datetime
@@ -338,3 +339,4 @@ class NextContact:
     local_time: str
     binding: tuple[Violation, ...]
     reason: str = ""
+    notes: tuple[Note, ...] = ()

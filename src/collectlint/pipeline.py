@@ -55,10 +55,10 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
         keep = table.filter(reported)[C.IDX]
         cited = violations.involving_plans(found, table, events.roles(Role.PLAN), history)
         found = found.filter(pl.col(C.IDX).is_in(keep.implode()))
-        found = pl.concat([found.with_columns(pl.lit(None, pl.Int64).alias(violations.FOR)), cited])
+        found = pl.concat([found.with_columns(pl.lit(None, pl.Int64).alias(C.FOR)), cited])
     rules = [rule for pack in packs for rule in pack.rules]
-    planned = _planned(result, found, events, rules)
-    findings = violations.build(found, events, table, rules, settings.show_pii, planned)
+    answers = _next_allowed(result, found, events, rules)
+    findings = violations.build(found, events, table, rules, settings.show_pii, answers)
     findings = violations.place_in_templates(findings, events)
     as_of = (settings.as_of or _latest(table)).astimezone(UTC)
     marked, notes = suppress.apply(findings, settings.waivers, settings.baseline, as_of)
@@ -81,7 +81,7 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
     )
 
 
-def _planned(
+def _next_allowed(
     result: EngineResult, found: pl.DataFrame, events: EventTable, rules: Sequence[Rule]
 ) -> pl.DataFrame | None:
     """When planned events have timing findings: the next allowed instant of each."""
@@ -90,8 +90,8 @@ def _planned(
         return None
     timing = [r.id for r in rules if isinstance(r.check, TimingKind)]
     on_plans = found.filter(pl.col(C.RULE).is_in(timing))
-    if violations.FOR in on_plans.columns:  # findings reported for a planned event
-        on_plans = on_plans.with_columns(pl.coalesce(violations.FOR, C.IDX).alias(C.IDX))
+    if C.FOR in on_plans.columns:  # findings reported for a planned event
+        on_plans = on_plans.with_columns(pl.coalesce(C.FOR, C.IDX).alias(C.IDX))
     flagged = on_plans[C.IDX].unique()
     in_plan = result.table.filter(pl.col(C.SOURCE).is_in(plans))[C.IDX]
     asked = flagged.filter(flagged.is_in(in_plan.implode()))
@@ -160,7 +160,11 @@ def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[No
     if plans and history:
         checked = table.filter(pl.col(C.REASON).is_null())
         last = checked.filter(pl.col(C.SOURCE).is_in(history))[C.TS].max()
-        early = checked.filter(pl.col(C.SOURCE).is_in(plans) & (pl.col(C.TS) < last))
+        early = (
+            checked.filter(pl.col(C.SOURCE).is_in(plans) & (pl.col(C.TS) < last))
+            if isinstance(last, int)
+            else checked.clear()
+        )
         if isinstance(last, int) and early.height:
             notes.append(
                 Note(

@@ -33,6 +33,7 @@ def next_contact(
     history: Sequence[str],
     event: Mapping[str, str],
     at: datetime,
+    *,
     options: CheckOptions | None = None,
 ) -> NextContact:
     """The earliest instant at or after `at` when the contact `event` breaks no timing rule.
@@ -41,7 +42,7 @@ def next_contact(
     `debtor`, `timezone` and `jurisdiction` default to the account's latest values in the
     history, so the contact is counted with the same person the history names.
     """
-    report, zone = next_report(history, event, at, options)
+    report, zone = next_report(history, event, at, options=options)
     return answer(report, at, zone)
 
 
@@ -49,6 +50,7 @@ def next_report(
     history: Sequence[str],
     event: Mapping[str, str],
     at: datetime,
+    *,
     options: CheckOptions | None = None,
 ) -> tuple[Report, str]:
     """The report of the contact `event` planned at `at` against `history` (see
@@ -79,7 +81,8 @@ def _planned(
     for name in _FROM_HISTORY:
         if not row.get(name) and known.get(name):
             row[name] = known[name]
-    if not row.get("timezone"):
+    defaults = [p.info.default_timezone for p in packs if p.info.default_timezone]
+    if not row.get("timezone") and not defaults:
         raise UsageError(f"no timezone for account {account!r} in the history; pass --timezone")
     plan = raw_from_records([row], ORIGIN, Role.PLAN, lines=[0])
     events = build_events([*raws, plan], read)
@@ -92,7 +95,8 @@ def _planned(
             f"{report.summary.events_rejected} history rows rejected (--max-rejects "
             f"{opts.max_rejects}); run `collectlint check` on the history to see them"
         )
-    return report, str(row["timezone"]).split("|")[0].strip()
+    zone = str(row.get("timezone") or "").split("|")[0].strip()
+    return report, zone or (defaults[0] or "")
 
 
 def answer(report: Report, at: datetime, zone: str) -> NextContact:
@@ -103,12 +107,15 @@ def answer(report: Report, at: datetime, zone: str) -> NextContact:
         if v.event == PLANNED_ID
         and (v.next_allowed_at is not None or v.next_allowed_reason is not None)
     )
+    notes = report.notes
     if not binding:
-        return NextContact(at, at, _local_text(at, zone), ())
+        return NextContact(at, at, _local_text(at, zone), (), notes=notes)
     first = binding[0]
     if first.next_allowed_at is None:
-        return NextContact(at, None, "", binding, first.next_allowed_reason or "")
-    return NextContact(at, first.next_allowed_at, first.next_allowed_local or "", binding)
+        return NextContact(at, None, "", binding, first.next_allowed_reason or "", notes)
+    return NextContact(
+        at, first.next_allowed_at, first.next_allowed_local or "", binding, notes=notes
+    )
 
 
 def _local_text(at: datetime, zone: str) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.findings import SCHEMA, Findings
+from collectlint.errors import InternalError
+from collectlint.findings import FIELDS, SCHEMA, Findings
 from collectlint.inputs.clock import format_local, local_us
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
@@ -85,34 +86,32 @@ def _fingerprints(frame: pl.DataFrame) -> pl.Series:
     return pl.Series("fingerprint", map(_digest, keys.to_series().to_list()), pl.String)
 
 
-FOR = "_for"
-"""In a findings frame: the planned event a finding on a logged event is reported for."""
-
-
 def involving_plans(
     found: pl.DataFrame, table: pl.DataFrame, plans: Sequence[int], history: Sequence[int]
 ) -> pl.DataFrame:
-    """Findings on history events that cite a planned event as evidence, with `FOR` set to it.
+    """Findings on history events that cite a planned event as evidence, with `C.FOR` set to it.
 
     A contact planned before logged ones counts toward their limits: if one of them breaks a
     rule with the planned contact in its window, the planned contact takes part in the breach.
     The earliest such logged event per rule and planned contact is kept.
     """
     planned = table.filter(pl.col(C.SOURCE).is_in(plans) & pl.col(C.REASON).is_null()).select(
-        pl.col(C.IDX).alias(FOR), pl.col("id").alias("_pid")
+        pl.col(C.IDX).alias(C.FOR), pl.col("id").alias("_pid")
     )
     logged = table.filter(pl.col(C.SOURCE).is_in(history)).select(C.IDX, C.TS)
     cited = found.with_row_index("_f").join(logged, on=C.IDX)
     if planned.height == 0 or cited.height == 0:
-        return found.clear().with_columns(pl.lit(None, pl.Int64).alias(FOR))
+        return found.clear().with_columns(pl.lit(None, pl.Int64).alias(C.FOR))
+    own = found.select(C.RULE, pl.col(C.IDX).alias(C.FOR))  # a plan's own breach says it all
     pairs = (
         cited.select("_f", C.RULE, C.TS, pl.col(C.EVIDENCE).alias("_pid"))
         .explode("_pid")
         .join(planned, on="_pid")
+        .join(own, on=[C.RULE, C.FOR], how="anti")
         .sort(C.TS, "_f")
-        .unique([C.RULE, FOR], keep="first", maintain_order=True)
+        .unique([C.RULE, C.FOR], keep="first", maintain_order=True)
     )
-    return found.gather(pairs["_f"]).with_columns(pairs[FOR].cast(pl.Int64))
+    return found.gather(pairs["_f"]).with_columns(pairs[C.FOR].cast(pl.Int64))
 
 
 def build(
@@ -125,14 +124,14 @@ def build(
 ) -> Findings:
     """The engine's findings (`found`, rows of `table` by `C.IDX`) as sorted `Findings`.
 
-    A finding with `FOR` set (see `involving_plans`) is reported for that planned event, with
+    A finding with `C.FOR` set (see `involving_plans`) is reported for that planned event, with
     the logged event's message.  `next_allowed` (`C.IDX`, `at`, `reason`) is attached to the
     findings of timing rules on the events it lists.
     """
     if found.height == 0:
         return Findings.empty()
-    if FOR not in found.columns:
-        found = found.with_columns(pl.lit(None, pl.Int64).alias(FOR))
+    if C.FOR not in found.columns:
+        found = found.with_columns(pl.lit(None, pl.Int64).alias(C.FOR))
     # `C.IDX` is the row's position in `table`, so a gather replaces a hash join
     rows = table.select(*_REPORTED, C.PERSON).gather(found[C.IDX])
     joined = pl.concat([found, rows], how="horizontal")
@@ -152,13 +151,13 @@ def build(
 
 
 def _for_plans(frame: pl.DataFrame, table: pl.DataFrame, show_pii: bool) -> pl.DataFrame:
-    """Re-attribute findings with `FOR` set to their planned event: its identity, time and
+    """Re-attribute findings with `C.FOR` set to their planned event: its identity, time and
     origin, the logged event's message prefixed with who breaks the rule."""
-    derived = frame.filter(pl.col(FOR).is_not_null())
+    derived = frame.filter(pl.col(C.FOR).is_not_null())
     if derived.height == 0:
         return frame
-    own = frame.filter(pl.col(FOR).is_null())
-    planned = table.select(*_REPORTED, C.PERSON).gather(derived[FOR])
+    own = frame.filter(pl.col(C.FOR).is_null())
+    planned = table.select(*_REPORTED, C.PERSON).gather(derived[C.FOR])
     culprit = derived["id"]
     derived = derived.drop(*_REPORTED, C.PERSON).hstack(planned)
     local = _local_of(derived, C.TS, pl.coalesce(C.ZONE, C.JUDGED_ZONE))
@@ -202,9 +201,9 @@ def _with_next(
         return frame.with_columns(*empty)
     timing = [r.id for r in rules if isinstance(r.check, TimingKind)]
     answers = next_allowed.select(
-        pl.col(C.IDX).alias("_event"), pl.col("at").alias("_next"), pl.col("reason").alias("_why")
+        pl.col(C.IDX).alias("_event"), pl.col(C.AT).alias("_next"), pl.col(C.WHY).alias("_why")
     )
-    frame = frame.with_columns(pl.coalesce(FOR, C.IDX).alias("_event"))
+    frame = frame.with_columns(pl.coalesce(C.FOR, C.IDX).alias("_event"))
     frame = frame.join(answers, on="_event", how="left", maintain_order="left")
     is_timing = pl.col(C.RULE).is_in(timing)
     return frame.with_columns(
@@ -214,49 +213,49 @@ def _with_next(
 
 
 def _select(frame: pl.DataFrame, events: EventTable, by_id: dict[str, Rule]) -> pl.DataFrame:
-    """The findings columns of `SCHEMA`, in order."""
+    """The findings columns: one expression per field of `Violation`, taken in its order (a
+    field without an expression here, or an expression for no field, is an error at once)."""
     rule = pl.col(C.RULE)
     paths = {i: s.path for i, s in enumerate(events.sources)}
     roles = {i: str(s.role) for i, s in enumerate(events.sources)}
     source = pl.col(C.SOURCE).cast(pl.Int64)
-    origin = pl.struct(
-        role=source.replace_strict(roles, return_dtype=pl.String),
-        path=source.replace_strict(paths, return_dtype=pl.String),
-        row=pl.col(C.ROW).cast(pl.Int64),
-        line=pl.lit(events.line_numbers(frame[C.SOURCE], frame[C.ROW])),
-        column=pl.lit(0, dtype=pl.Int64),
-    )
+    utc_time = pl.Datetime("us", "UTC")
     # the next allowed instant is shown in the consumer's primary zone
     next_local = _local_of(frame, "_next", pl.coalesce(C.ZONE, C.JUDGED_ZONE))
-    return frame.select(
-        rule.alias("rule"),
-        pl.from_epoch(C.TS, time_unit="us").dt.replace_time_zone("UTC").alias("time"),
-        pl.col("id").alias("event"),
-        rule.replace_strict(
-            {k: int(r.spec.severity) for k, r in by_id.items()}, return_dtype=pl.UInt8
-        ).alias("severity"),
-        pl.col("account").fill_null(""),
-        pl.col("_shown_person").fill_null("").alias("person"),
-        pl.col("_local_time").fill_null("").alias("local_time"),
-        pl.col(C.JUDGED_ZONE).fill_null("").alias("zone"),
-        pl.col("_message").alias("message"),
-        rule.replace_strict(
-            {k: r.spec.citation for k, r in by_id.items()}, return_dtype=pl.String
-        ).alias("citation"),
-        pl.col(C.EVIDENCE).alias("evidence"),
-        origin.alias("origin"),
-        pl.col(C.CATEGORY).fill_null("").alias("category"),
-        pl.col(C.QUOTE).alias("quote"),
-        pl.col(C.START).cast(pl.Int64).alias("start"),
-        pl.col(C.END).cast(pl.Int64).alias("end"),
-        pl.lit("", dtype=pl.String).alias("fingerprint"),
-        pl.lit(None, dtype=SCHEMA["suppression"]).alias("suppression"),
-        pl.from_epoch("_next", time_unit="us").dt.replace_time_zone("UTC").alias("next_allowed_at"),
-        pl.when(pl.col("_next").is_not_null())
-        .then(format_local(next_local, pl.col("_next")))
-        .alias("next_allowed_local"),
-        pl.col("_why").alias("next_allowed_reason"),
-    ).cast(SCHEMA)  # type: ignore[arg-type]
+    exprs: dict[str, pl.Expr] = {
+        "rule": rule,
+        "time": pl.col(C.TS).cast(utc_time),
+        "event": pl.col("id"),
+        "severity": rule.replace_strict({k: int(r.spec.severity) for k, r in by_id.items()}),
+        "account": pl.col("account").fill_null(""),
+        "person": pl.col("_shown_person").fill_null(""),
+        "local_time": pl.col("_local_time").fill_null(""),
+        "zone": pl.col(C.JUDGED_ZONE).fill_null(""),
+        "message": pl.col("_message"),
+        "citation": rule.replace_strict({k: r.spec.citation for k, r in by_id.items()}),
+        "evidence": pl.col(C.EVIDENCE),
+        "origin": pl.struct(
+            role=source.replace_strict(roles),
+            path=source.replace_strict(paths),
+            row=pl.col(C.ROW),
+            line=pl.lit(events.line_numbers(frame[C.SOURCE], frame[C.ROW])),
+            column=pl.lit(0),
+        ),
+        "category": pl.col(C.CATEGORY).fill_null(""),
+        "quote": pl.col(C.QUOTE),
+        "start": pl.col(C.START),
+        "end": pl.col(C.END),
+        "fingerprint": pl.lit(""),
+        "suppression": pl.lit(None),
+        "next_allowed_at": pl.col("_next").cast(utc_time),
+        "next_allowed_local": pl.when(pl.col("_next").is_not_null()).then(
+            format_local(next_local, pl.col("_next"))
+        ),
+        "next_allowed_reason": pl.col("_why"),
+    }
+    if list(exprs) != [f.name for f in FIELDS]:
+        raise InternalError(f"finding columns {list(exprs)} are not Violation's fields")
+    return frame.select(expr.cast(SCHEMA[name]).alias(name) for name, expr in exprs.items())
 
 
 def _local_of(frame: pl.DataFrame, column: str, zone: pl.Expr) -> pl.Expr:

@@ -21,6 +21,8 @@ from collectlint.reporters.safe import printable
 from collectlint.version import __version__
 
 INTERRUPTED = 130
+CRASH_CHARS = 160
+"""At most this much of an internal error's message is printed (its data may be personal)."""
 
 
 def stderr_line(text: str, *, style: str = "") -> None:
@@ -38,13 +40,21 @@ def report_error(exc: CollectlintError) -> None:
 
 
 def report_crash(exc: BaseException, debug: bool) -> None:
-    """An internal error: one line, plus the traceback with `--debug`."""
+    """An internal error: one line (the exception's first line, shortened, never a row's
+    content spread over the terminal), plus the traceback with `--debug`."""
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
+    first = (str(exc).strip().splitlines() or [""])[0]
+    if len(first) > CRASH_CHARS:
+        first = first[:CRASH_CHARS] + "…"
+    how = (
+        "with the traceback above"
+        if debug
+        else "with the output of the same command run with --debug"
+    )
     stderr_line(
-        f"internal error: {type(exc).__name__}: {exc} — this is a bug in collectlint "
-        f"{__version__}, not a finding; please report it to the maintainers with the output "
-        "of the same command run with --debug",
+        f"internal error: {type(exc).__name__}: {printable(first)} — this is a bug in "
+        f"collectlint {__version__}, not a finding; please report it to the maintainers {how}",
         style="1;31",
     )
 

@@ -169,7 +169,7 @@ def lint_command(
     )
     from collectlint.linting import lint
 
-    report = lint(templates, options, as_of=parse_instant("--as-of", as_of))
+    report = lint(templates, options=options, as_of=parse_instant("--as-of", as_of))
     emit(report, output_format.value, output, level, exit_zero)
 
 

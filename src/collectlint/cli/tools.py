@@ -143,7 +143,7 @@ def next_command(
         "timezone": timezone or "",
         "debtor": debtor or "",
     }
-    answer = next_contact(history, event, moment, options)
+    answer = next_contact(history, event, moment, options=options)
     binding = sorted({v.rule for v in answer.binding})
     if output_format is DataFormat.JSON:
         data = {
@@ -156,6 +156,10 @@ def next_command(
                 {"rule": v.rule, "message": v.message, "citation": v.citation}
                 for v in answer.binding
             ],
+            "notes": [
+                {"severity": str(n.severity), "code": n.code, "message": n.message}
+                for n in answer.notes
+            ],
         }
         write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", None)
         return
@@ -166,4 +170,5 @@ def next_command(
     lines += [f"  {v.rule} ({v.citation}): {v.message}" for v in answer.binding]
     if not binding:
         lines.append("  no timing rule binds it: the requested time is allowed")
+    lines += [f"note ({n.severity}): {n.message}" for n in answer.notes]
     write(printable("\n".join(lines), keep_newlines=True) + "\n", None)

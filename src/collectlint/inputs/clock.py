@@ -124,21 +124,33 @@ def format_local(local: pl.Expr, ts: pl.Expr) -> pl.Expr:
     return pl.concat_str([wall, sign, hh, pl.lit(":"), mm])
 
 
-def utc_of_local(local: pl.Series, zones: pl.Series) -> pl.Series:
+def utc_of_local(local: pl.Series, zones: pl.Series, after: pl.Series | None = None) -> pl.Series:
     """UTC µs of local wall-clock µs in each row's zone (null stays null).
 
-    An ambiguous time (clocks going back) is read as the earlier instant.  A time that a DST
-    change skips is read as the first instant whose local time is later than it: the instant
-    of the change itself, found by bisection, so the result is never earlier than asked for
-    and never later than needed.
+    An ambiguous time (clocks going back, so the wall clock shows it twice) is read as the
+    earlier instant, or, when that is before the row's `after` instant, as the later one.  A
+    time that a DST change skips is read as the first instant whose local time is later than
+    it: the instant of the change itself, found by bisection, so the result is never earlier
+    than asked for and never later than needed.
     """
-    frame = pl.DataFrame({"l": local, "z": zones.cast(pl.String)}).with_row_index("i")
+    data = {"l": local, "z": zones.cast(pl.String)}
+    if after is not None:
+        data["a"] = after
+    frame = pl.DataFrame(data).with_row_index("i")
     out = pl.Series("utc", [None] * len(local), dtype=pl.Int64)
     parts = []
     for (zone,), group in frame.filter(pl.col("l").is_not_null()).group_by("z"):
         naive = group["l"].cast(pl.Datetime("us"))
         aware = naive.dt.replace_time_zone(str(zone), ambiguous="earliest", non_existent="null")
         utc = aware.dt.convert_time_zone("UTC").dt.epoch("us")
+        if after is not None:
+            late = naive.dt.replace_time_zone(str(zone), ambiguous="latest", non_existent="null")
+            late_utc = late.dt.convert_time_zone("UTC").dt.epoch("us")
+            utc = pl.select(
+                pl.when(pl.lit(utc) < pl.lit(group["a"]))
+                .then(pl.lit(late_utc))
+                .otherwise(pl.lit(utc))
+            ).to_series()
         gap = utc.is_null()
         if gap.any():
             utc = utc.scatter(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,14 +33,10 @@ from collectlint.inputs.encoding import check_bom, first_invalid_utf8, line_of
 
 if TYPE_CHECKING:
     from collectlint.inputs.scan import CsvLayout
-from collectlint.inputs.lines import NO_LINES, LineMap
+from collectlint.inputs.lines import NO_LINES, LineMap, Scan
 
 HEADER_BYTES = 1 << 20
 """The header must fit in this many bytes."""
-
-
-Scan = Callable[[], tuple[str, LineMap]]
-"""A pass over a log's bytes still to run: it gives the digest and the line map."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +155,8 @@ def _parse(
 
 def _maybe_irregular(frame: pl.DataFrame) -> bool:
     """Whether a row may be blank (every cell empty) or short (a short row's missing fields
-    are its last ones, so its last column is empty).  Only then are fields counted."""
+    are its last ones, so the file's last column, which the caller reads last, is empty).
+    Only then are fields counted."""
     if frame.height == 0 or not frame.width:
         return False
     return frame.get_column(frame.columns[-1]).null_count() > 0

@@ -22,13 +22,17 @@ UTF8 = frozenset({"utf-8", "utf_8", "utf8", "u8", "utf-8-sig", "utf_8_sig"})
 
 
 def canonical(encoding: str) -> str:
-    """The codec name of `encoding` (a usage error if Python does not know it)."""
+    """The codec name of `encoding` (a usage error unless Python knows it as a text encoding;
+    codecs such as `base64` or `rot13` transform bytes or text, they do not decode a log)."""
     try:
-        return codecs.lookup(encoding.strip()).name
+        info = codecs.lookup(encoding.strip())
     except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
         raise UsageError(
-            f"--encoding {encoding!r}: unknown encoding (try utf-8, latin-1, cp1252, gb18030)"
-        ) from None
+            f"--encoding {encoding!r}: not a text encoding (try utf-8, latin-1, cp1252, gb18030)"
+        )
+    return info.name
 
 
 def is_utf8(encoding: str) -> bool:
@@ -72,7 +76,12 @@ def transcoded(path: Path, encoding: str, display: str) -> Iterator[tuple[Path, 
                         f"{display}:{line}: not valid {encoding} text (byte {consumed + at} of "
                         "the file); pass the log's real --encoding"
                     ) from None
-                out.write(text.encode("utf-8"))
+                except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
+                    raise InputError(
+                        f"{display}:{lines + 1}: not valid {encoding} text ({exc}); pass the "
+                        "log's real --encoding"
+                    ) from None
+                out.write(text.encode("utf-8", "surrogatepass"))
                 lines += block.count(b"\n")
                 consumed += len(block)
                 if not block:

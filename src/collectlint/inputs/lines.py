@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,3 +59,6 @@ class LineMap:
 
 
 NO_LINES = LineMap(0)
+
+Scan = Callable[[], tuple[str, LineMap]]
+"""A pass over a log's bytes still to run: it gives the digest and the line map."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import stat
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +26,7 @@ from collectlint.errors import InputError, UsageError
 from collectlint.inputs import csv_reader, jsonl_reader
 from collectlint.inputs.deferred import Deferred
 from collectlint.inputs.encoding import is_utf8, transcoded
-from collectlint.inputs.lines import NO_LINES, LineMap
+from collectlint.inputs.lines import NO_LINES, LineMap, Scan
 from collectlint.model import Role
 from collectlint.vocabulary import CATEGORICAL, COLUMNS, REQUIRED_COLUMNS
 
@@ -39,10 +39,6 @@ FORMATS = {
 }
 TEXT_KEYS = ("id", "account", "debtor", "to")
 """Identifier columns: integers are read as their digits; fractions and booleans are refused."""
-
-
-Scan = Callable[[], tuple[str, LineMap]]
-"""A pass over a log's bytes still to run: it gives the digest and the line map."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +203,15 @@ def _read_csv_utf8(
     wanted = [n for n in names if clean[n] in usable]
     fields = _fields(column_map)
     coded = [c for c in wanted if fields.get(clean[c], clean[c]) in CATEGORICAL]
-    read = csv_reader.read(source, separator, wanted, coded, path, digest)
-    renamed = read.frame.rename({c: clean[c] for c in read.frame.columns if c in clean})
+    # the file's last column is read (last) to tell whether a row may be short, unless it is a
+    # field skipped for speed (message text): a short row's missing cells are then unread ones
+    last = names[-1] if names else ""
+    probe = last and last not in wanted and fields.get(clean[last], clean[last]) not in request.skip
+    read = csv_reader.read(
+        source, separator, [*wanted, last] if probe else wanted, coded, path, digest
+    )
+    frame = read.frame.drop(last) if probe else read.frame
+    renamed = frame.rename({c: clean[c] for c in frame.columns if c in clean})
     frame = canonical(renamed, column_map, path)
     return RawLog(
         path, frame, read.sha256, request.role, fmt, read.lines, read.problems, read.pending

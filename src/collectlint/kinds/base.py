@@ -37,9 +37,10 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 the count that crossed a limit (if any), the zone and local time the finding is judged in, and
 for wording findings the category, the quoted text and its character offsets in the body."""
 
-NEXT_SCHEMA: dict[str, pl.DataType] = {C.IDX: pl.Int64(), "at": pl.Int64(), "reason": pl.String()}
-"""Columns of a `next_allowed` answer: the planned event, the earliest instant (UTC µs) at or
-after the one asked about at which this rule allows it (null: none), and why there is none."""
+NEXT_SCHEMA: dict[str, pl.DataType] = {C.IDX: pl.Int64(), C.AT: pl.Int64(), C.WHY: pl.String()}
+"""Columns of a `next_allowed` question (`C.IDX`, `C.AT`) and answer: the planned event, the
+earliest instant (UTC µs) at or after the one asked about at which the rule allows it (null:
+none), and why there is none."""
 
 KEY_COLUMNS: Mapping[str, str] = {
     "account": "account",
@@ -266,11 +267,6 @@ class Rule:
         return self.spec.rule_id
 
 
-def empty_findings() -> pl.DataFrame:
-    """A findings frame with no rows."""
-    return pl.DataFrame(schema=FINDING_SCHEMA)
-
-
 def findings_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Select and type the findings columns, filling absent ones with nulls."""
     exprs = [
@@ -280,8 +276,16 @@ def findings_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
+def in_own_zone(ctx: EvalContext, found: pl.DataFrame) -> pl.DataFrame:
+    """Findings judged in each event's own (primary) zone and local time."""
+    located = ctx.attach(found, C.ZONE, C.LOCAL)
+    return findings_frame(located.rename({C.ZONE: C.JUDGED_ZONE, C.LOCAL: C.JUDGED_LOCAL}))
+
+
 def no_change(planned: pl.DataFrame) -> pl.DataFrame:
     """A `next_allowed` answer that leaves every planned instant as it is."""
     return planned.select(
-        pl.col(C.IDX).cast(pl.Int64), pl.col("at").cast(pl.Int64), reason=pl.lit(None, pl.String)
+        pl.col(C.IDX).cast(pl.Int64),
+        pl.col(C.AT).cast(pl.Int64),
+        pl.lit(None, pl.String).alias(C.WHY),
     )

@@ -24,9 +24,8 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from collectlint import columns as C
 from collectlint.kinds import exemptions, scenarios
-from collectlint.kinds.base import EvalContext, Filter, findings_frame, no_change
+from collectlint.kinds.base import EvalContext, Filter, in_own_zone
 from collectlint.kinds.frequency import KEY_SCHEMA
 from collectlint.kinds.windows import Window, in_window
 
@@ -80,20 +79,13 @@ class Cooldown:
         matching = exemptions.counted_mask(ctx, keys, self.where, self.exempt)
         triggers = ctx.where(self.trigger)
         window = Window(days=self.days, strict=True)
-        found = in_window(ctx, keys, triggers, matching, window, at_least=1)
-        return findings_frame(
-            ctx.attach(found, C.ZONE, C.LOCAL).rename(
-                {C.ZONE: C.JUDGED_ZONE, C.LOCAL: C.JUDGED_LOCAL}
-            )
-        )
+        return in_own_zone(ctx, in_window(ctx, keys, triggers, matching, window, at_least=1))
 
     def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
         """The earliest instant at which no earlier trigger's period covers the contact (and,
         if the contact is itself a trigger, its period covers no later matching event)."""
         involved = ctx.where(self.where) | ctx.where(self.trigger)
-        mine = planned.join(ctx.events.select(C.IDX).filter(involved), on=C.IDX, how="semi")
-        rest = planned.join(mine, on=C.IDX, how="anti")
         breaks = scenarios.calendar(self.days, [ex.days for ex in self.exempt])
         never = "no instant after the related events is allowed"
-        answer = scenarios.earliest(ctx, mine, ctx.keys(self.keys), breaks, self.evaluate, never)
-        return pl.concat([answer, no_change(rest)])
+        keys = ctx.keys(self.keys)
+        return scenarios.answer(ctx, planned, involved, keys, breaks, self.evaluate, never)

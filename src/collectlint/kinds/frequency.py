@@ -27,9 +27,8 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from collectlint import columns as C
 from collectlint.kinds import exemptions, scenarios
-from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, findings_frame, no_change
+from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, in_own_zone
 from collectlint.kinds.durations import parse_duration_us
 from collectlint.kinds.windows import Window, in_window
 
@@ -111,12 +110,7 @@ class Frequency:
         """Flag every matching event whose window holds more than `limit` events."""
         keys = ctx.keys(self.keys)
         counted = exemptions.counted_mask(ctx, keys, self.where, self.exempt)
-        found = in_window(ctx, keys, counted, counted, self.window, self.limit + 1)
-        return findings_frame(
-            ctx.attach(found, C.ZONE, C.LOCAL).rename(
-                {C.ZONE: C.JUDGED_ZONE, C.LOCAL: C.JUDGED_LOCAL}
-            )
-        )
+        return in_own_zone(ctx, in_window(ctx, keys, counted, counted, self.window, self.limit + 1))
 
     def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
         """The earliest instant at which the contact neither exceeds the limit itself nor
@@ -131,9 +125,6 @@ class Frequency:
             if self.limit == 0
             else "no instant after the related events is allowed"
         )
-        mine = planned.join(
-            ctx.events.select(C.IDX).filter(ctx.where(self.where)), on=C.IDX, how="semi"
-        )
-        rest = planned.join(mine, on=C.IDX, how="anti")
-        answer = scenarios.earliest(ctx, mine, ctx.keys(self.keys), breaks, self.evaluate, never)
-        return pl.concat([answer, no_change(rest)])
+        involved = ctx.where(self.where)
+        keys = ctx.keys(self.keys)
+        return scenarios.answer(ctx, planned, involved, keys, breaks, self.evaluate, never)

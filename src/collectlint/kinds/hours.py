@@ -40,8 +40,9 @@ _SPAN = {
     "required": ["start", "end"],
     "properties": {"start": _CLOCK, "end": _CLOCK},
 }
-MAX_ROUNDS = 16
-"""Moves between candidate zones before concluding that no instant suits them all."""
+HORIZON_DAYS = 400
+"""How far the search for an instant every candidate zone allows goes: a year and more, so
+every combination of the zones' daylight-saving offsets has come round."""
 
 Span = tuple[int, int] | None
 """An allowed [start, end) in µs after local midnight, or None: no contact that day."""
@@ -143,7 +144,7 @@ class Hours:
         ]
         multi = columns.filter(mask & several)
         if multi.height:
-            pairs = multi.select(C.IDX, C.TS, _zones(C.ZONE)).explode(C.ZONE)
+            pairs = multi.select(C.IDX, C.TS, _zones().alias(C.ZONE)).explode(C.ZONE)
             pairs = pairs.with_row_index("k")
             pairs = pairs.with_columns(local_us(pairs[C.TS], pairs[C.ZONE]).alias(C.LOCAL))
             first = (
@@ -163,43 +164,51 @@ class Hours:
         if mine.height == 0:
             return rest
         if all(w is None for w in self.windows):
-            never = mine.select(
+            closed = mine.select(
                 pl.col(C.IDX).cast(pl.Int64),
-                pl.lit(None, pl.Int64).alias("at"),
-                reason=pl.lit("the rule allows no time on any day"),
+                pl.lit(None, pl.Int64).alias(C.AT),
+                pl.lit("the rule allows no time on any day").alias(C.WHY),
             )
-            return pl.concat([never, rest])
+            return pl.concat([closed, rest])
         rows = ctx.events.gather(ctx.positions(mine[C.IDX]))
-        zones = _zones("timezone") if self.all_zones else pl.col(C.ZONE).cast(pl.String)
+        zones = _zones() if self.all_zones else pl.concat_list(pl.col(C.ZONE).cast(pl.String))
         pairs = pl.concat(
-            [mine.select(C.IDX, pl.col("at").cast(pl.Int64)), rows.select(zones.alias("_z"))],
+            [mine.select(C.IDX, pl.col(C.AT).cast(pl.Int64)), rows.select(zones.alias("_z"))],
             how="horizontal",
         ).explode("_z")
-        settled = pairs.select(C.IDX).unique().with_columns(ok=pl.lit(False))
-        for _ in range(MAX_ROUNDS):
-            local = local_us(pairs["at"], pairs["_z"])
-            target = self._window_start(local)
-            moved = pairs.with_columns(target=target).filter(pl.col("target").is_not_null())
-            if moved.height == 0:
-                settled = settled.with_columns(ok=pl.lit(True))
-                break
-            utc = utc_of_local(moved["target"], moved["_z"])
+        pairs = pairs.with_columns(_limit=pl.col(C.AT) + HORIZON_DAYS * US_PER_DAY)
+        found = []
+        while pairs.height:
+            target = self._window_start(local_us(pairs[C.AT], pairs["_z"]))
+            moving = pairs.with_columns(target=target)
+            unmoved = moving.group_by(C.IDX).agg(pl.col("target").is_null().all().alias("ok"))
+            done = unmoved.filter("ok").select(C.IDX)
+            found.append(
+                pairs.join(done, on=C.IDX, how="semi").group_by(C.IDX).agg(pl.col(C.AT).max())
+            )
+            moved = moving.join(done, on=C.IDX, how="anti").filter(pl.col("target").is_not_null())
+            utc = utc_of_local(moved["target"], moved["_z"], after=moved[C.AT])
             bumped = moved.select(C.IDX, new=utc).group_by(C.IDX).agg(pl.col("new").max())
-            settled = settled.with_columns(ok=~pl.col(C.IDX).is_in(bumped[C.IDX].implode()))
             pairs = (
-                pairs.join(bumped, on=C.IDX, how="left")
-                .with_columns(at=pl.max_horizontal("at", "new"))
+                pairs.join(done, on=C.IDX, how="anti")
+                .join(bumped, on=C.IDX, how="left")
+                .with_columns(pl.max_horizontal(C.AT, "new").alias(C.AT))
                 .drop("new")
             )
-        answer = pairs.group_by(C.IDX).agg(pl.col("at").max()).join(settled, on=C.IDX)
-        done = answer.select(
-            pl.col(C.IDX).cast(pl.Int64),
-            pl.when(pl.col("ok")).then(pl.col("at")).alias("at"),
-            pl.when(~pl.col("ok"))
-            .then(pl.lit("no instant is inside the allowed hours in every candidate zone"))
-            .alias("reason"),
+            beyond = pairs.filter(pl.col(C.AT) > pl.col("_limit")).select(C.IDX).unique()
+            found.append(beyond.with_columns(pl.lit(None, pl.Int64).alias(C.AT)))
+            pairs = pairs.join(beyond, on=C.IDX, how="anti")
+        never = (
+            f"no instant in the {HORIZON_DAYS} days from the one asked about is inside the "
+            "allowed hours in every candidate zone"
         )
-        return pl.concat([done.select(NEXT_SCHEMA.keys()), rest])
+        answer = pl.concat(
+            [f.select(pl.col(C.IDX).cast(pl.Int64), pl.col(C.AT).cast(pl.Int64)) for f in found]
+        )
+        answer = answer.with_columns(
+            pl.when(pl.col(C.AT).is_null()).then(pl.lit(never)).alias(C.WHY)
+        )
+        return pl.concat([answer.select(NEXT_SCHEMA.keys()), rest])
 
     def _window_start(self, local: pl.Series) -> pl.Series:
         """Local µs of the next opening of the window for times outside it (null if allowed).
@@ -233,9 +242,9 @@ class Hours:
         return frame["best"]
 
 
-def _zones(column: str) -> pl.Expr:
+def _zones() -> pl.Expr:
     """Every candidate zone of each event (`a|b` split), primary first."""
-    return pl.col("timezone").cast(pl.String).str.split("|").alias(column)
+    return pl.col("timezone").cast(pl.String).str.split("|")
 
 
 def _outside_window(tod: pl.Expr, window: Span) -> pl.Expr:

@@ -16,18 +16,19 @@ to drift from the first: the answer, checked as a contact, breaks no rule by con
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from collectlint import columns as C
 from collectlint.inputs.clock import US_PER_DAY, local_us, midnight_utc
-from collectlint.kinds.base import NEXT_SCHEMA, EvalContext
+from collectlint.kinds.base import NEXT_SCHEMA, EvalContext, no_change
 
 BATCHES = (8, 32, 128, 512)
 """Candidates tried per question in each round (then the last size, repeated): most answers
-are among the first few breakpoints."""
+are among the first few breakpoints.  Every candidate is tried before a question is answered
+with `never`: the breakpoints of a key are finite."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ def earliest(
     evaluate: Evaluate,
     never: str,
 ) -> pl.DataFrame:
-    """For each planned event (`C.IDX`, `at`), the earliest instant at or after `at` at which
+    """For each planned event (`C.IDX`, `C.AT`), the earliest instant at or after `at` at which
     `evaluate` on its scenario finds nothing involving it (columns `NEXT_SCHEMA`); null, with
     `never` as the reason, when no breakpoint is allowed (then no later instant is either).
 
@@ -92,7 +93,7 @@ def earliest(
     """
     if planned.height == 0:
         return pl.DataFrame(schema=NEXT_SCHEMA)
-    asked = planned.select(pl.col(C.IDX).cast(pl.Int64), pl.col("at").cast(pl.Int64))
+    asked = planned.select(pl.col(C.IDX).cast(pl.Int64), pl.col(C.AT).cast(pl.Int64))
     asked = asked.with_row_index("_q").with_columns(pl.col("_q").cast(pl.Int64))
     peers = _peers(ctx, asked, keys)
     candidates = _candidates(ctx, asked, peers, breaks)
@@ -117,13 +118,31 @@ def earliest(
     )
     return asked.join(answers, on="_q", how="left").select(
         C.IDX,
-        pl.col("_answer").alias("at"),
-        pl.when(pl.col("_answer").is_null()).then(pl.lit(never)).alias("reason"),
+        pl.col("_answer").alias(C.AT),
+        pl.when(pl.col("_answer").is_null()).then(pl.lit(never)).alias(C.WHY),
     )
 
 
-def _sizes() -> list[int]:
-    return [*BATCHES, *([BATCHES[-1]] * 10_000)]
+def answer(
+    ctx: EvalContext,
+    planned: pl.DataFrame,
+    involved: pl.Series,
+    keys: tuple[str, ...],
+    breaks: Breakpoints,
+    evaluate: Evaluate,
+    never: str,
+) -> pl.DataFrame:
+    """A counting rule's `next_allowed`: `earliest` for the planned events the rule involves
+    (`involved`, a mask over `ctx.events`); any instant is as good for the others."""
+    mine = planned.join(ctx.events.select(C.IDX).filter(involved), on=C.IDX, how="semi")
+    rest = planned.join(mine, on=C.IDX, how="anti")
+    return pl.concat([earliest(ctx, mine, keys, breaks, evaluate, never), no_change(rest)])
+
+
+def _sizes() -> Iterator[int]:
+    yield from BATCHES
+    while True:
+        yield BATCHES[-1]
 
 
 def _peers(ctx: EvalContext, asked: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
@@ -145,8 +164,8 @@ def _candidates(
 ) -> pl.DataFrame:
     """The instants to try per question, in order, numbered by `_rank`."""
     zone_of = ctx.events.select(C.ZONE).gather(ctx.positions(asked[C.IDX]))[C.ZONE]
-    zones = asked.select("_q", "at").with_columns(_z=zone_of.cast(pl.String))
-    parts = [zones.select("_q", _c=pl.col("at"))]
+    zones = asked.select("_q", C.AT).with_columns(_z=zone_of.cast(pl.String))
+    parts = [zones.select("_q", _c=pl.col(C.AT))]
     for offset in breaks.instants:
         parts.append(peers.select("_q", _c=pl.col(C.TS) + offset))
     if breaks.midnights:
@@ -154,9 +173,9 @@ def _candidates(
         for shift in breaks.midnights:
             when = midnight_utc(days[C.DAY] + shift, days["_z"])
             parts.append(days.select("_q").with_columns(_c=when))
-    every = pl.concat(parts).drop_nulls().join(zones.select("_q", "at"), on="_q")
+    every = pl.concat(parts).drop_nulls().join(zones.select("_q", C.AT), on="_q")
     return (
-        every.filter(pl.col("_c") >= pl.col("at"))
+        every.filter(pl.col("_c") >= pl.col(C.AT))
         .select("_q", "_c")
         .unique()
         .sort("_q", "_c")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from collectlint.errors import Problem, RuleFileError, UsageError
+from collectlint.inputs.clock import is_known_zone
 from collectlint.kinds import KINDS
 from collectlint.kinds.base import Filter, ParamError, Rule
 from collectlint.kinds.messages import FIELDS, Message
@@ -204,6 +205,17 @@ def _pack_info(
             (Problem("missing required key 'jurisdiction'", doc.span(["pack"])),),
         )
     default_tz = meta.get("default_timezone") or (parent.info.default_timezone if parent else None)
+    if meta.get("default_timezone") and not is_known_zone(meta["default_timezone"]):
+        raise RuleFileError(
+            f"{display}: invalid rule pack",
+            (
+                Problem(
+                    f"unknown time zone {meta['default_timezone']!r} (an IANA name such as "
+                    "America/New_York)",
+                    doc.span(["pack", "default_timezone"]),
+                ),
+            ),
+        )
     return PackInfo(
         name=meta["name"],
         title=meta["title"],

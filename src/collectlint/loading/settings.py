@@ -9,7 +9,6 @@ the file are relative to the file's folder.  An unknown key or a wrong type is a
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 import tomllib
@@ -20,6 +19,7 @@ from typing import Any
 
 from collectlint.errors import Problem, UsageError
 from collectlint.inputs.clock import is_known_zone
+from collectlint.inputs.encoding import canonical
 from collectlint.loading.validate import load_schema, validate
 from collectlint.yamldoc import YamlDoc, parse_file, parse_text
 
@@ -153,9 +153,9 @@ def _value_problems(doc: YamlDoc, data: Mapping[str, Any]) -> list[Problem]:
     encoding = data.get("encoding")
     if isinstance(encoding, str):
         try:
-            codecs.lookup(encoding)
-        except LookupError:
-            problems.append(Problem(f"unknown encoding {encoding!r}", doc.span(["encoding"])))
+            canonical(encoding)
+        except UsageError:
+            problems.append(Problem(f"not a text encoding: {encoding!r}", doc.span(["encoding"])))
     return problems
 
 
