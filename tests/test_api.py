@@ -90,11 +90,7 @@ def test_check_takes_explicit_keyword_arguments_only() -> None:
     signature = inspect.signature(collectlint.check)
     kinds = {p.name: p.kind for p in signature.parameters.values()}
     assert kinds["logs"] is inspect.Parameter.POSITIONAL_OR_KEYWORD
-    assert all(
-        kind is inspect.Parameter.KEYWORD_ONLY
-        for name, kind in kinds.items()
-        if name not in ("logs", "options")
-    )
+    assert all(kind is inspect.Parameter.KEYWORD_ONLY for name, kind in kinds.items() if name != "logs")
     assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
     with pytest.raises(TypeError):
         collectlint.check([EXAMPLE], rule=["us-regf"])  # type: ignore[call-arg]
@@ -102,7 +98,7 @@ def test_check_takes_explicit_keyword_arguments_only() -> None:
 
 def test_keyword_arguments_override_the_options_value() -> None:
     options = CheckOptions(rules=("cn-consumer-credit",))
-    report = collectlint.check([EXAMPLE], options, rules=["us-regf"])
+    report = collectlint.check([EXAMPLE], options=options, rules=["us-regf"])
     assert {p.name for p in report.packs} == {"us-regf"}
 
 
