@@ -47,11 +47,14 @@ def template_files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def _check_meta(template: Template) -> None:
+    def at(key: str) -> str:
+        span = template.spans.get(key)
+        return str(span) if span is not None else f"{template.path}:1:1"
+
     for key in template.meta:
         if key not in _META_FIELDS:
             raise InputError(
-                f"{template.path}: unknown front-matter key {key!r} "
-                f"(allowed: {', '.join(_META_FIELDS)})"
+                f"{at(key)}: unknown front-matter key {key!r} (allowed: {', '.join(_META_FIELDS)})"
             )
     if "channel" not in template.meta:
         raise InputError(f"{template.path}:1:1: front matter must name the template's channel")
@@ -59,7 +62,7 @@ def _check_meta(template: Template) -> None:
         value = template.meta.get(key)
         if value is not None and value not in ENUMERATED[key]:
             allowed = ", ".join(sorted(ENUMERATED[key]))
-            raise InputError(f"{template.path}: {key} {value!r} is not one of: {allowed}")
+            raise InputError(f"{at(key)}: {key} {value!r} is not one of: {allowed}")
 
 
 def _text_rules_only(packs: Sequence[Pack]) -> list[Pack]:

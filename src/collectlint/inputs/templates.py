@@ -22,8 +22,9 @@ import polars as pl
 
 from collectlint import columns as C
 from collectlint.errors import InputError, RuleFileError
+from collectlint.model import Span
 from collectlint.vocabulary import CATEGORICAL, COLUMNS
-from collectlint.yamldoc import load_mapping
+from collectlint.yamldoc import parse_text
 
 MAX_VARIANTS = 256
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -53,6 +54,8 @@ class Template:
     source: str
     body_offset: int
     variants: tuple[Variant, ...]
+    spans: Mapping[str, Span] = field(default_factory=dict)
+    """Where each front-matter value is written."""
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset in the file."""
@@ -70,26 +73,42 @@ class _Block:
     has_else: bool = False
 
 
-def _split_front_matter(text: str, path: str) -> tuple[dict[str, str], int]:
+def _split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, Span], int]:
+    """The front matter's values, where each key is written, and where the body starts."""
     if not text.startswith("---"):
-        return {}, 0
+        return {}, {}, 0
     end = text.find("\n---", 3)
     if end < 0:
         raise InputError(f"{path}:1:1: front matter starts with --- but never ends")
     try:
-        meta = load_mapping(text[3:end], path, first_line=1) or {}
+        # the text starts on the line of the opening ---, so its lines are the file's
+        doc = parse_text(text[3:end] or "{}", path) if text[3:end].strip() else None
     except RuleFileError as exc:
-        raise InputError(f"{exc.message} (in the front matter)") from None
+        located = "; ".join(str(p) for p in exc.problems) or exc.message
+        raise InputError(f"{located} (in the front matter)") from None
+    meta = doc.data if doc is not None else {}
     if not isinstance(meta, dict):
         raise InputError(f"{path}:2:1: front matter must be a mapping")
+    for value in meta.values():
+        if isinstance(value, dict | list):
+            raise InputError(f"{path}:2:1: front-matter values are single words or numbers")
+    spans = {str(k): doc.span([str(k)]) for k in meta} if doc is not None else {}
     close = text.find("\n", end + 4)
-    return {str(k): str(v) for k, v in meta.items()}, (len(text) if close < 0 else close + 1)
+    body = len(text) if close < 0 else close + 1
+    return {str(k): str(v) for k, v in meta.items()}, spans, body
+
+
+def _at(text: str, path: str, offset: int) -> str:
+    """`path:line:col` of a character offset in `text`."""
+    line = text.count("\n", 0, offset) + 1
+    return f"{path}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
 
 
 def _parse(text: str, start: int, path: str) -> list[Any]:
     """Nodes: (text, offset) pieces, OPAQUE tokens and _Block conditionals."""
     root: list[Any] = []
     stack: list[tuple[_Block, list[Any]]] = []
+    opened: list[int] = []  # where each open {% if %} starts
     current = root
     pos = start
     for match in _TAG.finditer(text, start):
@@ -103,23 +122,28 @@ def _parse(text: str, start: int, path: str) -> list[Any]:
             block.branches.append([])
             current.append(block)
             stack.append((block, current))
+            opened.append(match.start())
             current = block.branches[-1]
         elif token.startswith("{%") and keyword in ("elif", "else"):
             if not stack:
-                raise InputError(f"{path}: {{% {keyword} %}} without {{% if %}} at offset {pos}")
+                where = _at(text, path, match.start())
+                raise InputError(f"{where}: {{% {keyword} %}} without {{% if %}}")
             block = stack[-1][0]
             block.has_else = block.has_else or keyword == "else"
             block.branches.append([])
             current = block.branches[-1]
         elif token.startswith("{%") and keyword == "endif":
             if not stack:
-                raise InputError(f"{path}: {{% endif %}} without {{% if %}}")
+                where = _at(text, path, match.start())
+                raise InputError(f"{where}: {{% endif %}} without {{% if %}}")
             _, current = stack.pop()
+            opened.pop()
         pos = match.end()
     if pos < len(text):
         current.append((text[pos:], pos))
     if stack:
-        raise InputError(f"{path}: {{% if %}} is never closed with {{% endif %}}")
+        where = _at(text, path, opened[-1])
+        raise InputError(f"{where}: {{% if %}} is never closed with {{% endif %}}")
     for block in _blocks(root):
         if not block.has_else:
             block.branches.append([])
@@ -181,7 +205,7 @@ def read_template(path: Path, display: str) -> Template:
         raise InputError(f"{display}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise InputError(f"{display}: not UTF-8 text") from None
-    meta, body = _split_front_matter(text, display)
+    meta, spans, body = _split_front_matter(text, display)
     nodes = _parse(text, body, display)
     variants = []
     seen = set()
@@ -192,7 +216,7 @@ def read_template(path: Path, display: str) -> Template:
             continue
         seen.add(rendered)
         variants.append(Variant(rendered, tuple(origin), "; ".join(labels)))
-    return Template(display, meta, text, body, tuple(variants))
+    return Template(display, meta, text, body, tuple(variants), spans)
 
 
 def template_frame(templates: Sequence[Template], ts_us: int) -> pl.DataFrame:
