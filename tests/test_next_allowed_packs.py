@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -192,7 +193,8 @@ def test_next_allowed_holds_for_every_timing_kind(
     answer = answers.pop() if answers else requested
     event("never" if answer is None else "moved" if answer != requested else "allowed as asked")
     if answer is None:  # no instant at all: only a limit of 0 can say so here
-        limits = [r["params"]["limit"] for r in pack["rules"] if r["kind"] == "frequency"]  # type: ignore[index, union-attr]
+        rules: list[dict[str, Any]] = pack["rules"]  # type: ignore[assignment]
+        limits = [r["params"]["limit"] for r in rules if r["kind"] == "frequency"]
         assert 0 in limits, reasons
         return
     candidates = sorted(set(_candidates(history, planned, requested, answer)))[-40:]
