@@ -90,7 +90,9 @@ def test_check_takes_explicit_keyword_arguments_only() -> None:
     signature = inspect.signature(collectlint.check)
     kinds = {p.name: p.kind for p in signature.parameters.values()}
     assert kinds["logs"] is inspect.Parameter.POSITIONAL_OR_KEYWORD
-    assert all(kind is inspect.Parameter.KEYWORD_ONLY for name, kind in kinds.items() if name != "logs")
+    assert all(
+        kind is inspect.Parameter.KEYWORD_ONLY for name, kind in kinds.items() if name != "logs"
+    )
     assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
     with pytest.raises(TypeError):
         collectlint.check([EXAMPLE], rule=["us-regf"])  # type: ignore[call-arg]
