@@ -24,11 +24,12 @@ import polars as pl
 from collectlint import columns as C
 from collectlint.errors import InputError, UsageError
 from collectlint.inputs import csv_reader, jsonl_reader
+from collectlint.inputs.canonical import canonical, fields
 from collectlint.inputs.deferred import Deferred
 from collectlint.inputs.encoding import is_utf8, transcoded
 from collectlint.inputs.lines import NO_LINES, LineMap, Scan
 from collectlint.model import Role
-from collectlint.vocabulary import CATEGORICAL, COLUMNS, REQUIRED_COLUMNS
+from collectlint.vocabulary import CATEGORICAL, COLUMNS
 
 FORMATS = {
     ".csv": "csv",
@@ -37,8 +38,6 @@ FORMATS = {
     ".ndjson": "jsonl",
     ".parquet": "parquet",
 }
-TEXT_KEYS = ("id", "account", "debtor", "to")
-"""Identifier columns: integers are read as their digits; fractions and booleans are refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,12 +200,14 @@ def _read_csv_utf8(
     clean = {name: name.strip() for name in names}
     usable = set(_wanted(list(clean.values()), column_map, request.skip, path))
     wanted = [n for n in names if clean[n] in usable]
-    fields = _fields(column_map)
-    coded = [c for c in wanted if fields.get(clean[c], clean[c]) in CATEGORICAL]
+    by_column = fields(column_map)
+    coded = [c for c in wanted if by_column.get(clean[c], clean[c]) in CATEGORICAL]
     # the file's last column is read (last) to tell whether a row may be short, unless it is a
     # field skipped for speed (message text): a short row's missing cells are then unread ones
     last = names[-1] if names else ""
-    probe = last and last not in wanted and fields.get(clean[last], clean[last]) not in request.skip
+    probe = (
+        last and last not in wanted and by_column.get(clean[last], clean[last]) not in request.skip
+    )
     read = csv_reader.read(
         source, separator, [*wanted, last] if probe else wanted, coded, path, digest
     )
@@ -223,8 +224,8 @@ def _read_jsonl(source: Path, request: Request) -> RawLog:
     if not is_utf8(request.encoding):
         raise UsageError(f"--encoding {request.encoding}: JSON Lines logs must be UTF-8 ({path})")
     read = jsonl_reader.read(source, path)
-    fields = _fields(request.column_map)
-    names = [c for c in read.frame.columns if fields.get(c, c) not in request.skip]
+    by_column = fields(request.column_map)
+    names = [c for c in read.frame.columns if by_column.get(c, c) not in request.skip]
     frame = canonical(read.frame.select(names), request.column_map, path, source)
     return RawLog(path, frame, role=request.role, format="jsonl", pending=read.pending)
 
@@ -252,11 +253,6 @@ def _digest(path: Path) -> tuple[str, LineMap]:
     return sha.hexdigest(), NO_LINES
 
 
-def _fields(column_map: Mapping[str, str]) -> dict[str, str]:
-    """File column -> the canonical field it is read as."""
-    return {column: name for name, column in column_map.items()}
-
-
 def _wanted(
     names: Sequence[str], column_map: Mapping[str, str], skip: frozenset[str], path: str
 ) -> list[str]:
@@ -264,100 +260,16 @@ def _wanted(
     for name, column in column_map.items():
         if column not in names:
             raise InputError(f"{path}: --map {name}={column}: no column {column!r} in the file")
-    fields = _fields(column_map)
+    by_column = fields(column_map)
     mapped = set(column_map)
     wanted = []
     for column in names:
-        name = fields.get(column, column)
-        if column not in fields and column in mapped:
+        name = by_column.get(column, column)
+        if column not in by_column and column in mapped:
             continue  # a field mapped from another column: this same-named one is not it
         if name in COLUMNS and name not in skip:
             wanted.append(column)
     return wanted
-
-
-def canonical(
-    frame: pl.DataFrame,
-    column_map: Mapping[str, str],
-    path: str,
-    source: Path | bytes | None = None,
-) -> pl.DataFrame:
-    """Rename mapped columns, keep canonical ones, and make every column text (categorical for
-    the low-cardinality ones), refusing columns of a type that cannot hold what they should."""
-    fields = _fields(column_map)
-    mapped = set(column_map)
-    keep = [c for c in frame.columns if fields.get(c, c) in COLUMNS]
-    keep = [c for c in keep if c in fields or c not in mapped]
-    frame = frame.select(keep).rename({c: fields[c] for c in keep if c in fields})
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{path}: missing required column(s) {', '.join(missing)} "
-            "(use --map FIELD=COLUMN to name your export's columns)"
-        )
-    exprs = []
-    for name in COLUMNS:
-        if name not in frame.columns:
-            absent = pl.Categorical if name in CATEGORICAL else pl.String
-            exprs.append(pl.lit(None, dtype=absent).alias(name))
-            continue
-        dtype = frame.schema[name]
-        if name in CATEGORICAL and dtype == pl.Categorical:
-            exprs.append(pl.col(name))  # read as a categorical already: no copy
-            continue
-        if dtype == pl.String and name not in CATEGORICAL:
-            exprs.append(pl.col(name))
-            continue
-        text = _as_text(name, dtype, path, column_map, source)
-        exprs.append(text.cast(pl.Categorical) if name in CATEGORICAL else text)
-    return frame.select(exprs)
-
-
-def _as_text(
-    name: str,
-    dtype: pl.DataType,
-    path: str,
-    column_map: Mapping[str, str],
-    source: Path | bytes | None,
-) -> pl.Expr:
-    """The expression reading column `name` as text, or an error for a type it cannot be."""
-    col = pl.col(name)
-    if dtype in (pl.String, pl.Categorical, pl.Null) or isinstance(dtype, pl.Enum):
-        return col.cast(pl.String)
-    if name == "time" and isinstance(dtype, pl.Datetime):
-        if dtype.time_zone:  # an instant: UTC text; a naive timestamp stays naive (rejected)
-            return col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
-        return col.dt.strftime("%Y-%m-%dT%H:%M:%S%.f")
-    if name in TEXT_KEYS and dtype.is_integer():
-        return col.cast(pl.String)
-    column = next((c for f, c in column_map.items() if f == name), name)
-    expected = {
-        "time": "ISO-8601 text with an offset, or a timestamp with a time zone",
-    }.get(name, "text")
-    found = _describe(dtype)
-    where = ""
-    if source is not None and dtype.is_nested():
-        line = jsonl_reader.first_line_with(source, column, (list, dict))
-        where = f":{line}" if line else ""
-    raise InputError(f"{path}{where}: column {column!r} holds {found}; expected {expected}")
-
-
-def _describe(dtype: pl.DataType) -> str:
-    if isinstance(dtype, pl.List | pl.Array):
-        return "lists"
-    if isinstance(dtype, pl.Struct):
-        return "objects"
-    if dtype == pl.Binary:
-        return "binary data"
-    if dtype == pl.Boolean:
-        return "true/false values"
-    if dtype.is_float() or isinstance(dtype, pl.Decimal):
-        return "fractional numbers"
-    if dtype.is_integer():
-        return "bare numbers"
-    if dtype == pl.Date:
-        return "dates without a time of day"
-    return f"values of type {dtype}"
 
 
 def raw_from_records(

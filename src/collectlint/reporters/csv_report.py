@@ -33,8 +33,8 @@ from typing import Any
 from collectlint.findings import FIELDS, Field, fields_of, is_record
 from collectlint.model import Severity, Violation
 from collectlint.report import Report
+from collectlint.reporters.common import utc
 from collectlint.reporters.safe import printable
-from collectlint.reporters.sarif import utc
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

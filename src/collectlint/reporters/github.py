@@ -18,8 +18,8 @@ from pathlib import PurePosixPath
 
 from collectlint.model import Origin, Severity, Violation
 from collectlint.report import Report
+from collectlint.reporters.common import source_line
 from collectlint.reporters.safe import printable
-from collectlint.reporters.sarif import source_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -7,8 +7,8 @@ baselined findings stay in the log with a `suppressions` entry, which is how SAR
 learn not to alert on them.  Rejected rows and report notes become tool-execution
 notifications: the run did not check those rows, and the log must say so.
 
-The line and URI helpers here are shared with the other CI reporters so that every format
-points at the same place.  Output is `json.dumps(sort_keys=True, indent=2)` over data built
+Lines and URIs come from `reporters.common`, as for the other CI reporters, so that every
+format points at the same place.  Output is `json.dumps(sort_keys=True, indent=2)` over data built
 only from the `Report`: the same report always gives the same bytes.
 """
 
@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from collectlint.model import Origin, Rejection, RuleSpec, Severity, Suppression, Violation
 from collectlint.report import Report
+from collectlint.reporters.common import artifact_uri, source_line, utc
+
+__all__ = ["artifact_uri", "as_dict", "location", "render", "source_line", "utc"]
 
 SARIF_VERSION = "2.1.0"
 SCHEMA_URI = (
@@ -35,30 +36,6 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
 """Characters that would turn a rule's prose into emphasis, links, HTML or code in Markdown."""
-
-
-def utc(moment: datetime) -> str:
-    """An instant as ISO-8601 UTC with a `Z`, as in the JSON report."""
-    if moment.utcoffset():
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat() + "Z"
-
-
-def source_line(origin: Origin) -> int | None:
-    """The 1-based line of the file where a finding's or a rejected row's record starts (the
-    line of the match in a template), or None when the input has no lines (Parquet)."""
-    return origin.line if origin.line > 0 else None
-
-
-def artifact_uri(path: str) -> str | None:
-    """A URI reference for an input path: relative POSIX paths stay relative (percent-encoded),
-    absolute ones become `file:` URIs; standard input (`-`) has none."""
-    if path in ("", "-"):
-        return None
-    posix = PurePosixPath(path.replace("\\", "/"))
-    if posix.is_absolute():
-        return posix.as_uri()
-    return quote(posix.as_posix(), safe="/")
 
 
 def _markdown(text: str) -> str:
