@@ -62,6 +62,8 @@ RULE = "_rule"
 # a `next_allowed` answer (see `kinds.base.NEXT_SCHEMA`); IDX names the planned event
 AT = "_at"
 """An instant (UTC µs): the one asked about, or the earliest one allowed (null: none)."""
+UNTIL = "_until"
+"""The last instant (UTC µs) a search for an allowed one looks at."""
 WHY = "_why"
 """Why no instant is allowed (null when one is)."""
 FOR = "_for"

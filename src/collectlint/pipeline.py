@@ -57,7 +57,8 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
         found = found.filter(pl.col(C.IDX).is_in(keep.implode()))
         found = pl.concat([found.with_columns(pl.lit(None, pl.Int64).alias(C.FOR)), cited])
     rules = [rule for pack in packs for rule in pack.rules]
-    answers = _next_allowed(result, found, events, rules)
+    refused = table.filter(pl.col(C.REASON).is_not_null()).height > settings.max_rejects
+    answers = _next_allowed(result, found, events, rules, search=not refused)
     findings = violations.build(found, events, table, rules, settings.show_pii, answers)
     findings = violations.place_in_templates(findings, events)
     as_of = (settings.as_of or _latest(table)).astimezone(UTC)
@@ -82,9 +83,16 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
 
 
 def _next_allowed(
-    result: EngineResult, found: pl.DataFrame, events: EventTable, rules: Sequence[Rule]
+    result: EngineResult,
+    found: pl.DataFrame,
+    events: EventTable,
+    rules: Sequence[Rule],
+    *,
+    search: bool,
 ) -> pl.DataFrame | None:
-    """When planned events have timing findings: the next allowed instant of each."""
+    """When planned events have timing findings: the next allowed instant of each (not
+    searched for when the run fails for its rejected rows: an answer from an incomplete
+    history would be wrong)."""
     plans = events.roles(Role.PLAN)
     if not plans:
         return None
@@ -95,7 +103,14 @@ def _next_allowed(
     flagged = on_plans[C.IDX].unique()
     in_plan = result.table.filter(pl.col(C.SOURCE).is_in(plans))[C.IDX]
     asked = flagged.filter(flagged.is_in(in_plan.implode()))
-    return next_allowed(result, asked) if len(asked) else None
+    if not len(asked):
+        return None
+    if not search:
+        why = "not searched for: more rows were rejected than max_rejects allows"
+        return pl.DataFrame({C.IDX: asked.cast(pl.Int64)}).with_columns(
+            pl.lit(None, pl.Int64).alias(C.AT), pl.lit(why).alias(C.WHY)
+        )
+    return next_allowed(result, asked)
 
 
 def _latest(table: pl.DataFrame) -> datetime:

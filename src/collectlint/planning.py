@@ -2,13 +2,23 @@
 
 Each timing kind answers for its own rule (`TimingKind.next_allowed`): the earliest instant at
 or after a given one at which the rule allows the contact, against the whole history — events
-before and after it.  This module only combines the answers: every timing rule that judges the
-contact is asked at the current candidate; the latest answer becomes the next candidate; this
-repeats until every rule accepts the same instant.  Each answer is the rule's least allowed
-instant at or after the candidate, so the candidates never pass the least instant all rules
-allow, and the first candidate they all accept is it.  A rule that allows no instant ends the
-search with its reason.  No loop here runs per event: each round asks each rule once, for all
-the contacts still unsettled.
+before and after it.  This module only combines the answers.  Each round first moves every
+unsettled candidate to the earliest instant that all the rules judging by local time alone
+(`ClockKind`, such as `hours`) allow together — found by testing the candidate and every
+instant at which one of them opens, so two windows that barely overlap cost one step, not a
+walk between them — and then asks every other timing rule; the latest answer becomes the next
+candidate, until all accept the same instant.  Each answer is a least allowed instant at or
+after the candidate, so the candidates never pass the least instant all rules allow, and the
+first candidate they all accept is it.  A rule that allows no instant ends the search with its
+reason.  No loop here runs per event: each round asks each rule once, for all the contacts
+still unsettled.
+
+Rules that exclude each other (hours windows that never overlap, or only when a cool-down
+forbids) would move the candidate forever, so the search has an end.  Once every other event
+is further away than any rule reaches (`TimingKind.reach_us`), only the local time of day and
+weekday decide, and in one zone that pattern repeats every week: two weeks more (one day may
+lose an hour to daylight saving) settle it.  A contact that may be in several zones, whose
+offsets differ by season, is searched for a year and more past that point.
 """
 
 from __future__ import annotations
@@ -19,12 +29,14 @@ from collectlint import columns as C
 from collectlint.engine import EngineResult
 from collectlint.errors import InternalError
 from collectlint.inputs.clock import US_PER_DAY
-from collectlint.kinds.base import NEXT_SCHEMA, TimingKind
+from collectlint.kinds.base import NEXT_SCHEMA, ClockKind, EvalContext, TimingKind
 
-HORIZON_DAYS = 400
-"""How far past the instant asked about the search goes before it concludes that no instant
-is allowed by every rule (each rule on its own answers exactly; rules that exclude each
-other, such as two hours windows that never overlap, would otherwise move it forever)."""
+ONE_ZONE_DAYS = 15
+"""How far past the last instant any event can matter the search goes for a contact judged in
+one zone: two weeks of local days (one of them a daylight-saving day) and one for offsets."""
+MANY_ZONES_DAYS = 400
+"""The same for a contact judged in several zones: a year and more, so every combination of
+their daylight-saving offsets has come round."""
 MAX_ROUNDS = 5_000
 """A bound on the rounds, which a real history never reaches; reaching it is reported as
 such, never as a verdict."""
@@ -36,17 +48,30 @@ def next_allowed(result: EngineResult, planned: pl.Series) -> pl.DataFrame:
     `reason` there is none (columns `NEXT_SCHEMA`)."""
     idx = planned.unique().sort().cast(pl.Int64)
     start = result.table.select(C.IDX, C.TS).filter(pl.col(C.IDX).is_in(idx.implode()))
-    current = start.select(C.IDX, pl.col(C.TS).alias(C.AT))
-    limits = start.select(C.IDX, (pl.col(C.TS) + HORIZON_DAYS * US_PER_DAY).alias("_limit"))
+    current = start.select(C.IDX, pl.col(C.TS).alias(C.AT), pl.lit(None, pl.Int64).alias(_SEEN))
+    limits = _limits(result, start)
+    clocks = _clocks(result)
     beyond = (
-        f"no instant in the {HORIZON_DAYS} days from the one asked about is allowed by every "
-        "timing rule at once"
+        "no instant is allowed by every timing rule at once (the search went on until the "
+        "history no longer mattered and the local hours allowed repeated, without finding one)"
     )
     done: list[pl.DataFrame] = []
     for _ in range(MAX_ROUNDS):
         if current.height == 0:
             break
-        late = current.join(limits, on=C.IDX).filter(pl.col(C.AT) > pl.col("_limit"))
+        with_limits = current.join(limits, on=C.IDX)
+        late = with_limits.filter(pl.col(C.AT) > pl.col(C.UNTIL))
+        if clocks is not None:  # the hours rules all at once: the earliest instant all allow
+            unseen = with_limits.filter(
+                (pl.col(C.AT) <= pl.col(C.UNTIL)) & pl.col(_SEEN).ne_missing(pl.col(C.AT))
+            )
+            if unseen.height:
+                found = _clock_search(clocks, unseen)
+                late = pl.concat([late, found.filter(pl.col(C.AT).is_null())], how="diagonal")
+                moved = found.filter(pl.col(C.AT).is_not_null())
+                current = current.update(
+                    moved.with_columns(pl.col(C.AT).alias(_SEEN)), on=C.IDX, how="left"
+                )
         if late.height:
             done.append(
                 late.select(C.IDX, pl.lit(None, pl.Int64).alias(C.AT), pl.lit(beyond).alias(C.WHY))
@@ -54,9 +79,9 @@ def next_allowed(result: EngineResult, planned: pl.Series) -> pl.DataFrame:
             current = current.join(late, on=C.IDX, how="anti")
             if current.height == 0:
                 break
-        answers = _ask(result, current)
+        answers = _ask(result, current, clocks=clocks is not None)
         if answers.height == 0:
-            done.append(current.with_columns(pl.lit(None, pl.String).alias(C.WHY)))
+            done.append(current.select(C.IDX, C.AT, pl.lit(None, pl.String).alias(C.WHY)))
             current = current.clear()
             break
         merged = answers.group_by(C.IDX).agg(
@@ -73,7 +98,7 @@ def next_allowed(result: EngineResult, planned: pl.Series) -> pl.DataFrame:
         settled = step.filter(pl.col("_new") == pl.col(C.AT))
         done.append(settled.select(C.IDX, C.AT, pl.lit(None, pl.String).alias(C.WHY)))
         current = step.filter(pl.col("_new") != pl.col(C.AT)).select(
-            C.IDX, pl.col("_new").alias(C.AT)
+            C.IDX, pl.col("_new").alias(C.AT), _SEEN
         )
     if current.height:
         reason = f"the search stopped after {MAX_ROUNDS} rounds without settling on an instant"
@@ -87,15 +112,122 @@ def next_allowed(result: EngineResult, planned: pl.Series) -> pl.DataFrame:
     ).sort(C.IDX)
 
 
-def _ask(result: EngineResult, current: pl.DataFrame) -> pl.DataFrame:
-    """Every timing rule's answer for the planned events its pack judges."""
+_SEEN = "_seen"
+"""The candidate at which the hours rules were last tested (so they are not again)."""
+SLAB_DAYS = (2, 16)
+"""How many days of openings the hours search tests in its first step and in each later one
+(most answers are within a day, so the first step is short)."""
+
+Clocks = list[tuple[EvalContext, ClockKind]]
+
+
+def _clocks(result: EngineResult) -> Clocks | None:
+    """Every rule that judges by local time alone, with its pack's context; None when some
+    timing rule with no reach is not one (then every rule is asked in turn)."""
+    clocks: Clocks = []
+    for run in result.runs:
+        for rule in run.pack.rules:
+            if isinstance(rule.check, ClockKind):
+                clocks.append((run.context, rule.check))
+            elif isinstance(rule.check, TimingKind) and rule.check.reach_us <= 0:
+                return None
+    return clocks
+
+
+def _clock_search(clocks: Clocks, unseen: pl.DataFrame) -> pl.DataFrame:
+    """The earliest instant from each event's `C.AT` to its `C.UNTIL` that every rule in
+    `clocks` allows (null: none).
+
+    The instants a rule allows are a union of half-open spans, so the earliest instant all of
+    them allow is the candidate itself or the start of some rule's span: testing the candidate
+    and every rule's openings finds it exactly.  A few days at a time (`SLAB_DAYS`), so that a
+    search that succeeds soon tests few instants.
+    """
+    done = []
+    pending = unseen.select(C.IDX, C.AT, pl.col(C.UNTIL).alias("_limit"))
+    step = 0
+    while pending.height:
+        days = SLAB_DAYS[min(step, len(SLAB_DAYS) - 1)]
+        step += 1
+        pending = pending.with_columns(
+            pl.min_horizontal(pl.col(C.AT) + days * US_PER_DAY, "_limit").alias(C.UNTIL)
+        )
+        probes = [pending.select(C.IDX, C.AT)]
+        for ctx, kind in clocks:
+            mine = pending.join(ctx.events.select(C.IDX), on=C.IDX, how="semi")
+            if mine.height:
+                probes.append(kind.openings(ctx, mine))
+        tested = pl.concat([p.cast({C.IDX: pl.Int64, C.AT: pl.Int64}) for p in probes])
+        tested = tested.unique().with_row_index("_p")
+        ok = pl.repeat(True, tested.height, dtype=pl.Boolean, eager=True)
+        for ctx, kind in clocks:
+            mine = tested.filter(pl.col(C.IDX).is_in(ctx.events[C.IDX].implode()))
+            if mine.height:
+                refused = mine["_p"].filter(~kind.allows(ctx, mine.select(C.IDX, C.AT)))
+                ok = ok.scatter(refused.cast(pl.Int64), False) if len(refused) else ok
+        best = tested.filter(ok).group_by(C.IDX).agg(pl.col(C.AT).min())
+        done.append(best)
+        rest = pending.join(best, on=C.IDX, how="anti")
+        done.append(
+            rest.filter(pl.col(C.UNTIL) >= pl.col("_limit")).select(
+                C.IDX, pl.lit(None, pl.Int64).alias(C.AT)
+            )
+        )
+        pending = rest.filter(pl.col(C.UNTIL) < pl.col("_limit")).select(
+            C.IDX, pl.col(C.UNTIL).alias(C.AT), "_limit"
+        )
+    return pl.concat(done)
+
+
+def _limits(result: EngineResult, start: pl.DataFrame) -> pl.DataFrame:
+    """Per planned event (`C.IDX`, `C.TS`), the instant past which searching is pointless
+    (`C.UNTIL`): the latest event any run sees plus the longest reach of any timing rule (past
+    it no other event matters), or the event's own time, whichever is later, plus
+    `ONE_ZONE_DAYS` or `MANY_ZONES_DAYS`."""
+    reach = max(
+        (
+            rule.check.reach_us
+            for run in result.runs
+            for rule in run.pack.rules
+            if isinstance(rule.check, TimingKind)
+        ),
+        default=0,
+    )
+    latest = max((run.context.events[C.TS].max() or 0 for run in result.runs), default=0)
+    assert isinstance(latest, int)
+    settled = latest + reach if reach else 0  # no rule looks at other events: none matters
+    zones = pl.concat(
+        [run.context.events.select(C.IDX, pl.col(C.ZONE).cast(pl.String)) for run in result.runs]
+        + [
+            result.table.select(C.IDX, pl.col("timezone").cast(pl.String).alias(C.ZONE)).filter(
+                pl.col(C.ZONE).str.contains("|", literal=True)
+            )
+        ]
+    )
+    many = (
+        zones.join(start.select(C.IDX), on=C.IDX, how="semi")
+        .group_by(C.IDX)
+        .agg((pl.col(C.ZONE).n_unique() > 1).alias("_many"))
+    )
+    days = pl.when(pl.col("_many").fill_null(False)).then(MANY_ZONES_DAYS).otherwise(ONE_ZONE_DAYS)
+    return start.join(many, on=C.IDX, how="left").select(
+        C.IDX,
+        (pl.max_horizontal(C.TS, pl.lit(settled)) + days * US_PER_DAY).alias(C.UNTIL),
+    )
+
+
+def _ask(result: EngineResult, current: pl.DataFrame, *, clocks: bool) -> pl.DataFrame:
+    """Every timing rule's answer for the planned events its pack judges (but for the rules
+    that judge by local time alone when `clocks`: the candidates already satisfy them)."""
     answers = []
     for run in result.runs:
         mine = current.join(run.context.events.select(C.IDX), on=C.IDX, how="semi")
         if mine.height == 0:
             continue
         for rule in run.pack.rules:
-            if not isinstance(rule.check, TimingKind):
+            if not isinstance(rule.check, TimingKind) or (
+                clocks and isinstance(rule.check, ClockKind)
+            ):
                 continue
             try:
                 answer = rule.check.next_allowed(run.context, mine)

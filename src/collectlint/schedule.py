@@ -89,11 +89,13 @@ def _planned(
     report = pipeline.run(events, packs, pipeline.RunSettings(max_rejects=opts.max_rejects))
     own = [r for r in report.rejected if r.origin.role is Role.PLAN]
     if own:
-        raise UsageError(f"the contact cannot be evaluated: {own[0].reason}")
+        raise UsageError(f"the contact asked about cannot be evaluated: {own[0].reason}")
     if report.exit_code() == 2:
+        files = sorted({r.path for r in report.rejected})
         raise UsageError(
-            f"{report.summary.events_rejected} history rows rejected (--max-rejects "
-            f"{opts.max_rejects}); run `collectlint check` on the history to see them"
+            f"{report.summary.events_rejected} history rows rejected in {', '.join(files)} "
+            f"(max_rejects {opts.max_rejects}); run `collectlint check {' '.join(files)}` to "
+            "see them"
         )
     zone = str(row.get("timezone") or "").split("|")[0].strip()
     return report, zone or (defaults[0] or "")

@@ -181,6 +181,37 @@ def _first_after(local: pl.Series, zone: str) -> pl.Series:
     return high
 
 
+US_PER_HOUR = 3_600 * US_PER_SECOND
+
+
+def offset_changes(zones: list[str], start: int, end: int) -> pl.DataFrame:
+    """Every instant in `(start, end]` (UTC µs) at which one of `zones` changes its UTC offset:
+    columns `zone` and `at`, the first microsecond with the new offset.
+
+    Offsets are sampled every hour and each change found by bisection, so two changes of one
+    zone within an hour would count as one (no zone in the database has such).
+    """
+    first = start - start % US_PER_HOUR
+    grid = pl.int_range(first, end + US_PER_HOUR, US_PER_HOUR, eager=True, dtype=pl.Int64)
+    found = []
+    for zone in sorted(set(zones)):
+        offsets = _offsets_at(grid, zone)
+        changed = (offsets != offsets.shift(1)).fill_null(False)
+        if not changed.any():
+            continue
+        high = grid.filter(changed)  # has the new offset
+        low = grid.shift(1).filter(changed)  # has the old one
+        old = offsets.shift(1).filter(changed)
+        while len(high) and (high - low).max() > 1:  # type: ignore[operator]
+            mid = low + (high - low) // 2
+            moved = _offsets_at(mid, zone) != old
+            high = pl.select(pl.when(moved).then(mid).otherwise(high)).to_series()
+            low = pl.select(pl.when(moved).then(low).otherwise(mid)).to_series()
+        found.append(pl.DataFrame({"zone": [zone] * len(high), "at": high}))
+    frame = pl.concat(found) if found else pl.DataFrame(schema={"zone": pl.String, "at": pl.Int64})
+    return frame.filter((pl.col("at") > start) & (pl.col("at") <= end))
+
+
 def midnight_utc(days: pl.Series, zones: pl.Series) -> pl.Series:
     """The UTC instant (µs) at which local day number `days` begins in each row's zone.
 

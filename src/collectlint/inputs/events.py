@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from collectlint import columns as C
+from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.readers import RawLog
 from collectlint.inputs.reasons import with_reasons
 from collectlint.inputs.table import EventTable, InputSource
@@ -217,10 +218,11 @@ def primary_zone(timezone: pl.Series, values: list[str] | None = None) -> pl.Ser
 def latest_values(
     logs: list[RawLog], account: str, fields: tuple[str, ...], options: ReadOptions
 ) -> dict[str, str]:
-    """The most recent non-empty value of each of `fields` among `account`'s rows in `logs`.
+    """The most recent usable value of each of `fields` among `account`'s rows in `logs`.
 
     Times are parsed as they are for checking (text order is not time order once offsets
-    differ); rows whose time cannot be read are left out.
+    differ); rows whose time cannot be read are left out, and so are zones the time-zone
+    database does not know (a bad row must not lend its zone to the contact asked about).
     """
     rows = [
         log.frame.filter(pl.col("account").cast(pl.String).str.strip_chars() == account).select(
@@ -235,7 +237,9 @@ def latest_values(
     mine = mine.with_columns(ts).filter(pl.col(C.TS).is_not_null()).sort(C.TS)
     found: dict[str, str] = {}
     for name in fields:
-        values = mine[name].str.strip_chars().replace("", None).drop_nulls()
-        if len(values):
+        values = mine[name].str.strip_chars().replace("", None).drop_nulls().to_list()
+        if name == "timezone":
+            values = [v for v in values if all(is_known_zone(z.strip()) for z in v.split("|"))]
+        if values:
             found[name] = str(values[-1])
     return found

@@ -219,10 +219,35 @@ class Kind(Protocol):
 class TimingKind(Kind, Protocol):
     """A kind whose verdict depends on when a contact is made."""
 
+    @property
+    def reach_us(self) -> int:
+        """How long after an event (µs) it can still change this rule's verdict on another
+        event: past that, only the local time of day and weekday matter (0 for a kind that
+        looks at no other event).  The planner uses it to know when a search can stop."""
+        ...
+
     def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
         """For each planned event (`C.IDX`, `at`: an instant in UTC µs), the earliest instant
         at or after `at` at which this rule would not flag it, nor any other event because of
         it, given every other event in `ctx` — before and after it (columns `NEXT_SCHEMA`)."""
+        ...
+
+
+@runtime_checkable
+class ClockKind(TimingKind, Protocol):
+    """A timing kind that judges a contact by its own local time alone (`reach_us` is 0), so a
+    search can test many instants at once rather than ask it for one answer at a time."""
+
+    def openings(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+        """For each planned event (`C.IDX`, searched from `C.AT` to `C.UNTIL`, UTC µs), every
+        instant in `(AT, UNTIL]` at which this rule may begin to allow it (columns `C.IDX`,
+        `C.AT`; an event may have many, or none).  Between two of them its verdict does not
+        change from "no" to "yes"."""
+        ...
+
+    def allows(self, ctx: EvalContext, probes: pl.DataFrame) -> pl.Series:
+        """For each row of `probes` (`C.IDX`, `C.AT`; an event may repeat), whether this rule
+        allows that event at that instant (true for an event it does not judge)."""
         ...
 
 

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 import polars as pl
 
+from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import exemptions, scenarios
 from collectlint.kinds.base import EvalContext, Filter, in_own_zone
 from collectlint.kinds.frequency import KEY_SCHEMA
@@ -65,6 +66,12 @@ class Cooldown:
             int(params["calendar_days"]),
             exemptions.Exemption.parse_all(params.get("exempt")),
         )
+
+    @property
+    def reach_us(self) -> int:
+        """The quiet days (local calendar days reach a day further in UTC) plus the
+        exemptions'."""
+        return (self.days + 1) * US_PER_DAY + exemptions.reach_us(self.exempt)
 
     def constants(self) -> Mapping[str, str]:
         """`{days}` for messages."""

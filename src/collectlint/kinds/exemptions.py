@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from collectlint import columns as C
+from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds.base import EvalContext, Filter
 
 SCHEMA: dict[str, Any] = {
@@ -53,6 +54,12 @@ class Exemption:
             )
             for item in raw or ()
         )
+
+
+def reach_us(exempt: Sequence[Exemption]) -> int:
+    """How long an opener can change what counts: its longest window, plus a day because the
+    days are the consumer's local calendar days, not UTC ones."""
+    return max(((ex.days + 1) * US_PER_DAY for ex in exempt), default=0)
 
 
 def counted_mask(

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 import polars as pl
 
+from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import exemptions, scenarios
 from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, in_own_zone
 from collectlint.kinds.durations import parse_duration_us
@@ -98,6 +99,15 @@ class Frequency:
             text,
             exemptions.Exemption.parse_all(params.get("exempt")),
         )
+
+    @property
+    def reach_us(self) -> int:
+        """The window (local calendar days reach a day further in UTC) plus the exemptions'."""
+        if self.window.days is not None:
+            window = (self.window.days + 1) * US_PER_DAY
+        else:
+            window = self.window.duration_us or 0
+        return window + exemptions.reach_us(self.exempt)
 
     def constants(self) -> Mapping[str, str]:
         """`{limit}` and `{window}` for messages."""

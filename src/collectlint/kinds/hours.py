@@ -25,7 +25,13 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.inputs.clock import US_PER_DAY, US_PER_SECOND, local_us, utc_of_local
+from collectlint.inputs.clock import (
+    US_PER_DAY,
+    US_PER_SECOND,
+    local_us,
+    offset_changes,
+    utc_of_local,
+)
 from collectlint.kinds.base import NEXT_SCHEMA, EvalContext, Filter, findings_frame, no_change
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -107,6 +113,9 @@ class Hours:
             str(params["end"]),
         )
 
+    reach_us: ClassVar[int] = 0
+    """An event's own local time is all the rule looks at."""
+
     def constants(self) -> Mapping[str, str]:
         """`{start}` and `{end}` for messages."""
         return {"start": self.start_text, "end": self.end_text}
@@ -171,9 +180,11 @@ class Hours:
             )
             return pl.concat([closed, rest])
         rows = ctx.events.gather(ctx.positions(mine[C.IDX]))
-        zones = _zones() if self.all_zones else pl.concat_list(pl.col(C.ZONE).cast(pl.String))
         pairs = pl.concat(
-            [mine.select(C.IDX, pl.col(C.AT).cast(pl.Int64)), rows.select(zones.alias("_z"))],
+            [
+                mine.select(C.IDX, pl.col(C.AT).cast(pl.Int64)),
+                rows.select(self._zones().alias("_z")),
+            ],
             how="horizontal",
         ).explode("_z")
         pairs = pairs.with_columns(_limit=pl.col(C.AT) + HORIZON_DAYS * US_PER_DAY)
@@ -209,6 +220,84 @@ class Hours:
             pl.when(pl.col(C.AT).is_null()).then(pl.lit(never)).alias(C.WHY)
         )
         return pl.concat([answer.select(NEXT_SCHEMA.keys()), rest])
+
+    def allows(self, ctx: EvalContext, probes: pl.DataFrame) -> pl.Series:
+        """Whether each probe (`C.IDX`, `C.AT`) is inside the window in every candidate zone
+        (or the primary one), or is an event the rule does not judge."""
+        if probes.height == 0:
+            return pl.Series("allowed", [], dtype=pl.Boolean)
+        at = ctx.positions(probes[C.IDX])
+        judged = ctx.where(self.where).gather(at)
+        pairs = pl.concat(
+            [
+                probes.select(pl.col(C.AT).cast(pl.Int64)).with_row_index("_p"),
+                ctx.events.gather(at).select(self._zones().alias("_z")),
+            ],
+            how="horizontal",
+        ).explode("_z")
+        local = local_us(pairs[C.AT], pairs["_z"])
+        outside = (
+            pairs.select("_p", _out=self.outside_expr(pl.lit(local)))
+            .group_by("_p")
+            .agg(pl.col("_out").any())
+            .sort("_p")["_out"]
+        )
+        return (~judged | ~outside).rename("allowed")
+
+    def openings(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+        """Each local midnight and window start (both passes of a repeated hour; the end of a
+        skipped one) and each change of offset in the event's zones, from `C.AT` to `C.UNTIL`:
+        the only instants at which an event can pass from outside the window to inside it."""
+        schema = {C.IDX: pl.Int64, C.AT: pl.Int64}
+        mine = planned.filter(ctx.where(self.where).gather(ctx.positions(planned[C.IDX])))
+        if mine.height == 0:
+            return pl.DataFrame(schema=schema)
+        pairs = pl.concat(
+            [
+                mine.select(pl.col(C.IDX).cast(pl.Int64), C.AT, C.UNTIL),
+                ctx.events.gather(ctx.positions(mine[C.IDX])).select(self._zones().alias("_z")),
+            ],
+            how="horizontal",
+        ).explode("_z")
+        pairs = pairs.with_columns(
+            _first=local_us(pairs[C.AT], pairs["_z"]) // US_PER_DAY,
+            _last=local_us(pairs[C.UNTIL], pairs["_z"]) // US_PER_DAY,
+        )
+        starts = sorted({0} | {w[0] for w in self.windows if w is not None})
+        walls = (
+            pairs.with_columns(_day=pl.int_ranges("_first", pl.col("_last") + 1))
+            .explode("_day")
+            .join(pl.DataFrame({"_tod": starts}, schema={"_tod": pl.Int64}), how="cross")
+            .with_columns(_wall=pl.col("_day") * US_PER_DAY + pl.col("_tod"))
+        )
+        early = utc_of_local(walls["_wall"], walls["_z"])
+        late = utc_of_local(walls["_wall"], walls["_z"], after=early + 1)
+        found = [
+            walls.select(C.IDX, C.AT, C.UNTIL, _o=early),
+            walls.select(C.IDX, C.AT, C.UNTIL, _o=late),
+        ]
+        lo, hi = pairs[C.AT].min(), pairs[C.UNTIL].max()
+        assert isinstance(lo, int)
+        assert isinstance(hi, int)
+        changes = offset_changes(pairs["_z"].unique().to_list(), lo, hi)
+        if changes.height:
+            found.append(
+                pairs.join(changes, left_on="_z", right_on="zone").select(
+                    C.IDX, C.AT, C.UNTIL, pl.col("at").alias("_o")
+                )
+            )
+        return (
+            pl.concat(found)
+            .filter((pl.col("_o") > pl.col(C.AT)) & (pl.col("_o") <= pl.col(C.UNTIL)))
+            .select(C.IDX, pl.col("_o").alias(C.AT))
+            .unique()
+        )
+
+    def _zones(self) -> pl.Expr:
+        """The zones the rule judges an event in: all its candidates, or the primary one."""
+        if self.all_zones:
+            return _zones()
+        return pl.concat_list(pl.col(C.ZONE).cast(pl.String))
 
     def _window_start(self, local: pl.Series) -> pl.Series:
         """Local µs of the next opening of the window for times outside it (null if allowed).
