@@ -1,19 +1,24 @@
-"""Hostile-input fuzzing of the collectlint command line: mutated logs, packs and options.
+"""Hostile-input fuzzing of the collectlint command line: logs, packs, options and plans.
 
 Usage::
 
-    python benchmarks/fuzz_cli.py [--seed 1] [--logs 300] [--packs 100] [--python PYTHON]
-                                  [--keep DIR] [--jobs 2] [--only FAMILY] [--timeout 60]
+    python benchmarks/fuzz_cli.py [--seed 1] [--logs 300] [--packs 100] [--plans 40]
+                                  [--next 40] [--python PYTHON] [--keep DIR] [--jobs 2]
+                                  [--only FAMILY] [--timeout 60]
 
-Every case is one mutated input (a contact log, a rule pack, or an odd option value) run
-through ``PYTHON -m collectlint ...`` as its own process, in its own directory, with a time
-limit. The inputs come from a seeded generator: the same ``--seed`` writes byte-for-byte the
-same files, and case ``log-0042`` is the same whatever ``--logs`` is.
+Every case is one mutated input (a contact log, a rule pack, an odd option value, or a planned
+campaign or `next` query against a history) run through ``PYTHON -m collectlint ...`` as its
+own process, in its own directory, with a time limit. The inputs come from a seeded generator:
+the same ``--seed`` writes byte-for-byte the same files, and case ``log-0042`` is the same
+whatever ``--logs`` is.
 
 A run fails when it prints a Python traceback, exits with a code other than 0, 1 or 2 (a
 time-out counts), a JSON report's summary does not add up (``events_read = events_checked +
 events_rejected``), an exit-2 message does not name the file at fault, or standard error
 repeats the private marker planted in every log (``+15550107788``, ``Zebulon Quackenbush``).
+A plan or ``next`` case fails too when the planner gives a timing finding (or a query) neither
+``next_allowed_at`` nor a reason, an instant earlier than the one asked about, or, under
+us-regf's defaults, a reason claiming that no instant is ever allowed.
 The failing inputs are kept on disk (``benchmarks/data/fuzz-cli/seed-N/``, git-ignored, unless
 ``--keep DIR`` keeps everything there) with the command that reproduces each one; the exit
 status is 1 when any run failed.
@@ -52,6 +57,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -104,7 +110,9 @@ PACK_FAMILIES = (  # in this order, the first six packs (the test slice) cover s
     "pack-indent",
 )
 OPTION_FAMILY = "options"
-FAMILIES = (*LOG_FAMILIES, *PACK_FAMILIES, OPTION_FAMILY)
+PLAN_FAMILY = "plans"  # check PLAN --history LOG: the planner's next_allowed_at per finding
+NEXT_FAMILY = "next"  # next --history LOG --account A --at TIME: the planner for one contact
+FAMILIES = (*LOG_FAMILIES, *PACK_FAMILIES, OPTION_FAMILY, PLAN_FAMILY, NEXT_FAMILY)
 
 #: Families that only make sense for a text file (CSV or TSV).
 TEXT_ONLY = frozenset({"quoting", "ragged", "tsv"})
@@ -115,6 +123,8 @@ FITS = {
     "jsonl": frozenset(LOG_FAMILIES) - TEXT_ONLY - {"parquet"},
     "parquet": frozenset(LOG_FAMILIES) - TEXT_ONLY - {"jsonl", "encoding", "newlines"},
 }
+#: Mutation families that leave most rows of a log readable (a history that still plans).
+MILD_FAMILIES = frozenset({"times", "cells", "quoting", "newlines", "ragged"})
 
 
 # --------------------------------------------------------------------------------- data types
@@ -137,6 +147,11 @@ class Case:
     """A file of the case fed on standard input."""
     dirs: tuple[str, ...] = ()
     """Empty directories to create (a directory given where a file is expected)."""
+    planner: str = ""
+    """'plan' or 'next': the planner's answers are checked too (plan_problems, next_problems)."""
+    settled: frozenset[str] = frozenset()
+    """Events (plan ids, or 'next') for which no allowed instant at all cannot be right: the
+    rules are us-regf's defaults and the consumer's zones are known and overlap."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +201,8 @@ FAILURE_KINDS = {
     "accounting": "events_read != events_checked + events_rejected in the JSON report",
     "no-name": "an exit-2 message that does not name the file at fault",
     "marker": "the planted phone number or name on stderr",
-    "other": "no JSON report, a different exit code for the JSON run, or a pack executed",
+    "other": "no JSON report, a different exit code for the JSON run, a pack executed, or a"
+    " planner answer that is missing, earlier than asked, or 'never' under us-regf",
 }
 
 
@@ -1140,9 +1156,21 @@ def _serialize_parquet(rng: random.Random, st: LogState, hostile: bool) -> tuple
     return buffer.getvalue(), notes
 
 
-def _log_case(seed: int, index: int) -> Case:
-    rng = random.Random(f"{seed}:log:{index}")
-    primary = LOG_FAMILIES[index % len(LOG_FAMILIES)]
+@dataclass(frozen=True)
+class MutatedLog:
+    """A mutated log, and the valid table it was made from (for plans that collide with it)."""
+
+    source: str
+    state: LogState
+    notes: list[str]
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    """The table with the marker rows planted, before any mutation."""
+
+
+def _mutated_log(rng: random.Random, primary: str, mild: bool = False) -> MutatedLog:
+    """A log with `primary` as its main mutation family, plus up to three more that fit (with
+    `mild`, only more of MILD_FAMILIES, which leave most rows readable)."""
     if primary in ("jsonl", "parquet", "tsv"):
         fmt = primary
     elif primary in TEXT_ONLY or primary in ("encoding", "newlines"):
@@ -1151,8 +1179,8 @@ def _log_case(seed: int, index: int) -> Case:
         fmt = rng.choices(("csv", "tsv", "jsonl", "parquet"), (55, 10, 20, 15))[0]
     if primary in ("encoding", "newlines") and rng.random() < 0.15:
         fmt = "jsonl"
-    others = sorted(FITS[fmt] - {primary, "tsv"})
-    extra = rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0]
+    others = sorted((FITS[fmt] & MILD_FAMILIES if mild else FITS[fmt]) - {primary, "tsv"})
+    extra = min(len(others), rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0])
     families = (primary, *rng.sample(others, extra))
     if fmt == "tsv" and "tsv" not in families and rng.random() < 0.5:
         families = (*families, "tsv")
@@ -1163,6 +1191,7 @@ def _log_case(seed: int, index: int) -> Case:
         head, body = _example_table(source)
         header, rows = list(head), [list(r) for r in body]
     _plant(rng, header, rows)
+    valid = tuple(header), tuple(tuple(r) for r in rows)
     ext = NATURAL_EXT[fmt] if fmt != "jsonl" else rng.choice((".jsonl", ".ndjson"))
     st = LogState(header, rows, fmt, ext, families)
     notes: list[str] = []
@@ -1185,6 +1214,13 @@ def _log_case(seed: int, index: int) -> Case:
     for fam in families:
         if fam in BYTES_STAGE:
             notes += BYTES_STAGE[fam](rng, st)
+    return MutatedLog(source, st, notes, *valid)
+
+
+def _log_case(seed: int, index: int) -> Case:
+    rng = random.Random(f"{seed}:log:{index}")
+    log = _mutated_log(rng, LOG_FAMILIES[index % len(LOG_FAMILIES)])
+    st, source = log.state, log.source
     name = f"log-{index:04d}"
     filename = f"{name}{st.ext}"
     argv = ["check", filename]
@@ -1211,8 +1247,8 @@ def _log_case(seed: int, index: int) -> Case:
         argv.append("--show-pii")
     if rng.random() < 0.1:
         argv += ["--fail-on", "info"]
-    description = f"{source} as {fmt}: " + "; ".join(notes)
-    return Case(name, families, description, {filename: st.data}, tuple(argv), (filename,))
+    description = f"{source} as {st.fmt}: " + "; ".join(log.notes)
+    return Case(name, st.families, description, {filename: st.data}, tuple(argv), (filename,))
 
 
 # ------------------------------------------------------------------------ pack generation
@@ -2064,14 +2100,579 @@ def _option_cases(count: int | None) -> list[Case]:
     return out
 
 
+# ------------------------------------------------------------ planned contacts: plans and next
+
+#: Main mutation families of a mutated history that is mild: times and cells come up most.
+HISTORY_FAMILIES = ("times", "times", "times", "cells", "cells", "cells", "quoting", "newlines",
+                    "ragged")  # fmt: skip
+NEW_YORK = ZoneInfo("America/New_York")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+TWO_ZONES = "America/New_York|America/Los_Angeles"
+#: Zones written into a plan (or given to `next --timezone`) whose 08:00-21:00 windows overlap,
+#: so that us-regf always allows the contact at some later instant.
+SETTLED_ZONES = frozenset(ZONES)
+UNKNOWN_ZONES = ("Mars/Olympus_Mons", "America/Nowhere", "EST-5")
+#: (day, wall-clock time, fold) in America/New_York around the 2024 DST changes.
+DST_WALLS = (
+    ("2024-03-10", "00:00:00", 0),
+    ("2024-03-10", "01:30:00", 0),
+    ("2024-03-10", "01:59:59", 0),
+    ("2024-03-10", "03:00:00", 0),
+    ("2024-03-10", "03:30:00", 0),
+    ("2024-03-10", "07:59:59", 0),
+    ("2024-03-10", "08:00:00", 0),
+    ("2024-03-10", "20:59:59", 0),
+    ("2024-03-10", "21:00:00", 0),
+    ("2024-03-10", "23:59:59", 0),
+    ("2024-11-03", "00:00:00", 0),
+    ("2024-11-03", "01:00:00", 0),
+    ("2024-11-03", "01:30:00", 0),
+    ("2024-11-03", "01:30:00", 1),
+    ("2024-11-03", "01:59:59", 1),
+    ("2024-11-03", "02:00:00", 0),
+    ("2024-11-03", "07:59:59", 0),
+    ("2024-11-03", "08:00:00", 0),
+    ("2024-11-03", "20:59:59", 0),
+    ("2024-11-03", "21:00:00", 0),
+    ("2024-11-03", "23:59:59", 0),
+)
+#: Wall-clock times that do not exist or are ambiguous in New York: only written without offset.
+DST_NAIVE = ("2024-03-10T02:30:00", "2024-03-10T02:00:00", "2024-11-03T01:30:00")
+BOUNDARY_WALLS = ("00:00:00", "23:59:59", "07:59:59", "08:00:00", "20:59:59", "21:00:00")
+COMPLIANT_BODY = "This is Acme Recovery, a debt collector. Reply STOP to opt out."
+FALLBACK_SPAN = (datetime(2024, 3, 4, 13, tzinfo=UTC), datetime(2024, 3, 11, 15, tzinfo=UTC))
+
+
+@dataclass(frozen=True)
+class History:
+    """The past log of a plan or `next` case, and what its valid rows hold."""
+
+    filename: str
+    data: bytes
+    description: str
+    mutated: bool
+    keys: tuple[tuple[str, str, str], ...]
+    """(account, debtor, timezone) of the valid rows, marker rows included."""
+    tos: tuple[str, ...]
+    ids: tuple[str, ...]
+    times: tuple[datetime, ...]
+    """The rows' instants, sorted (the example span when none can be read)."""
+
+
+def _history(rng: random.Random, mutated_share: float) -> History:
+    """An example log with the marker rows, or (`mutated_share` of the time) a mutated log."""
+    if rng.random() < mutated_share:
+        if rng.random() < 0.2:  # now and then, any mutation (the history is what fails then)
+            log = _mutated_log(rng, rng.choice(LOG_FAMILIES))
+        else:
+            log = _mutated_log(rng, rng.choice(HISTORY_FAMILIES), mild=True)
+        st = log.state
+        filename = f"history{st.ext}"
+        description = f"history {log.source} as {st.fmt}: " + "; ".join(log.notes)
+        header, rows, data, mutated = log.header, log.rows, st.data, True
+    else:
+        name = rng.choice(("contacts.csv", "contacts.csv", "contacts-us-cn.csv"))
+        head, body = _example_table(name)
+        day = body[0][1][:10]
+        marked = tuple(tuple(m.get(c, "") for c in head) for m in _marker_rows(day))
+        filename, description, mutated = name, f"history {name}", False
+        header, rows, data = head, body + marked, planted_csv(name)
+    column = {name: i for i, name in enumerate(header)}
+
+    def cell(row: tuple[str, ...], name: str) -> str:
+        i = column.get(name)
+        return row[i] if i is not None and i < len(row) else ""
+
+    keys = sorted({(cell(r, "account"), cell(r, "debtor"), cell(r, "timezone")) for r in rows})
+    times = []
+    for row in rows:
+        with contextlib.suppress(ValueError):
+            when = datetime.fromisoformat(cell(row, "time").replace("Z", "+00:00"))
+            if when.tzinfo is not None:
+                times.append(when.astimezone(UTC))
+    return History(
+        filename,
+        data,
+        description,
+        mutated,
+        tuple(k for k in keys if k[0].strip()) or (("ACC-PII", "CON-PII", "America/New_York"),),
+        tuple(sorted({t for r in rows if (t := cell(r, "to"))})) or (PHONE,),
+        tuple(i for r in rows if (i := cell(r, "id"))),
+        tuple(sorted(times)) or FALLBACK_SPAN,
+    )
+
+
+def _wall(day: str, wall: str, zone: ZoneInfo, fold: int = 0) -> datetime:
+    """`day` at the wall-clock time `wall` in `zone` (`fold` 1: the second of a repeated hour)."""
+    return datetime.fromisoformat(f"{day}T{wall}").replace(tzinfo=zone, fold=fold)
+
+
+def _instant(rng: random.Random, history: History, naive_share: float) -> tuple[str, str]:
+    """A time around the history's: before, among and after its instants, on its local midnights
+    and 08:00/21:00 edges, on the 2024 DST days; (the ISO text, a note on what it is)."""
+    lo, hi = history.times[0], history.times[-1]
+    kind = rng.choices(
+        ("before", "among", "same", "near", "after", "dst", "midnight", "edge"),
+        (8, 12, 10, 10, 10, 20, 12, 18),
+    )[0]
+    zone = NEW_YORK
+    if kind == "before":
+        when = lo - timedelta(days=rng.randint(0, 20), minutes=rng.randint(1, 1440))
+    elif kind == "among":
+        when = lo + timedelta(minutes=rng.randint(0, int((hi - lo).total_seconds() // 60)))
+    elif kind == "same":
+        when = rng.choice(history.times)
+    elif kind == "near":
+        delta = rng.choice((1, 60, 3600, 86400, 7 * 86400)) * rng.choice((-1, 1))
+        when = rng.choice(history.times) + timedelta(seconds=delta)
+        kind = f"near {delta:+d} s"
+    elif kind == "after":
+        when = hi + timedelta(hours=rng.choice((0, 1, 12, 24, 7 * 24, 8 * 24, 30 * 24)))
+        when += timedelta(minutes=rng.randint(0, 59))
+    elif kind == "dst":
+        if rng.random() < 0.12:
+            text = rng.choice(DST_NAIVE)
+            return text, f"naive DST wall {text[5:16]}"
+        day, wall, fold = rng.choice(DST_WALLS)
+        when = _wall(day, wall, NEW_YORK, fold)
+        kind = f"dst {day} {wall[:5]}" + (" (second)" if fold else "")
+    else:
+        zone = rng.choice((NEW_YORK, NEW_YORK, LOS_ANGELES))
+        local = lo.astimezone(zone) + timedelta(days=rng.randint(-2, max(2, (hi - lo).days + 3)))
+        wall = "00:00:00" if kind == "midnight" else rng.choice(BOUNDARY_WALLS)
+        when = _wall(local.date().isoformat(), wall, zone)
+        kind = f"{kind} {wall[:5]} {zone.key.split('/')[1]}"
+    form = rng.random()
+    if form < naive_share:
+        return when.astimezone(zone).replace(tzinfo=None).isoformat(), f"{kind}, naive"
+    if form < naive_share + 0.25:
+        return when.astimezone(zone).isoformat(), f"{kind}, local offset"
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), kind
+
+
+def _plan_zone(rng: random.Random, zone: str) -> str:
+    return rng.choices(
+        (zone, TWO_ZONES, "America/New_York", "America/Los_Angeles", "America/Chicago",
+         rng.choice(UNKNOWN_ZONES), ""),
+        (40, 22, 14, 8, 4, 6, 6),
+    )[0]  # fmt: skip
+
+
+def _plan(rng: random.Random, history: History) -> tuple[bytes, list[str], frozenset[str], bool]:
+    """A plan of 1-20 rows on the history's keys; (CSV bytes, notes, settled ids, any naive)."""
+    focus = rng.sample(history.keys, min(len(history.keys), rng.randint(1, 3)))
+    rows: list[list[str]] = []
+    notes: list[str] = []
+    settled: set[str] = set()
+    naive = False
+    for index in range(rng.randint(1, 20)):
+        pick = rng.random()
+        if pick < 0.75:
+            account, debtor, zone = rng.choice(focus)
+        elif pick < 0.85:
+            account, debtor, zone = rng.choice(history.keys)
+        elif pick < 0.95:
+            account, debtor, zone = f"PLAN-{index % 3}", f"PD-{index % 3}", "America/New_York"
+            notes.append("new account")
+        else:
+            account, _, zone = rng.choice(history.keys)
+            debtor = "PD-NEW"
+            notes.append("known account, new debtor")
+        ident = f"P{index:03d}"
+        if rng.random() < 0.04 and history.ids:
+            ident = rng.choice(history.ids)
+            notes.append("id of a history row")
+        party, to = "debtor", ""
+        if rng.random() < 0.15:
+            party = rng.choice(("spouse", "third_party", "attorney", "guardian", "employer"))
+            to = rng.choice(history.tos) if rng.random() < 0.6 else f"+1555030{index:04d}"
+            notes.append(f"party {party}")
+        channel = rng.choices(("call", "sms", "email", "letter", "voicemail"), (66, 16, 8, 5, 5))[0]
+        direction = "inbound" if rng.random() < 0.08 else "outbound"
+        if channel == "call":
+            outcome = rng.choices(
+                ("conversation", "no_answer", "voicemail", "busy", "not_connected"),
+                (25, 35, 20, 10, 10),
+            )[0]
+            if outcome == "conversation":
+                notes.append(f"{direction} conversation")
+        else:
+            outcome = rng.choice(("delivered", "sent", ""))
+        body = ""
+        if channel in ("sms", "email"):
+            body = COMPLIANT_BODY if rng.random() < 0.8 else rng.choice(BODIES)
+        kind = "contact"
+        if rng.random() < 0.08:
+            kind, channel, outcome, body = rng.choice(("consent", "consent_revoked")), "", "", ""
+            notes.append(f"planned {kind}")
+        zone = _plan_zone(rng, zone)
+        if zone in UNKNOWN_ZONES or not zone:
+            notes.append(f"zone {zone or '(empty)'}")
+        elif zone == TWO_ZONES:
+            notes.append("two zones")
+        when, note = _instant(rng, history, 0.06)
+        notes.append(f"time {note}")
+        naive = naive or note.startswith("naive") or note.endswith("naive")
+        if rng.random() < 0.04:
+            ident = ""
+            notes.append("no id")
+        if zone in SETTLED_ZONES and ident:
+            settled.add(ident)
+        jurisdiction = rng.choices(("US", "", "US-NY", "CN"), (60, 25, 10, 5))[0]
+        values = {
+            "id": ident,
+            "time": when,
+            "account": account,
+            "debtor": debtor,
+            "party": party,
+            "to": to,
+            "channel": channel,
+            "direction": direction,
+            "outcome": outcome,
+            "timezone": zone,
+            "jurisdiction": jurisdiction,
+            "body": body,
+            "kind": kind,
+        }
+        rows.append([values.get(c, "") for c in COLUMNS])
+    text = _csv_text(list(COLUMNS), rows, ",")
+    summary = [f"{len(rows)} rows", *sorted(set(notes))]
+    return text.encode("utf-8"), summary, frozenset(settled), naive
+
+
+HOURS_WINDOWS = (
+    ("08:00", "21:00"),
+    ("22:00", "06:00"),
+    ("21:00", "08:00"),
+    ("01:30", "03:00"),
+    ("01:30", "08:00"),
+    ("00:00", "23:59"),
+    ("09:00", "20:00"),
+    ("20:00", "02:00"),
+    ("23:00", "00:30"),
+)
+HOURS_DAYS = (
+    "",
+    "",
+    "{sun: null}",
+    '{sat: {start: "10:00", end: "14:00"}, sun: null}',
+    '{sun: {start: "22:00", end: "02:00"}}',
+    '{sat: {start: "01:30", end: "03:00"}}',
+    "{mon: null, tue: null, wed: null, thu: null, fri: null}",
+)
+FREQUENCY_WINDOWS = (
+    "{duration: 12h}",
+    "{duration: 12h}",
+    "{calendar_days: 1}",
+    "{calendar_days: 1}",
+    "{duration: 24h}",
+    "{duration: 1h}",
+    "{calendar_days: 7}",
+)
+RULE_KEYS = ("[account, person]", "[account, person]", "[account]", "[person]", "[debtor, channel]")
+RULE_WHERES = (
+    "{kind: contact, direction: outbound}",
+    "{kind: contact, direction: outbound, channel: call}",
+    "{kind: contact, direction: outbound, channel: call, outcome: {not: not_connected}}",
+    "{kind: contact, channel: [call, sms]}",
+    "{kind: contact, direction: outbound, party: [debtor, spouse]}",
+)
+TRIGGERS = (
+    "{kind: contact, channel: call, outcome: conversation}",
+    "{kind: contact, channel: call, outcome: conversation}",
+    "{kind: contact, outcome: conversation}",
+    "{kind: contact, channel: sms}",
+    "{kind: consent_revoked}",
+)
+EXEMPT = "[{after: {kind: consent}, until: {kind: consent_revoked}, calendar_days: 1}]"
+RULE_HEAD = """\
+  - id: {id}
+    kind: {kind}
+    severity: {severity}
+    citation: Fuzz policy {id}
+    url: https://example.com/fuzz/{id}
+    description: A planner fuzz rule.
+    message: "{message}"
+    where: {where}
+    params: {params}
+"""
+MESSAGES = {
+    "hours": "{channel} at {local_time} ({zone}) is outside {start}-{end}",
+    "frequency": "{channel} {count} about {account} within {window}; more than {limit}",
+    "cooldown": "{channel} about {account} within {days} days of a trigger",
+}
+
+
+def _hours_params(rng: random.Random, notes: list[str], label: str) -> str:
+    start, end = rng.choice(HOURS_WINDOWS)
+    zones = rng.choice(("primary", "primary", "all"))
+    days = rng.choice(HOURS_DAYS)
+    notes.append(f"{label} {start}-{end} zones {zones}" + (f" days {days}" if days else ""))
+    return f'{{start: "{start}", end: "{end}", zones: {zones}' + (
+        f", days: {days}}}" if days else "}"
+    )
+
+
+def _planner_pack(rng: random.Random) -> tuple[str, list[str]]:
+    """A valid pack for the planner: extends us-regf (overriding its timing rules) or stands
+    alone, with hours rules (primary zones, windows across midnight or inside the repeated DST
+    hour, closed days), frequency rules (12 h or one calendar day, limit 0 or 1) and
+    cool-downs. (The pack text, notes.)"""
+    extends = rng.random() < 0.6
+    notes = ["pack extends us-regf" if extends else "standalone pack"]
+    lines = ["pack:", "  name: fuzzplan", "  title: Planner fuzz pack", '  version: "0.1.0"']
+    lines.append("  extends: us-regf" if extends else "  jurisdiction: [US]")
+    if rng.random() < 0.3:
+        lines.append("  default_timezone: America/New_York")
+        notes.append("default zone")
+    if extends:
+        overrides = []
+        if rng.random() < 0.5:
+            limit, window = rng.choice((0, 1, 1, 2)), rng.choice(FREQUENCY_WINDOWS)
+            overrides.append(f"  call-volume: {{params: {{limit: {limit}, window: {window}}}}}")
+            notes.append(f"call-volume limit {limit} window {window}")
+        if rng.random() < 0.5:
+            params = _hours_params(rng, notes, "inconvenient-time")
+            overrides.append(f"  inconvenient-time: {{params: {params}}}")
+        if rng.random() < 0.3:
+            days = rng.choice((1, 2, 30))
+            overrides.append(f"  call-after-conversation: {{params: {{calendar_days: {days}}}}}")
+            notes.append(f"call-after-conversation {days} days")
+        if overrides:
+            lines += ["overrides:", *overrides]
+        if rng.random() < 0.2:
+            gone = rng.choice(("inconvenient-time", "call-volume", "call-after-conversation"))
+            lines.append(f"disable: [{gone}]")
+            notes.append(f"disable {gone}")
+    kinds = rng.sample(("hours", "frequency", "cooldown"), rng.randint(0 if extends else 1, 3))
+    rules = []
+    for n, kind in enumerate(kinds, 1):
+        where = rng.choice(RULE_WHERES)
+        if kind == "hours":
+            params = _hours_params(rng, notes, "hours")
+        elif kind == "frequency":
+            limit, window = rng.choice((0, 1, 1, 2)), rng.choice(FREQUENCY_WINDOWS)
+            key = rng.choice(RULE_KEYS)
+            exempt = f", exempt: {EXEMPT}" if rng.random() < 0.2 else ""
+            params = f"{{key: {key}, limit: {limit}, window: {window}{exempt}}}"
+            notes.append(f"frequency limit {limit} window {window} key {key}")
+        else:
+            trigger, days = rng.choice(TRIGGERS), rng.choice((1, 1, 2, 7))
+            key = rng.choice(RULE_KEYS)
+            params = f"{{key: {key}, trigger: {trigger}, calendar_days: {days}}}"
+            notes.append(f"cooldown {days} days after {trigger}")
+        severity = rng.choice(("error", "error", "warning"))
+        rules.append(
+            RULE_HEAD.format(
+                id=f"fz-{kind}-{n}",
+                kind=kind,
+                severity=severity,
+                message=MESSAGES[kind],
+                where=where,
+                params=params,
+            )
+        )
+    if rules:
+        lines += ["", "rules:", "".join(rules).rstrip("\n")]
+    return "\n".join(lines) + "\n", notes
+
+
+PLANNER_PACK = "fuzzplan"
+
+
+def _plan_case(seed: int, index: int) -> Case:
+    rng = random.Random(f"{seed}:plan:{index}")
+    history = _history(rng, 0.4)
+    plan, notes, settled, naive = _plan(rng, history)
+    files = {"plan.csv": plan, history.filename: history.data}
+    names = ["plan.csv", history.filename]
+    argv = ["check", "plan.csv", "--history", history.filename]
+    rules = rng.random()
+    if rules < 0.45:
+        text, more = _planner_pack(rng)
+        files[f"{PLANNER_PACK}/pack.yaml"] = text.encode("utf-8")
+        names.append("pack.yaml")
+        argv += ["--rules", PLANNER_PACK]
+        notes += more
+        if "standalone pack" in more and rng.random() < 0.3:
+            argv += ["--rules", "us-regf"]
+    elif rules < 0.55:
+        argv += ["--rules", "us-regf"]
+    elif rules < 0.62 and history.filename == "contacts-us-cn.csv":
+        argv += ["--rules", "us-regf", "--rules", "cn-consumer-credit"]
+    regf_only = rules >= 0.45 and "cn-consumer-credit" not in argv
+    if rng.random() < 0.8:
+        argv += ["--max-rejects", "1000000"]
+    if naive and rng.random() < 0.6:
+        argv += ["--assume-timezone", rng.choice(("America/New_York", "America/Los_Angeles"))]
+    form = rng.random()
+    if form < 0.25:
+        argv += ["--format", "json", "--output", "report.json"]
+    elif form < 0.45:
+        argv += ["--format", "json"]
+    elif form < 0.55:
+        argv.append("--explain")
+    description = f"plan vs {history.description}: " + "; ".join(notes)
+    return Case(
+        f"plan-{index:04d}",
+        (PLAN_FAMILY,),
+        description,
+        files,
+        tuple(argv),
+        tuple(names),
+        planner="plan",
+        settled=settled if regf_only else frozenset(),
+    )
+
+
+def _next_case(seed: int, index: int) -> Case:
+    rng = random.Random(f"{seed}:next:{index}")
+    history = _history(rng, 0.25)
+    files = {history.filename: history.data}
+    names = [history.filename, "--account", "--at", "--timezone"]
+    notes: list[str] = []
+    pick = rng.random()
+    if pick < 0.85:
+        account, _, zone = rng.choice(history.keys)
+    else:
+        account, zone = rng.choice(("NOPE-1", "acc-1001", " ACC-1001", "")), ""
+        notes.append(f"unknown account {account!r}")
+    argv = ["next", "--history", history.filename, "--account", account]
+    names += [account] if account.strip() else []
+    at, note = _instant(rng, history, 0.05)
+    argv += ["--at", at]
+    notes.append(f"at {note}")
+    if rng.random() < 0.3:
+        party = rng.choice(("debtor", "spouse", "third_party", "attorney", "guardian"))
+        argv += ["--party", party]
+        names += ["--party", party, "--to", "`to`"]
+        if party != "debtor" and rng.random() < 0.85:
+            argv += ["--to", rng.choice(history.tos) if rng.random() < 0.6 else "+15550300001"]
+        notes.append(f"party {party}")
+    if rng.random() < 0.5:
+        channel = rng.choice(("call", "call", "sms", "email", "letter", "voicemail"))
+        argv += ["--channel", channel]
+        names += ["--channel", channel]
+        notes.append(f"channel {channel}")
+    given = ""
+    if rng.random() < 0.4:
+        given = rng.choices(
+            (TWO_ZONES, "America/New_York", "America/Los_Angeles", rng.choice(UNKNOWN_ZONES)),
+            (45, 25, 20, 10),
+        )[0]
+        argv += ["--timezone", given]
+        names.append(given)
+        notes.append(f"timezone {given}")
+    rules = rng.random()
+    if rules < 0.45:
+        text, more = _planner_pack(rng)
+        files[f"{PLANNER_PACK}/pack.yaml"] = text.encode("utf-8")
+        names.append("pack.yaml")
+        argv += ["--rules", PLANNER_PACK]
+        notes += more
+    elif rules < 0.55:
+        argv += ["--rules", "us-regf"]
+    if rng.random() < 0.5:
+        argv += ["-f", "json"]
+    known = given in SETTLED_ZONES if given else not history.mutated and zone in SETTLED_ZONES
+    settled = frozenset({"next"}) if rules >= 0.45 and known else frozenset()
+    description = f"next vs {history.description}: " + "; ".join(notes)
+    return Case(
+        f"next-{index:04d}",
+        (NEXT_FAMILY,),
+        description,
+        files,
+        tuple(argv),
+        tuple(names),
+        accounting=False,
+        planner="next",
+        settled=settled,
+    )
+
+
+def _instant_of(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _claims_never(reason: object) -> bool:
+    text = reason.lower() if isinstance(reason, str) else ""
+    return "no instant" in text or "never" in text
+
+
+TIMING_KINDS = frozenset({"frequency", "cooldown", "hours"})
+
+
+def plan_problems(report: Path, settled: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """What is wrong with the planner's answers in a plan's JSON report: a timing finding with
+    neither `next_allowed_at` nor a reason, an instant earlier than the planned one, or (for the
+    `settled` events) a reason claiming that no instant is allowed at all."""
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        kinds = {r["id"]: r["kind"] for r in data.get("rules", [])}
+        findings = [v for v in data.get("violations", []) if isinstance(v, dict)]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        return [("other", f"unreadable plan report ({type(exc).__name__})")]
+    found: dict[str, list[str]] = defaultdict(list)
+    for v in findings:
+        where = f"{v.get('rule')} on {v.get('event')}"
+        at, reason = v.get("next_allowed_at"), v.get("next_allowed_reason")
+        timing = kinds.get(v.get("rule")) in TIMING_KINDS
+        if at is None and timing and not (isinstance(reason, str) and reason.strip()):
+            found["next_allowed_at null without a next_allowed_reason"].append(where)
+        when, planned = _instant_of(at), _instant_of(v.get("time"))
+        if when is not None and planned is not None and when < planned:
+            found["next_allowed_at earlier than the planned time"].append(f"{where} ({at})")
+        if _claims_never(reason) and v.get("event") in settled:
+            found[f"us-regf defaults, yet {reason!r}"].append(where)
+    return [
+        ("other", f"{problem}: {len(where)} finding(s), e.g. {where[0]}")
+        for problem, where in found.items()
+    ]
+
+
+def next_problems(stdout: str, settled: bool = False) -> list[tuple[str, str]]:
+    """What is wrong with the JSON answer of `next`: neither `next_allowed_at` nor a reason, an
+    instant earlier than the one asked for, or (`settled`) a claim that none is allowed."""
+    try:
+        data = json.loads(stdout)
+    except ValueError as exc:
+        return [("other", f"next -f json printed no JSON ({type(exc).__name__})")]
+    if not isinstance(data, dict):
+        return [("other", "next -f json printed no JSON object")]
+    at, reason = data.get("next_allowed_at"), data.get("reason")
+    out = []
+    if not at and not (isinstance(reason, str) and reason.strip()):
+        out.append(("other", "next: neither next_allowed_at nor a reason"))
+    when, asked = _instant_of(at), _instant_of(data.get("requested"))
+    if when is not None and asked is not None and when < asked:
+        out.append(("other", f"next_allowed_at {at} earlier than the requested instant"))
+    if settled and _claims_never(reason):
+        out.append(("other", f"us-regf defaults, yet next says {reason!r}"))
+    return out
+
+
 def generate_cases(
-    seed: int = 1, logs: int = 300, packs: int = 100, options: int | None = None
+    seed: int = 1,
+    logs: int = 300,
+    packs: int = 100,
+    options: int | None = None,
+    plans: int = 40,
+    nexts: int = 40,
 ) -> list[Case]:
-    """The mutated inputs for `seed`: `logs` logs, `packs` packs and the option cases (all of
-    them, or the first `options`). Case `log-N` / `pack-N` does not depend on the counts."""
+    """The mutated inputs for `seed`: `logs` logs, `packs` packs, the option cases (all of
+    them, or the first `options`), `plans` plans and `nexts` runs of `next`. Case `log-N`,
+    `pack-N`, `plan-N` or `next-N` does not depend on the counts."""
     cases = [_log_case(seed, i) for i in range(logs)]
     cases += [_pack_case(seed, i) for i in range(packs)]
     cases += _option_cases(options)
+    cases += [_plan_case(seed, i) for i in range(plans)]
+    cases += [_next_case(seed, i) for i in range(nexts)]
     return cases
 
 
@@ -2094,14 +2695,20 @@ def _gain(case: Case, seen: set[str]) -> int:
 
 
 def pick_slice(
-    seed: int = 1, logs: int = 15, packs: int = 6, options: int = 4, pool: int = 4
+    seed: int = 1,
+    logs: int = 15,
+    packs: int = 6,
+    options: int = 4,
+    pool: int = 4,
+    plans: int = 3,
+    nexts: int = 3,
 ) -> list[Case]:
-    """A small slice that covers much: from `pool` times as many generated logs and packs, the
-    ones that add the most families and features not yet covered (greedy, ties to the lower
-    index), and the first `options` option cases."""
-    every = generate_cases(seed, logs * pool, packs * pool, options)
+    """A small slice that covers much: from `pool` times as many generated logs, packs, plans
+    and `next` runs, the ones that add the most families and features not yet covered (greedy,
+    ties to the lower index), and the first `options` option cases."""
+    every = generate_cases(seed, logs * pool, packs * pool, options, plans * pool, nexts * pool)
     chosen: list[Case] = []
-    for prefix, count in (("log-", logs), ("pack-", packs)):
+    for prefix, count in (("log-", logs), ("pack-", packs), ("plan-", plans), ("next-", nexts)):
         candidates = [c for c in every if c.name.startswith(prefix)]
         seen: set[str] = set()
         for _ in range(min(count, len(candidates))):
@@ -2185,8 +2792,8 @@ def _option_value(argv: Sequence[str], option: str) -> str | None:
     return None
 
 
-def json_argv(argv: Sequence[str]) -> tuple[str, ...]:
-    """`argv` with its report options replaced by `--format json --output report.json`."""
+def _without_format(argv: Sequence[str]) -> list[str]:
+    """`argv` without its report options (`--format`, `--output`, `--explain`)."""
     out: list[str] = []
     skip = False
     for word in argv:
@@ -2196,7 +2803,12 @@ def json_argv(argv: Sequence[str]) -> tuple[str, ...]:
             skip = True
         elif word != "--explain":
             out.append(word)
-    return (*out, "--format", "json", "--output", "fuzz-report.json")
+    return out
+
+
+def json_argv(argv: Sequence[str]) -> tuple[str, ...]:
+    """`argv` with its report options replaced by `--format json --output fuzz-report.json`."""
+    return (*_without_format(argv), "--format", "json", "--output", "fuzz-report.json")
 
 
 def check_accounting(report: Path) -> str | None:
@@ -2253,7 +2865,8 @@ def run_case(
     timeout: float = TIMEOUT,
     memory_mb: int = MEMORY_MB,
 ) -> Outcome:
-    """Write and run one case (and its JSON run for an exit 0 or 1); judge it."""
+    """Write and run one case (and its JSON run for an exit 0 or 1, or for an exit 0 of
+    `next`); judge it, and for a plan or `next` case the planner's answers too."""
     root = root if root is not None else Path(tempfile.mkdtemp(prefix="fuzz-cli-"))
     directory = write_case(case, root)
     first = run_process(python, case.argv, directory, case.stdin, timeout, memory_mb)
@@ -2285,6 +2898,20 @@ def run_case(
             else:
                 outcome.accounting = "no report"
                 outcome.failures.append(("other", problem))
+            if case.planner == "plan" and outcome.accounting != "no report":
+                outcome.failures += plan_problems(report, case.settled)
+    if case.planner == "next" and first.code == 0 and not crashed:
+        answer = first.stdout
+        if "json" not in (_option_value(case.argv, "-f"), _option_value(case.argv, "--format")):
+            argv = (*_without_format(case.argv), "-f", "json")
+            second = run_process(python, argv, directory, case.stdin, timeout, memory_mb)
+            outcome.runs.append(second)
+            _examine(second, case, outcome, "json run: ")
+            if second.code != first.code:
+                outcome.failures.append(("other", f"exit 0 but {second.code} with -f json"))
+            answer = second.stdout
+        if outcome.runs[-1].code == 0:
+            outcome.failures += next_problems(answer, "next" in case.settled)
     output = _option_value(case.argv, "--output") or ""
     written = not _inside(directory, output, any_suffix=True) or (directory / output).is_file()
     if first.code in (0, 1) and not written and not crashed:
@@ -2440,6 +3067,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     parser.add_argument("--logs", type=int, default=300, help="mutated logs (default 300)")
     parser.add_argument("--packs", type=int, default=100, help="mutated packs (default 100)")
+    parser.add_argument("--plans", type=int, default=40, help="planned campaigns (default 40)")
+    parser.add_argument("--next", type=int, default=40, help="runs of `next` (default 40)")
     parser.add_argument(
         "--python", default=sys.executable, help="interpreter with collectlint installed"
     )
@@ -2453,7 +3082,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    cases = generate_cases(args.seed, args.logs, args.packs)
+    cases = generate_cases(args.seed, args.logs, args.packs, None, args.plans, args.next)
     if args.only:
         cases = [c for c in cases if args.only in c.families]
     print(
