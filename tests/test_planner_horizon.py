@@ -126,3 +126,19 @@ def test_hours_that_overlap_only_on_one_weekday_are_found(tmp_path: Path) -> Non
     at, why = _answer(tmp_path, rules, [], plan)
     assert why is None
     assert at == datetime(2024, 1, 11, 14, 0, tzinfo=UTC), at  # Thursday 09:00 EST
+
+
+def test_no_search_when_the_run_fails_for_its_rejected_rows(tmp_path: Path) -> None:
+    rules = [_rule("daytime", "hours", {"start": "08:00", "end": "21:00"})]
+    history = [call_row("H1", "2024-01-15T15:00:00Z", timezone="Mars/Olympus_Mons")]
+    plan = call_row("P", "2024-01-15T03:00:00Z", timezone=NEW_YORK)
+    report = collectlint.check(
+        [write_csv(tmp_path / "plan.csv", [plan])],
+        history=[write_csv(tmp_path / "history.csv", history)],
+        rules=[_pack(tmp_path, rules)],
+    )
+    assert report.exit_code() == 2
+    (finding,) = report.violations
+    assert finding.next_allowed_at is None
+    assert finding.next_allowed_reason is not None
+    assert "not searched" in finding.next_allowed_reason
