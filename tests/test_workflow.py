@@ -237,6 +237,12 @@ def test_next_allowed_respects_every_candidate_zone(make_log: Callable[..., Path
     )
     assert answer.at == datetime(2024, 6, 10, 15, tzinfo=UTC)  # 08:00 in Los Angeles
     assert [v.rule for v in answer.binding] == ["us-regf/inconvenient-time"]
+    padded = next_contact(  # the account is read as a log's cell is: spaces around it dropped
+        [str(history)],
+        {"account": " A1 ", "channel": "call"},
+        datetime(2024, 6, 10, 11, tzinfo=UTC),
+    )
+    assert padded.at == answer.at
 
 
 def test_next_command_json(make_log: Callable[..., Path]) -> None:

@@ -73,9 +73,10 @@ def _planned(
     opts: CheckOptions,
 ) -> tuple[Report, str]:
     read = ReadOptions(opts.assume_timezone)
-    account = event.get("account", "")
+    account = event.get("account", "").strip()  # as every cell of a log is read
     known = latest_values(raws, account, _FROM_HISTORY, read)
     row: dict[str, str | None] = {"direction": "outbound", "kind": "contact", **event}
+    row["account"] = account
     row["id"] = PLANNED_ID
     row["time"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     for name in _FROM_HISTORY:
