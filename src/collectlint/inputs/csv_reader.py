@@ -33,7 +33,7 @@ from collectlint.inputs.encoding import check_bom, first_invalid_utf8, line_of
 
 if TYPE_CHECKING:
     from collectlint.inputs.scan import CsvLayout
-from collectlint.inputs.lines import NO_LINES, LineMap, Scan
+from collectlint.inputs.lines import NO_LINES, LineMap, Scan, count_lines
 
 HEADER_BYTES = 1 << 20
 """The header must fit in this many bytes."""
@@ -181,11 +181,11 @@ def _scan_and_verify(
     When the file holds exactly one newline per record, every record is one line and no
     further scan is needed; only a file with a multi-line record is scanned record by record.
     """
-    from collectlint.inputs.scan import count_lines, scan_csv
-
     digest, newlines, final = count_lines(source)
     if newlines == first + rows - (0 if final else 1):
         return digest, LineMap(first + 1)
+    from collectlint.inputs.scan import scan_csv  # NumPy, only for files that need it
+
     layout, _ = scan_csv(source, separator)
     _verify(layout, rows, display)
     return digest, layout.lines

@@ -1,9 +1,12 @@
-"""`LineMap`: where each row of a log starts, kept sparse (see `inputs.scan`)."""
+"""`LineMap`: where each row of a log starts, kept sparse (see `inputs.scan`); and the quick
+newline count that, for most files, shows no full scan is needed."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -40,6 +43,13 @@ class LineMap:
         changes = np.flatnonzero(np.diff(added, prepend=0) != 0)
         return cls(1, (changes + 1).astype(np.int64), added[changes])
 
+    @property
+    def plain(self) -> bool:
+        """Whether every row starts on its own line after the first (or none has a line)."""
+        return not (self.extra_rows is not None and len(self.extra_rows)) and not (
+            self.blank is not None and len(self.blank)
+        )
+
     def lines(self, rows: Ints) -> Ints:
         """The physical start line of each row (1-based), or 0 when there are no lines."""
         import numpy as np
@@ -62,3 +72,25 @@ NO_LINES = LineMap(0)
 
 Scan = Callable[[], tuple[str, LineMap]]
 """A pass over a log's bytes still to run: it gives the digest and the line map."""
+
+
+CHUNK = 1 << 22
+"""Bytes read at a time."""
+
+
+def count_lines(source: Path | bytes) -> tuple[str, int, bool]:
+    """SHA-256, newline count, and whether the last byte is a newline — from one fast pass
+    (a byte count is far cheaper than locating every record, and needs no NumPy; see
+    `csv_reader`)."""
+    sha = hashlib.sha256()
+    newlines = 0
+    last = b""
+    if isinstance(source, bytes):
+        sha.update(source)
+        return sha.hexdigest(), source.count(b"\n"), source.endswith(b"\n")
+    with source.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            sha.update(block)
+            newlines += block.count(b"\n")
+            last = block[-1:]
+    return sha.hexdigest(), newlines, last == b"\n"

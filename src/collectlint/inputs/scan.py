@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from collectlint.inputs.lines import LineMap
+from collectlint.inputs.lines import CHUNK, LineMap
 
 NL, QUOTE, CR = 10, 34, 13
-CHUNK = 1 << 22
+
 Ints = npt.NDArray[np.int64]
 
 _NONE: Ints = np.empty(0, dtype=np.int64)
@@ -67,23 +67,6 @@ def _chunks(source: Path | bytes) -> Iterator[npt.NDArray[np.uint8]]:
     with source.open("rb", buffering=0) as handle:
         while n := handle.readinto(buf.data):
             yield buf[:n]
-
-
-def count_lines(source: Path | bytes) -> tuple[str, int, bool]:
-    """SHA-256, newline count, and whether the last byte is a newline — from one fast pass
-    (a byte count is far cheaper than locating every record; see `csv_reader`)."""
-    sha = hashlib.sha256()
-    newlines = 0
-    last = b""
-    if isinstance(source, bytes):
-        sha.update(source)
-        return sha.hexdigest(), source.count(b"\n"), source.endswith(b"\n")
-    with source.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            sha.update(block)
-            newlines += block.count(b"\n")
-            last = block[-1:]
-    return sha.hexdigest(), newlines, last == b"\n"
 
 
 def scan_csv(

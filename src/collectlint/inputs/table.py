@@ -50,6 +50,17 @@ class EventTable:
 
     def line_numbers(self, sources: pl.Series, rows: pl.Series) -> pl.Series:
         """The physical line where each (source index, row) starts (0: the input has none)."""
+        maps = {int(i): self.sources[int(i)].lines.get() for i in sources.unique().to_list()}
+        if all(m.plain for m in maps.values()):  # one line per row: no NumPy needed
+            if not len(rows):
+                return _no_lines()
+            first = pl.lit(
+                sources.cast(pl.Int64).replace_strict(
+                    {i: m.first for i, m in maps.items()}, return_dtype=pl.Int64
+                )
+            )
+            line = pl.when(first > 0).then(first + pl.lit(rows.cast(pl.Int64)) - 1).otherwise(0)
+            return pl.select(line.alias(C.LINE)).to_series()
         import numpy as np
 
         out = np.zeros(len(rows), dtype=np.int64)
@@ -77,3 +88,7 @@ class EventTable:
     def roles(self, *roles: Role) -> list[int]:
         """Indexes of the sources with one of `roles`."""
         return [i for i, s in enumerate(self.sources) if s.role in roles]
+
+
+def _no_lines() -> pl.Series:
+    return pl.Series(C.LINE, [], dtype=pl.Int64)
