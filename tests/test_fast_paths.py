@@ -8,6 +8,7 @@ its edge cases: duplicates, empty inputs, unsorted needles and null zones.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Literal
 
 import polars as pl
@@ -15,6 +16,7 @@ import pytest
 
 from collectlint.inputs.clock import local_us
 from collectlint.inputs.events import primary_zone
+from collectlint.inputs.lines import count_lines
 from collectlint.kinds.windows import search
 
 ZONES = ["America/New_York", "America/Los_Angeles", "Europe/London", "Asia/Shanghai", "UTC"]
@@ -61,3 +63,44 @@ def test_primary_zone_of_categorical_candidates() -> None:
     expected = ["America/New_York", "UTC", None, "Asia/Shanghai"]
     assert primary_zone(zones).to_list() == expected
     assert primary_zone(zones.cast(pl.Categorical)).cast(pl.String).to_list() == expected
+
+
+LINE_CASES = [
+    b"",
+    b"a,b\n",
+    b"a,b\n1,2\n3,4\n",
+    b"a,b\n1,2\n3,4",
+    b"a,b\n1,2\n\n\n3,4\n",
+    b"a,b\r\n1,2\r\n\r\n3,4\r\n",
+    b"\xef\xbb\xbfa,b\n1,2\n",
+    b"a,b\r1,2\r3,4\n",
+    b"a,b\n1,\x002\n",
+    b"a,b\n#x\n1,2\n",
+    b"a,b\n1,\x1f2\x1f\n",
+    b'a,b\n"1\n2",3\n"open\n',
+    b"\n\na,b\n1,2\n\n\n",
+    b"a,b\n1,\xff\xfe\n",
+    b"\n",
+    b"\r",
+]
+
+
+@pytest.mark.parametrize("data", LINE_CASES)
+def test_polars_line_count_equals_the_byte_count(data: bytes, tmp_path: Path) -> None:
+    """The fast count (Polars) decides whether a file needs a full scan; it must be the
+    plain newline count exactly, whatever the file holds."""
+    path = tmp_path / "log.csv"
+    path.write_bytes(data)
+    assert count_lines(path) == count_lines(data)
+    unended = 0 if data.endswith(b"\n") or not data else 1
+    assert count_lines(data)[1] == data.count(b"\n") + unended
+
+
+def test_polars_line_count_on_random_bytes(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    alphabet = b'ab,;"\n\r\x1f\x00\xef\xbb\xbf# \t'
+    for n in range(200):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 300)))
+        path = tmp_path / f"log-{n}.csv"
+        path.write_bytes(data)
+        assert count_lines(path) == count_lines(data), data

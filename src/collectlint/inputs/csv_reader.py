@@ -181,8 +181,8 @@ def _scan_and_verify(
     When the file holds exactly one newline per record, every record is one line and no
     further scan is needed; only a file with a multi-line record is scanned record by record.
     """
-    digest, newlines, final = count_lines(source)
-    if newlines == first + rows - (0 if final else 1):
+    digest, lines = count_lines(source)
+    if lines == first + rows:
         return digest, LineMap(first + 1)
     from collectlint.inputs.scan import scan_csv  # NumPy, only for files that need it
 

@@ -78,19 +78,46 @@ CHUNK = 1 << 22
 """Bytes read at a time."""
 
 
-def count_lines(source: Path | bytes) -> tuple[str, int, bool]:
-    """SHA-256, newline count, and whether the last byte is a newline — from one fast pass
-    (a byte count is far cheaper than locating every record, and needs no NumPy; see
-    `csv_reader`)."""
+def count_lines(source: Path | bytes) -> tuple[str, int]:
+    """SHA-256 and the number of lines (a last line without a newline counts; an empty file has
+    none).  A line count is far cheaper than locating every record and needs no NumPy; see
+    `csv_reader`.
+
+    For a file, the digest is taken in blocks (hashlib releases the GIL on them) and the lines
+    are counted by Polars' multi-threaded reader with quoting off (about ten times faster than
+    `bytes.count`, which holds the GIL); tests hold the two counts equal.
+    """
     sha = hashlib.sha256()
-    newlines = 0
-    last = b""
     if isinstance(source, bytes):
         sha.update(source)
-        return sha.hexdigest(), source.count(b"\n"), source.endswith(b"\n")
+        return sha.hexdigest(), _count(source)
     with source.open("rb") as handle:
         while block := handle.read(CHUNK):
             sha.update(block)
-            newlines += block.count(b"\n")
+    return sha.hexdigest(), _polars_count(source)
+
+
+def _count(data: bytes) -> int:
+    return data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+
+
+def _polars_count(path: Path) -> int:
+    """Lines of `path` as Polars splits them with no quote character and a separator that only
+    matters for speed; the byte count when Polars cannot read it (an empty file, say)."""
+    import polars as pl
+
+    try:
+        plan = pl.scan_csv(
+            path, has_header=False, quote_char=None, separator="\x1f", infer_schema=False
+        )
+        lines = plan.select(pl.len()).collect().item()
+    except Exception:  # polars raises many types; the plain count is always right
+        lines = None
+    if isinstance(lines, int):
+        return lines
+    total, last = 0, b""
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            total += block.count(b"\n")
             last = block[-1:]
-    return sha.hexdigest(), newlines, last == b"\n"
+    return total + (0 if last in (b"", b"\n") else 1)
