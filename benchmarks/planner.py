@@ -32,6 +32,8 @@ from pathlib import Path
 
 import polars as pl
 
+from collectlint.vocabulary import COLUMNS
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -69,21 +71,7 @@ def write_plan(log: Path, plans: int, seed: int) -> Path:
         pl.lit("").alias("body"),
         pl.lit("contact").alias("kind"),
     )
-    frame.select(
-        "id",
-        "time",
-        "account",
-        "debtor",
-        "party",
-        "to",
-        "channel",
-        "direction",
-        "outcome",
-        "timezone",
-        "jurisdiction",
-        "body",
-        "kind",
-    ).write_csv(out)
+    frame.select(COLUMNS).write_csv(out)
     return out
 
 

@@ -47,3 +47,21 @@ def call_row(event_id: str, when: str, **columns: str) -> dict[str, str]:
         result["to"] = columns.pop("to_")
     result.update(columns)
     return result
+
+
+CALLS = {"kind": "contact", "direction": "outbound", "channel": "call"}
+
+
+def rule_dict(name: str, kind: str, params: dict[str, object]) -> dict[str, object]:
+    """A rule (as a pack file holds it) of `kind` over outbound calls, for generated packs."""
+    return {
+        "id": name,
+        "kind": kind,
+        "severity": "error",
+        "citation": "test",
+        "url": "https://example.com",
+        "message": "{rule}",
+        "description": "test",
+        "where": dict(CALLS),
+        "params": params,
+    }

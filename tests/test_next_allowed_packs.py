@@ -30,7 +30,7 @@ from collectlint.api import load_packs
 from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import raw_from_records
 from collectlint.model import Role
-from helpers import call_row
+from helpers import call_row, rule_dict
 
 Row = dict[str, str]
 PLANNED = "P"
@@ -48,20 +48,6 @@ PROFILE = settings(
 )
 
 
-def _rule(name: str, kind: str, params: dict[str, object]) -> dict[str, object]:
-    return {
-        "id": name,
-        "kind": kind,
-        "severity": "error",
-        "citation": "test",
-        "url": "https://example.com",
-        "message": "{rule}",
-        "description": "generated",
-        "where": {"kind": "contact", "direction": "outbound", "channel": "call"},
-        "params": params,
-    }
-
-
 @st.composite
 def packs(draw: st.DrawFn) -> dict[str, object]:
     """A pack of one to three timing rules."""
@@ -72,7 +58,7 @@ def packs(draw: st.DrawFn) -> dict[str, object]:
         params["zones"] = draw(st.sampled_from(("all", "primary")))
         if draw(st.integers(0, 3)) == 0:
             params["days"] = {"sun": None}
-        rules.append(_rule("hours", "hours", params))
+        rules.append(rule_dict("hours", "hours", params))
     if draw(st.booleans()) or not rules:
         window: dict[str, object]
         if draw(st.booleans()):
@@ -80,11 +66,11 @@ def packs(draw: st.DrawFn) -> dict[str, object]:
         else:
             window = {"duration": draw(st.sampled_from(DURATIONS))}
         params = {"key": ["account", "person"], "limit": draw(st.integers(0, 3)), "window": window}
-        rules.append(_rule("frequency", "frequency", params))
+        rules.append(rule_dict("frequency", "frequency", params))
     if draw(st.booleans()):
         trigger = {"kind": "contact", "channel": "call", "outcome": "conversation"}
         params = {"key": ["account"], "trigger": trigger, "calendar_days": draw(st.integers(1, 3))}
-        rules.append(_rule("cooldown", "cooldown", params))
+        rules.append(rule_dict("cooldown", "cooldown", params))
     meta = {"name": "gen", "title": "generated", "version": "1", "jurisdiction": ["US"]}
     return {"pack": meta, "rules": rules}
 

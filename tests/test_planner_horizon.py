@@ -13,24 +13,9 @@ from typing import Any
 import yaml
 
 import collectlint
-from helpers import call_row, write_csv
+from helpers import call_row, rule_dict, write_csv
 
 NEW_YORK = "America/New_York"
-WHERE = {"kind": "contact", "direction": "outbound", "channel": "call"}
-
-
-def _rule(name: str, kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": name,
-        "kind": kind,
-        "severity": "error",
-        "citation": "test",
-        "url": "https://example.com",
-        "message": "{rule}",
-        "description": "test",
-        "where": dict(WHERE),
-        "params": params,
-    }
 
 
 def _pack(folder: Path, rules: list[dict[str, Any]]) -> str:
@@ -65,8 +50,8 @@ def _answer(
 
 def test_hours_that_never_overlap_are_answered_never_and_quickly(tmp_path: Path) -> None:
     rules = [
-        _rule("morning", "hours", {"start": "08:00", "end": "10:00"}),
-        _rule("noon", "hours", {"start": "12:00", "end": "14:00"}),
+        rule_dict("morning", "hours", {"start": "08:00", "end": "10:00"}),
+        rule_dict("noon", "hours", {"start": "12:00", "end": "14:00"}),
     ]
     start = datetime(2024, 1, 1, 12, tzinfo=UTC)
     plan = call_row("P", "2024-01-15T15:00:00Z", timezone=NEW_YORK)
@@ -81,7 +66,7 @@ def test_hours_that_never_overlap_are_answered_never_and_quickly(tmp_path: Path)
 
 def test_an_answer_weeks_past_the_history_is_found(tmp_path: Path) -> None:
     rules = [
-        _rule(
+        rule_dict(
             "quiet",
             "cooldown",
             {
@@ -90,7 +75,7 @@ def test_an_answer_weeks_past_the_history_is_found(tmp_path: Path) -> None:
                 "calendar_days": 30,
             },
         ),
-        _rule(
+        rule_dict(
             "sundays",
             "hours",
             {
@@ -111,8 +96,8 @@ def test_an_answer_weeks_past_the_history_is_found(tmp_path: Path) -> None:
 
 def test_hours_that_overlap_only_on_one_weekday_are_found(tmp_path: Path) -> None:
     rules = [
-        _rule("morning", "hours", {"start": "08:00", "end": "10:00"}),
-        _rule(
+        rule_dict("morning", "hours", {"start": "08:00", "end": "10:00"}),
+        rule_dict(
             "late-on-thursday",
             "hours",
             {
@@ -129,7 +114,7 @@ def test_hours_that_overlap_only_on_one_weekday_are_found(tmp_path: Path) -> Non
 
 
 def test_no_search_when_the_run_fails_for_its_rejected_rows(tmp_path: Path) -> None:
-    rules = [_rule("daytime", "hours", {"start": "08:00", "end": "21:00"})]
+    rules = [rule_dict("daytime", "hours", {"start": "08:00", "end": "21:00"})]
     history = [call_row("H1", "2024-01-15T15:00:00Z", timezone="Mars/Olympus_Mons")]
     plan = call_row("P", "2024-01-15T03:00:00Z", timezone=NEW_YORK)
     report = collectlint.check(
