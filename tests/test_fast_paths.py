@@ -104,3 +104,17 @@ def test_polars_line_count_on_random_bytes(tmp_path: Path) -> None:
         path = tmp_path / f"log-{n}.csv"
         path.write_bytes(data)
         assert count_lines(path) == count_lines(data), data
+
+
+def test_line_count_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks split CRLF pairs, BOMs and lines anywhere; the sum must still be exact."""
+    from collectlint.inputs import lines
+
+    monkeypatch.setattr(lines, "CHUNK", 3)  # blocks of 12 bytes
+    rng = random.Random(9)
+    alphabet = b'ab,"\n\r\xef\xbb\xbf'
+    for n in range(100):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 200)))
+        path = tmp_path / f"log-{n}.csv"
+        path.write_bytes(data)
+        assert count_lines(path) == count_lines(data), data
