@@ -20,6 +20,7 @@ from collectlint.errors import UsageError
 from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import RawLog, launch, read_raw
+from collectlint.loading.checks import filter_fields
 from collectlint.loading.packs import Pack, load_pack
 from collectlint.model import CheckOptions, Role
 from collectlint.report import Report
@@ -147,7 +148,14 @@ def read_logs(
 ) -> list[RawLog]:
     """Read every log (message text, by far the widest column, only when a rule reads it),
     then start each one's scan in `pool`."""
-    reads_text = any(rule.check.reads_text for pack in packs for rule in pack.rules)
+    rules = [rule for pack in packs for rule in pack.rules]
+    reads_text = any(
+        rule.check.reads_text or "body_is" in filter_fields(rule.spec.where, rule.spec.params)
+        for rule in rules
+    )
     skip = frozenset() if reads_text else frozenset({"body"})
-    raws = [read_raw(path, opts.column_map, skip, role, opts.encoding) for path, role in paths]
+    extra = frozenset().union(*(pack.info.fields for pack in packs))
+    raws = [
+        read_raw(path, opts.column_map, skip, role, opts.encoding, extra) for path, role in paths
+    ]
     return [launch(raw, pool) for raw in raws]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -21,6 +22,8 @@ from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import FINDING_SCHEMA, EvalContext, Rule
 from collectlint.loading.packs import Pack
 from collectlint.text.normalise import normalise_series
+
+EPOCH_DATE = date(1970, 1, 1)
 
 RULE_THREADS = 2
 """Much of a rule's work is single-threaded (binary searches, Python glue), so two rules at a
@@ -113,12 +116,30 @@ def run_rule(rule: Rule, ctx: EvalContext) -> pl.DataFrame:
     could not judge is ever passed (fail closed), and the failure is an internal error, never
     mistaken for a finding or for a clean run."""
     try:
-        found = rule.check.evaluate(ctx)
+        found = in_force(rule, ctx, rule.check.evaluate(ctx))
     except Exception as exc:
         raise InternalError(
             f"rule {rule.id} could not be evaluated: {type(exc).__name__}: {exc}"
         ) from exc
     return found.with_columns(pl.lit(rule.id).alias(C.RULE))
+
+
+def in_force(rule: Rule, ctx: EvalContext, found: pl.DataFrame) -> pl.DataFrame:
+    """The findings on events whose own date (the consumer's local date; the UTC date for an
+    event with no zone) falls in the days the rule is in force (`effective_from` to
+    `effective_to`, inclusive).  Events outside still count for the rule (a call before a
+    limit took effect is still a call); only their own conduct is not judged by it."""
+    begins, ends = rule.spec.effective_from, rule.spec.effective_to
+    if (begins is None and ends is None) or not found.height:
+        return found
+    days = ctx.attach(found.select(C.IDX), C.DAY, C.TS)
+    day = pl.coalesce(pl.col(C.DAY), pl.col(C.TS) // US_PER_DAY)
+    keep = pl.lit(True)
+    if begins is not None:
+        keep = keep & (day >= (begins - EPOCH_DATE).days)
+    if ends is not None:
+        keep = keep & (day <= (ends - EPOCH_DATE).days)
+    return found.filter(days.select(keep.fill_null(False)).to_series())
 
 
 def _zone_reasons(table: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -127,6 +127,12 @@ class PackInfo:
     extends: str | None = None
     sources: tuple[Source, ...] = ()
     path: str = ""
+    effective_from: date | None = None
+    effective_to: date | None = None
+    """The days (inclusive, the consumer's local calendar) the pack's law is in force; a rule
+    may narrow them.  An event is judged only by the rules in force on its own date."""
+    fields: frozenset[str] = frozenset()
+    """The log's own columns (beyond the canonical and optional ones) its rules may test."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +155,20 @@ class RuleSpec:
     params: Mapping[str, Any] = field(default_factory=_empty)
     verification: str = ""
     defined_at: Span | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    """The local days (inclusive) the rule is in force: its own dates within its pack's."""
+
+    @property
+    def in_force(self) -> str:
+        """The days in force as text: `2021-11-30 to 2026-12-31`, `from 2021-11-30`, ... or
+        `always` (no dates)."""
+        begins, ends = self.effective_from, self.effective_to
+        if begins and ends:
+            return f"{begins} to {ends}"
+        if begins:
+            return f"from {begins}"
+        return f"until {ends}" if ends else "always"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "where", freeze(self.where))

@@ -21,6 +21,32 @@ COLUMNS: tuple[str, ...] = (
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("time", "account")
 
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "purpose",
+    "agency",
+    "agent",
+    "campaign",
+    "visibility",
+    "number_type",
+    "source",
+    "device",
+    "recording",
+)
+"""Columns a log may carry and rules may test (`where: {purpose: validation_notice}`), read
+when the file has them.  A log without one is read as if every cell were empty: a filter that
+asks for a value does not match, `{present: false}` does.
+
+`purpose` says what a communication is for (`validation_notice`, `verification`,
+`termination_notice`, `remedy_notice`, `location_inquiry`, `legal_process`, ...); `agency` the
+collector or firm that made it (Regulation F counts calls per debt collector); `agent` and
+`campaign` who and which campaign; `visibility` who can see a social or IM post; `number_type`
+the kind of number dialled; `source` where the number or address came from (`address_book`
+for one scraped from the debtor's phone); `device` whose device sent it (`private` for a
+collector's own phone); `recording` a reference to the call recording."""
+
+OPTIONAL_TEXT: frozenset[str] = frozenset({"recording"})
+"""Optional columns read as plain text; the others have few distinct values (categoricals)."""
+
 CATEGORICAL: tuple[str, ...] = (
     "party",
     "channel",
@@ -77,8 +103,20 @@ EVENT_KINDS: frozenset[str] = frozenset(
         "dispute_resolved",
         "bankruptcy",
         "deceased",
+        "attorney_withdrawn",
+        "bankruptcy_dismissed",
+        "bankruptcy_discharged",
+        "opt_in",
+        "employer_prohibits",
+        "third_party_refused",
+        "unreachable",
     }
 )
+"""`contact` is a communication (or an attempt); the others are account events that open or
+close a state (`cease` ... `attorney_withdrawn`), grant or revoke permission, or record a
+finding such as the debtor being `unreachable` after reasonable attempts."""
+VISIBILITIES: frozenset[str] = frozenset({"private", "contacts", "public", "group"})
+NUMBER_TYPES: frozenset[str] = frozenset({"home", "cell", "work", "other"})
 
 ENUMERATED: dict[str, frozenset[str]] = {
     "party": PARTIES,
@@ -86,13 +124,35 @@ ENUMERATED: dict[str, frozenset[str]] = {
     "direction": DIRECTIONS,
     "outcome": OUTCOMES,
     "kind": EVENT_KINDS,
+    "visibility": VISIBILITIES,
+    "number_type": NUMBER_TYPES,
 }
-"""Columns whose values are checked on read; an unknown value rejects the row."""
+"""Columns whose values are checked on read (when the log has them); an unknown value rejects
+the row."""
 
 DEFAULTS: dict[str, str] = {"party": "debtor", "direction": "outbound", "kind": "contact"}
 """Values an empty cell takes in these columns."""
 
 FILTER_FIELDS: frozenset[str] = frozenset(
     {"account", "debtor", "party", "channel", "direction", "outcome", "jurisdiction", "kind", "to"}
+    | set(OPTIONAL_COLUMNS)
+    | {"body_is"}
 )
-"""Event fields a rule's `where:` filter may test."""
+"""Event fields a rule's `where:` filter may test (besides the columns a pack declares in
+`fields:`).  `body_is` tests the whole message: its body, trimmed of spaces and end
+punctuation and case-folded, is one of the values (an inbound `STOP`)."""
+
+FIELD_NAME = r"^[a-z][a-z0-9_]{0,63}$"
+"""What a pack-declared column name looks like (the log's own column, used as text)."""
+
+
+def readable(extra: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Every field a log's columns are read as: canonical, optional, then `extra` (columns a
+    pack declared)."""
+    known = (*COLUMNS, *OPTIONAL_COLUMNS)
+    return (*known, *sorted(extra - set(known)))
+
+
+def is_categorical(name: str) -> bool:
+    """Whether field `name` is held as a categorical."""
+    return name in CATEGORICAL or (name in OPTIONAL_COLUMNS and name not in OPTIONAL_TEXT)

@@ -20,7 +20,7 @@ import typer
 from collectlint.errors import UsageError
 from collectlint.loading.settings import load_settings
 from collectlint.model import CheckOptions, Severity
-from collectlint.vocabulary import COLUMNS
+from collectlint.vocabulary import readable
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -117,9 +117,10 @@ def parse_map(items: Iterable[str]) -> dict[str, str]:
         for pair in filter(None, (p.strip() for p in item.split(","))):
             field, sep, column = pair.partition("=")
             field, column = field.strip(), column.strip()
-            if not sep or not column or field not in COLUMNS:
+            if not sep or not column or field not in readable():
                 raise UsageError(
-                    f"--map {pair!r}: expected FIELD=COLUMN with FIELD one of {', '.join(COLUMNS)}"
+                    f"--map {pair!r}: expected FIELD=COLUMN with FIELD one of "
+                    f"{', '.join(readable())}"
                 )
             mapping[field] = column
     return mapping

@@ -32,7 +32,7 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 
-_FIELDS = ("id", "kind", "severity", "citation", "url", "verification")
+_FIELDS = ("id", "kind", "severity", "citation", "url", "verification", "in_force")
 
 
 def _row(s: RuleSpec) -> dict[str, str]:
@@ -43,6 +43,7 @@ def _row(s: RuleSpec) -> dict[str, str]:
         "citation": s.citation,
         "url": s.url,
         "verification": s.verification,
+        "in_force": s.in_force,
     }
 
 
@@ -68,10 +69,15 @@ def rules_list(
         return
     from rich.table import Table
 
-    table = Table("rule", "kind", "severity", "citation", "verified", box=None)
+    table = Table("rule", "kind", "severity", "citation", "verified", "in force", box=None)
     for s in specs:
         table.add_row(
-            s.rule_id, s.kind, str(s.severity), printable(s.citation), s.verification or "-"
+            s.rule_id,
+            s.kind,
+            str(s.severity),
+            printable(s.citation),
+            s.verification or "-",
+            s.in_force,
         )
     console().print(table)
 
@@ -114,6 +120,7 @@ def rules_show(
         return
     lines = [
         f"{spec.rule_id}  {spec.kind}  {spec.severity}  verification {spec.verification or '-'}",
+        f"in force: {spec.in_force}",
         f"citation: {spec.citation}",
         f"link: {spec.url}",
         "",

@@ -17,7 +17,13 @@ import polars as pl
 
 from collectlint.errors import InputError
 from collectlint.inputs import jsonl_reader
-from collectlint.vocabulary import CATEGORICAL, COLUMNS, REQUIRED_COLUMNS
+from collectlint.vocabulary import (
+    CATEGORICAL,
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    is_categorical,
+    readable,
+)
 
 TEXT_KEYS = ("id", "account", "debtor", "to")
 """Identifier columns: integers are read as their digits; fractions and booleans are refused."""
@@ -33,12 +39,15 @@ def canonical(
     column_map: Mapping[str, str],
     path: str,
     source: Path | bytes | None = None,
+    extra: frozenset[str] = frozenset(),
 ) -> pl.DataFrame:
-    """Rename mapped columns, keep canonical ones, and make every column text (categorical for
-    the low-cardinality ones), refusing columns of a type that cannot hold what they should."""
+    """Rename mapped columns, keep canonical ones (and the optional and `extra` ones the file
+    has), and make every column text (categorical for the low-cardinality ones), refusing
+    columns of a type that cannot hold what they should."""
     by_column = fields(column_map)
     mapped = set(column_map)
-    keep = [c for c in frame.columns if by_column.get(c, c) in COLUMNS]
+    known = set(readable(extra))
+    keep = [c for c in frame.columns if by_column.get(c, c) in known]
     keep = [c for c in keep if c in by_column or c not in mapped]
     frame = frame.select(keep).rename({c: by_column[c] for c in keep if c in by_column})
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
@@ -62,6 +71,15 @@ def canonical(
             continue
         text = _as_text(name, dtype, path, column_map, source)
         exprs.append(text.cast(pl.Categorical) if name in CATEGORICAL else text)
+    for name in readable(extra)[len(COLUMNS) :]:  # optional and declared: only if present
+        if name not in frame.columns:
+            continue
+        dtype = frame.schema[name]
+        if dtype == (pl.Categorical if is_categorical(name) else pl.String):
+            exprs.append(pl.col(name))
+            continue
+        text = _as_text(name, dtype, path, column_map, source)
+        exprs.append(text.cast(pl.Categorical) if is_categorical(name) else text)
     return frame.select(exprs)
 
 

@@ -18,7 +18,7 @@ from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.readers import RawLog
 from collectlint.inputs.reasons import with_reasons
 from collectlint.inputs.table import EventTable, InputSource
-from collectlint.vocabulary import CATEGORICAL, COLUMNS, DEFAULTS
+from collectlint.vocabulary import CATEGORICAL, COLUMNS, DEFAULTS, OPTIONAL_COLUMNS, is_categorical
 
 _ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 _ISO_OFFSET = "%Y-%m-%dT%H:%M:%S%:z"
@@ -66,7 +66,13 @@ def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
             ids = ids.fill_null(default_id)
         frames.append(frame.with_columns(ids))
         del log, frame
-    table = pl.concat(frames, how="vertical", rechunk=several) if frames else _empty()
+    same = len({tuple(f.columns) for f in frames}) <= 1
+    # logs may differ in the optional columns they have
+    table = (
+        pl.concat(frames, how="vertical" if same else "diagonal_relaxed", rechunk=several)
+        if frames
+        else _empty()
+    )
     del frames  # the reader already made each log contiguous; keep no second copy alive
     if shapes:  # rows whose shape (not their values) rejects them
         table = table.with_columns(_shape(table.height, shapes))
@@ -95,10 +101,19 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _blank_to_null(name: str) -> pl.Expr:
+def _blank_to_null(name: str, *, strip: bool = False) -> pl.Expr:
     """Empty text is a missing value (CSV readers already give null for an empty cell)."""
-    col = pl.col(name)
+    col = pl.col(name).str.strip_chars() if strip else pl.col(name)
     return pl.when(col.str.len_bytes() == 0).then(None).otherwise(col).alias(name)
+
+
+def _texts(table: pl.DataFrame) -> set[str]:
+    """The optional and declared columns held as plain text (tidied row by row)."""
+    return {
+        c
+        for c, t in table.schema.items()
+        if t == pl.String and c not in COLUMNS and not c.startswith("_")  # "_": internal
+    }
 
 
 def _tidy(
@@ -174,10 +189,14 @@ def _normalise(
     ts, naive = _parse_times(table["time"], options)
     table = table.with_columns(ts, naive)
     del ts, naive
+    coded = [
+        *CATEGORICAL,
+        *(c for c in OPTIONAL_COLUMNS if c in table.columns and is_categorical(c)),
+    ]
     # the distinct values of all these columns in one parallel pass
-    raw = table.select(pl.col(c).unique().drop_nulls().implode() for c in CATEGORICAL)
+    raw = table.select(pl.col(c).unique().drop_nulls().implode() for c in coded)
     distinct: dict[str, list[str]] = {}
-    for column in CATEGORICAL:  # one column at a time, so each raw column is freed at once
+    for column in coded:  # one column at a time, so each raw column is freed at once
         series, distinct[column] = _tidy(
             table[column],
             raw[column][0].to_list(),
@@ -188,7 +207,9 @@ def _normalise(
             table = table.with_columns(primary_zone(series, distinct[column]))
         table = table.with_columns(series)
         del series
+    texts = sorted(_texts(table))
     table = table.with_columns(
+        *(_blank_to_null(c, strip=True) for c in texts),
         _blank_to_null("account"),
         _blank_to_null("to"),
         debtor=pl.coalesce(_blank_to_null("debtor"), _blank_to_null("account")),

@@ -29,7 +29,7 @@ from collectlint.inputs.deferred import Deferred
 from collectlint.inputs.encoding import is_utf8, transcoded
 from collectlint.inputs.lines import NO_LINES, LineMap, Scan
 from collectlint.model import Role
-from collectlint.vocabulary import CATEGORICAL, COLUMNS
+from collectlint.vocabulary import COLUMNS, is_categorical, readable
 
 FORMATS = {
     ".csv": "csv",
@@ -147,6 +147,7 @@ class Request:
     skip: frozenset[str]
     role: Role
     encoding: str
+    extra: frozenset[str] = frozenset()
 
 
 def read_raw(
@@ -155,13 +156,16 @@ def read_raw(
     skip: frozenset[str] = frozenset(),
     role: Role = Role.LOG,
     encoding: str = "utf-8",
+    extra: frozenset[str] = frozenset(),
 ) -> RawLog:
     """Read `path` (or `-` for CSV on standard input) and rename mapped columns to canonical
     names.  Canonical fields in `skip` (e.g. `body` when no rule reads message text) are not
-    parsed, which saves most of the reading time on logs with long messages.
+    parsed, which saves most of the reading time on logs with long messages.  The optional
+    columns (`vocabulary.OPTIONAL_COLUMNS`) are read when the file has them, and so are the
+    `extra` columns a pack declared.
     """
     check_map(column_map)
-    request = Request(path, column_map, skip, role, encoding)
+    request = Request(path, column_map, skip, role, encoding, extra)
     if path == "-":
         return _read_csv(sys.stdin.buffer.read(), "csv", request)
     file = _open(path)
@@ -198,10 +202,10 @@ def _read_csv_utf8(
     csv_reader.check_header(names, path)
     # header names are matched without the spaces exports sometimes pad them with
     clean = {name: name.strip() for name in names}
-    usable = set(_wanted(list(clean.values()), column_map, request.skip, path))
+    usable = set(_wanted(list(clean.values()), column_map, request.skip, path, request.extra))
     wanted = [n for n in names if clean[n] in usable]
     by_column = fields(column_map)
-    coded = [c for c in wanted if by_column.get(clean[c], clean[c]) in CATEGORICAL]
+    coded = [c for c in wanted if is_categorical(by_column.get(clean[c], clean[c]))]
     # the file's last column is read (last) to tell whether a row may be short, unless it is a
     # field skipped for speed (message text): a short row's missing cells are then unread ones
     last = names[-1] if names else ""
@@ -213,7 +217,7 @@ def _read_csv_utf8(
     )
     frame = read.frame.drop(last) if probe else read.frame
     renamed = frame.rename({c: clean[c] for c in frame.columns if c in clean})
-    frame = canonical(renamed, column_map, path)
+    frame = canonical(renamed, column_map, path, extra=request.extra)
     return RawLog(
         path, frame, read.sha256, request.role, fmt, read.lines, read.problems, read.pending
     )
@@ -226,7 +230,7 @@ def _read_jsonl(source: Path, request: Request) -> RawLog:
     read = jsonl_reader.read(source, path)
     by_column = fields(request.column_map)
     names = [c for c in read.frame.columns if by_column.get(c, c) not in request.skip]
-    frame = canonical(read.frame.select(names), request.column_map, path, source)
+    frame = canonical(read.frame.select(names), request.column_map, path, source, request.extra)
     return RawLog(path, frame, role=request.role, format="jsonl", pending=read.pending)
 
 
@@ -236,12 +240,12 @@ def _read_parquet(source: Path, request: Request) -> RawLog:
         names = list(pl.read_parquet_schema(source))
     except Exception:  # polars raises many types; each means "not a Parquet file"
         raise InputError(f"{path}: not a Parquet file (or a damaged one)") from None
-    wanted = _wanted(names, request.column_map, request.skip, path)
+    wanted = _wanted(names, request.column_map, request.skip, path, request.extra)
     try:
         frame = pl.read_parquet(source, columns=wanted)
     except Exception:  # polars raises many types; each means "not a Parquet file"
         raise InputError(f"{path}: cannot read this Parquet file (damaged?)") from None
-    frame = canonical(frame, request.column_map, path)
+    frame = canonical(frame, request.column_map, path, extra=request.extra)
     return RawLog(path, frame, role=request.role, format="parquet", pending=lambda: _digest(source))
 
 
@@ -254,9 +258,15 @@ def _digest(path: Path) -> tuple[str, LineMap]:
 
 
 def _wanted(
-    names: Sequence[str], column_map: Mapping[str, str], skip: frozenset[str], path: str
+    names: Sequence[str],
+    column_map: Mapping[str, str],
+    skip: frozenset[str],
+    path: str,
+    extra: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """The file's columns to read: the canonical and mapped ones, less those skipped."""
+    """The file's columns to read: the canonical, optional, declared and mapped ones, less
+    those skipped."""
+    known = set(readable(extra))
     for name, column in column_map.items():
         if column not in names:
             raise InputError(f"{path}: --map {name}={column}: no column {column!r} in the file")
@@ -267,7 +277,7 @@ def _wanted(
         name = by_column.get(column, column)
         if column not in by_column and column in mapped:
             continue  # a field mapped from another column: this same-named one is not it
-        if name in COLUMNS and name not in skip:
+        if name in known and name not in skip:
             wanted.append(column)
     return wanted
 
@@ -284,11 +294,13 @@ def raw_from_records(
     `lines` are where each record is written (e.g. in a case file); `scopes` isolate groups of
     records from each other (see `columns.SCOPE`).
     """
+    others = sorted({name for r in records for name in r if name not in COLUMNS})
+    names = (*COLUMNS, *others)  # optional and pack-declared fields, when a record has them
     frame = pl.DataFrame(
-        {name: [r.get(name) for r in records] for name in COLUMNS},
-        schema=dict.fromkeys(COLUMNS, pl.String),
+        {name: [r.get(name) for r in records] for name in names},
+        schema=dict.fromkeys(names, pl.String),
     )
-    frame = frame.with_columns(pl.col(list(CATEGORICAL)).cast(pl.Categorical))
+    frame = frame.with_columns(pl.col([n for n in names if is_categorical(n)]).cast(pl.Categorical))
     if scopes is not None:
         frame = frame.with_columns(pl.Series(C.SCOPE, list(scopes), dtype=pl.Int64))
     line_map = NO_LINES if lines is None else LineMap.of(lines)

@@ -10,7 +10,7 @@ expressions, joins and binary searches over the whole table.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
@@ -62,9 +62,14 @@ class Condition:
     negate: bool = False
     present: bool | None = None
 
-    def expr(self) -> pl.Expr:
-        """The condition as a boolean expression; a null cell never equals anything."""
-        col = pl.col(KEY_COLUMNS.get(self.field, self.field))
+    def expr(self, columns: Collection[str] | None = None) -> pl.Expr:
+        """The condition as a boolean expression; a null cell never equals anything.  A field
+        that is not among `columns` (an optional column the log lacks) is null throughout."""
+        name = KEY_COLUMNS.get(self.field, "body" if self.field == "body_is" else self.field)
+        absent = columns is not None and name not in columns
+        col = pl.lit(None, pl.String) if absent else pl.col(name)
+        if self.field == "body_is":  # the whole message, as a keyword reply is written
+            col = col.str.strip_chars().str.strip_chars_end(".!\u3002\uff01 ").str.to_lowercase()
         parts: list[pl.Expr] = []
         if self.values and not self.negate:
             if len(self.values) == 1:
@@ -93,7 +98,10 @@ class Filter:
         `{not: value-or-list}` or `{present: bool}` per field."""
         out = []
         for name, condition in sorted(raw.items()):
-            if isinstance(condition, str):
+            if name == "body_is":  # compared case-folded (see `Condition.expr`)
+                words = [condition] if isinstance(condition, str) else list(condition)
+                out.append(Condition(name, tuple(w.strip().lower() for w in words)))
+            elif isinstance(condition, str):
                 out.append(Condition(name, (condition,)))
             elif isinstance(condition, list | tuple):
                 out.append(Condition(name, tuple(condition)))
@@ -106,12 +114,17 @@ class Filter:
                     out.append(Condition(name, present=bool(condition["present"])))
         return cls(tuple(out))
 
-    def expr(self) -> pl.Expr:
-        """The filter as one boolean expression."""
+    def expr(self, columns: Collection[str] | None = None) -> pl.Expr:
+        """The filter as one boolean expression (see `Condition.expr` for `columns`)."""
         out = pl.lit(True)
         for condition in self.conditions:
-            out = out & condition.expr()
+            out = out & condition.expr(columns)
         return out
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The event fields the filter tests."""
+        return frozenset(c.field for c in self.conditions)
 
     @property
     def key(self) -> str:
@@ -157,7 +170,8 @@ class EvalContext:
     def where(self, flt: Filter) -> pl.Series:
         """The boolean filter over `events`, computed once per distinct filter."""
         return self.shared(
-            "where:" + flt.key, lambda: self.events.select(flt.expr()).to_series().rename("where")
+            "where:" + flt.key,
+            lambda: self.events.select(flt.expr(self.events.columns)).to_series().rename("where"),
         )
 
     def positions(self, idx: pl.Series) -> pl.Series:

@@ -13,17 +13,24 @@ from collectlint.vocabulary import ENUMERATED, FILTER_FIELDS
 from collectlint.yamldoc import YamlDoc
 
 
-def check_filter(doc: YamlDoc, flt: Mapping[str, Any], where: Sequence[str | int]) -> list[Problem]:
-    """Filter fields must be event fields; values of enumerated fields must be known values."""
+def check_filter(
+    doc: YamlDoc,
+    flt: Mapping[str, Any],
+    where: Sequence[str | int],
+    declared: frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """Filter fields must be event fields (or columns the pack `declared` in `fields:`);
+    values of enumerated fields must be known values."""
     if not isinstance(flt, Mapping):
         return [Problem("expected a mapping of event fields to conditions", doc.span(where))]
     problems = []
     for name, condition in flt.items():
-        if name not in FILTER_FIELDS:
+        if name not in FILTER_FIELDS and name not in declared:
             problems.append(
                 Problem(
                     f"unknown event field {name!r} in filter "
-                    f"(fields: {', '.join(sorted(FILTER_FIELDS))})",
+                    f"(fields: {', '.join(sorted(FILTER_FIELDS | declared))}; a column of "
+                    "your own log can be tested once the pack lists it in `fields:`)",
                     doc.span([*where, name], key=True),
                 )
             )
@@ -74,16 +81,45 @@ def _is_condition(condition: Any) -> bool:
     return isinstance(condition.get("present", True), bool)
 
 
+FILTER_PARAMS = ("trigger", "opened_by", "closed_by", "except", "requires")
+"""Parameters of the kinds that hold a filter or a list of filters."""
+
+
 def check_param_filters(
-    doc: YamlDoc, params: Mapping[str, Any], where: list[str | int]
+    doc: YamlDoc,
+    params: Mapping[str, Any],
+    where: list[str | int],
+    declared: frozenset[str] = frozenset(),
 ) -> list[Problem]:
-    """Filters nested in params: `trigger`, and `after`/`until` of each exemption."""
+    """Filters nested in params (`FILTER_PARAMS`, each a filter or a list of filters), and
+    `after`/`until` of each exemption."""
     problems = []
-    if isinstance(params.get("trigger"), dict):
-        problems += check_filter(doc, params["trigger"], [*where, "trigger"])
+    for name in FILTER_PARAMS:
+        value = params.get(name)
+        if isinstance(value, dict):
+            problems += check_filter(doc, value, [*where, name], declared)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    problems += check_filter(doc, item, [*where, name, index], declared)
     exempt = params.get("exempt")
     for index, item in enumerate(exempt if isinstance(exempt, list) else ()):
         for part in ("after", "until"):
             if isinstance(item, dict) and isinstance(item.get(part), dict):
-                problems += check_filter(doc, item[part], [*where, "exempt", index, part])
+                problems += check_filter(doc, item[part], [*where, "exempt", index, part], declared)
     return problems
+
+
+def filter_fields(where: Mapping[str, Any], params: Mapping[str, Any]) -> frozenset[str]:
+    """Every event field a rule's filters test (its `where:` and those in its params)."""
+    names = set(where)
+    for name in FILTER_PARAMS:
+        value = params.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Mapping):
+                names |= set(item)
+    for item in params.get("exempt") or ():
+        for part in ("after", "until"):
+            if isinstance(item, Mapping) and isinstance(item.get(part), Mapping):
+                names |= set(item[part])
+    return frozenset(names)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +177,14 @@ def _rule_problems(doc: YamlDoc) -> list[Problem]:
     """Kind, params, filter and message problems of every rule that is at least a mapping."""
     rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
     problems: list[Problem] = []
-    info = PackInfo("pack", "", "", ("US",))
+    meta = doc.data.get("pack") if isinstance(doc.data, dict) else None
+    declared = meta.get("fields") if isinstance(meta, dict) else None
+    names = (
+        frozenset(f for f in declared if isinstance(f, str))
+        if isinstance(declared, list)
+        else frozenset()
+    )
+    info = PackInfo("pack", "", "", ("US",), fields=names)
     for index, raw in enumerate(rules if isinstance(rules, list) else ()):
         if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
             continue
@@ -216,6 +224,14 @@ def _pack_info(
                 ),
             ),
         )
+    begins = _date(doc, meta, ["pack"], "effective_from", display)
+    ends = _date(doc, meta, ["pack"], "effective_to", display)
+    if begins and ends and ends < begins:
+        raise RuleFileError(
+            f"{display}: invalid rule pack",
+            (Problem("effective_to is before effective_from", doc.span(["pack", "effective_to"])),),
+        )
+    declared = frozenset(meta.get("fields", ())) | (parent.info.fields if parent else frozenset())
     return PackInfo(
         name=meta["name"],
         title=meta["title"],
@@ -225,7 +241,32 @@ def _pack_info(
         extends=meta.get("extends"),
         sources=tuple(Source(s["title"], s.get("url", "")) for s in meta.get("sources", ())),
         path=display,
+        effective_from=begins if "effective_from" in meta else _inherit(parent, "effective_from"),
+        effective_to=ends if "effective_to" in meta else _inherit(parent, "effective_to"),
+        fields=declared,
     )
+
+
+def _inherit(parent: Pack | None, name: str) -> date | None:
+    """A pack's dates default to its parent's (an overlay of Regulation F starts no earlier)."""
+    value: date | None = getattr(parent.info, name) if parent else None
+    return value
+
+
+def _date(
+    doc: YamlDoc, block: Mapping[str, Any], where: Sequence[str | int], key: str, display: str
+) -> date | None:
+    """The date `block[key]` (validated as YYYY-MM-DD text), or an error if it is no real day."""
+    text = block.get(key)
+    if not isinstance(text, str):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RuleFileError(
+            f"{display}: invalid rule pack",
+            (Problem(f"{key} {text!r} is not a real date", doc.span([*where, key])),),
+        ) from None
 
 
 def _rules(
@@ -291,6 +332,8 @@ def _inherited(
             "url": change.get("url", spec.url),
             "description": change.get("description", spec.description),
             "verification": spec.verification,
+            "effective_from": change.get("effective_from", spec.effective_from),
+            "effective_to": change.get("effective_to", spec.effective_to),
             "where": change.get("where", spec.where),
             "params": {**spec.params, **change.get("params", {})},
         }
@@ -326,8 +369,10 @@ def _compile(
     found: list[Problem] = []
     if not trusted:
         found += validate(doc, params, kind_class.params_schema, [*where, "params"])
-        found += check_filter(doc, flt, [*where, "where"])
-        found += check_param_filters(doc, params, [*where, "params"])
+        found += check_filter(doc, flt, [*where, "where"], info.fields)
+        found += check_param_filters(doc, params, [*where, "params"], info.fields)
+    begins, ends, bad = _rule_dates(doc, raw, info, where)
+    found += bad
     if found:
         problems.extend(found)
         return None
@@ -362,5 +407,37 @@ def _compile(
         params=params,
         verification=raw.get("verification", ""),
         defined_at=doc.span([*where, "id"]),
+        effective_from=begins,
+        effective_to=ends,
     )
     return Rule(spec, check, message)
+
+
+def _rule_dates(
+    doc: YamlDoc, raw: Mapping[str, Any], info: PackInfo, where: Sequence[str | int]
+) -> tuple[date | None, date | None, list[Problem]]:
+    """A rule's days in force: its own `effective_from`/`effective_to` within its pack's."""
+    found: list[Problem] = []
+    dates: dict[str, date | None] = {}
+    for key in ("effective_from", "effective_to"):
+        value = raw.get(key)
+        if isinstance(value, date):
+            dates[key] = value
+        elif isinstance(value, str):
+            try:
+                dates[key] = date.fromisoformat(value)
+            except ValueError:
+                found.append(
+                    Problem(f"{key} {value!r} is not a real date", doc.span([*where, key]))
+                )
+    begins = max(filter(None, (dates.get("effective_from"), info.effective_from)), default=None)
+    ends = min(filter(None, (dates.get("effective_to"), info.effective_to)), default=None)
+    if begins and ends and ends < begins and not found:
+        key = "effective_to" if "effective_to" in dates else "effective_from"
+        found.append(
+            Problem(
+                f"the rule is never in force: {begins} to {ends} (its pack's dates included)",
+                doc.span([*where, key] if key in raw else [*where, "id"]),
+            )
+        )
+    return begins, ends, found

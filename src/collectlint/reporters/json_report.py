@@ -111,6 +111,8 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "version": p.version,
                 "jurisdiction": list(p.jurisdiction),
                 "path": p.path,
+                "effective_from": p.effective_from.isoformat() if p.effective_from else None,
+                "effective_to": p.effective_to.isoformat() if p.effective_to else None,
             }
             for p in report.packs
         ],
@@ -122,6 +124,8 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "citation": r.citation,
                 "url": r.url,
                 "verification": r.verification,
+                "effective_from": r.effective_from.isoformat() if r.effective_from else None,
+                "effective_to": r.effective_to.isoformat() if r.effective_to else None,
             }
             for r in report.rules
         ],
