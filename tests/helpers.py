@@ -13,12 +13,15 @@ EXAMPLE = REPO / "examples" / "contacts.csv"
 
 
 def write_csv(path: Path, rows: Sequence[Mapping[str, str]]) -> Path:
-    """Write canonical rows (missing columns empty) to `path`."""
+    """Write canonical rows (missing columns empty) to `path`, with any other column a row
+    names after them."""
+    others = sorted({c for row in rows for c in row if c not in COLUMNS})
+    names = [*COLUMNS, *others]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
+        writer = csv.DictWriter(handle, fieldnames=names)
         writer.writeheader()
         for row in rows:
-            writer.writerow({c: row.get(c, "") for c in COLUMNS})
+            writer.writerow({c: row.get(c, "") for c in names})
     return path
 
 

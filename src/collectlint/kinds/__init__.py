@@ -11,8 +11,12 @@ from collections.abc import Mapping
 
 from collectlint.kinds.base import KindClass
 from collectlint.kinds.cooldown import Cooldown
+from collectlint.kinds.forbidden import Forbidden
 from collectlint.kinds.frequency import Frequency
 from collectlint.kinds.hours import Hours
+from collectlint.kinds.state import State
 from collectlint.kinds.wording import Wording
 
-KINDS: Mapping[str, KindClass] = {kind.name: kind for kind in (Cooldown, Frequency, Hours, Wording)}
+KINDS: Mapping[str, KindClass] = {
+    kind.name: kind for kind in (Cooldown, Forbidden, Frequency, Hours, State, Wording)
+}

@@ -114,8 +114,8 @@ def filter_fields(where: Mapping[str, Any], params: Mapping[str, Any]) -> frozen
     """Every event field a rule's filters test (its `where:` and those in its params)."""
     names = set(where)
     for name in FILTER_PARAMS:
-        value = params.get(name)
-        for item in value if isinstance(value, list) else [value]:
+        value = params.get(name)  # a frozen spec holds tuples where the file had lists
+        for item in value if isinstance(value, list | tuple) else [value]:
             if isinstance(item, Mapping):
                 names |= set(item)
     for item in params.get("exempt") or ():

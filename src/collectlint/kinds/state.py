@@ -1,0 +1,240 @@
+"""Kind `state`: events matching `where` are forbidden while an account state holds.
+
+A state of a key (`key:`, e.g. the account, or the person and channel) is opened by an event
+matching `opened_by` (a cease request, notice of an attorney, an opt-out, an inbound `STOP`)
+and closed by the first later event of the same key matching `closed_by` (the attorney
+withdraws, the dispute is verified).  It holds at instant t when an opener came strictly
+before t and no closer came after that opener and at or before t: a contact at the very
+instant of the request did not follow it, and a contact at the closing instant is allowed.
+States are judged at each event's own time, never by an account's current flag, so a contact
+made before a cease request is never a finding.
+
+`narrow:` names fields (such as `to`) that, when the opening event has a value for them, limit
+the state to events with the same value: an opt-out that names a number holds for that number
+only; one that names none holds for every number of the key.  A closer ends an opener when it
+names no value or the same value.  `except:` filters name communications the law still
+permits while the state holds (the notices 12 CFR 1006.6(c)(2) allows after a cease).
+
+Each finding's evidence is the latest opening event that covers it.  For a planned contact the
+earliest allowed instant is the moment the state closes, if the history closes it; otherwise
+none ("not while the state holds").
+
+Example rule::
+
+    id: attorney-represented
+    kind: state
+    where: {kind: contact, direction: outbound, party: [debtor, spouse]}
+    params:
+      key: [account]
+      opened_by: {kind: attorney}
+      closed_by: {kind: attorney_withdrawn}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import polars as pl
+
+from collectlint import columns as C
+from collectlint.kinds import filters
+from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, in_own_zone
+from collectlint.kinds.frequency import KEY_SCHEMA
+
+MAX_ROUNDS = 10_000
+"""A planned contact moves from one closing instant to the next at most this often (each round
+passes at least one opening event, so a real history needs few)."""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A compiled `state` rule."""
+
+    name: ClassVar[str] = "state"
+    reads_text: ClassVar[bool] = False
+    needs_local_time: ClassVar[bool] = False
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["key", "opened_by"],
+        "properties": {
+            "key": KEY_SCHEMA,
+            "opened_by": filters.SCHEMA,
+            "closed_by": filters.SCHEMA,
+            "except": filters.SCHEMA,
+            "narrow": {
+                "type": "array",
+                "uniqueItems": True,
+                "items": {"enum": ["to", "channel"]},
+            },
+        },
+    }
+
+    where: Filter
+    keys: tuple[str, ...]
+    opened_by: tuple[Filter, ...]
+    closed_by: tuple[Filter, ...]
+    allowed: tuple[Filter, ...]
+    narrow: tuple[str, ...]
+
+    @classmethod
+    def compile(cls, params: Mapping[str, Any], where: Filter) -> State:
+        """Build from validated params."""
+        return cls(
+            where,
+            tuple(params["key"]),
+            filters.parse_any(params["opened_by"]),
+            filters.parse_any(params.get("closed_by")),
+            filters.parse_any(params.get("except")),
+            tuple(KEY_COLUMNS[n] for n in params.get("narrow", ())),
+        )
+
+    @property
+    def reach_us(self) -> int:
+        """After the last opening or closing event its verdict never changes again, so it adds
+        nothing to how far the planner searches (1 µs: it is still not a clock)."""
+        return 1
+
+    def constants(self) -> Mapping[str, str]:
+        """No values of its own for messages."""
+        return {}
+
+    def verify(self) -> None:
+        """Nothing to check beyond the schema."""
+
+    def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
+        """Flag every matching event while a state of its key holds."""
+        covered = self._covered(ctx, self._targets(ctx).select(C.IDX, C.TS))
+        found = (
+            covered.filter(pl.col(C.TS) < pl.col("_close").fill_null(pl.col(C.TS) + 1))
+            .sort(C.IDX, "_ts_o", "_id_o", descending=[False, True, True])
+            .group_by(C.IDX, maintain_order=True)
+            .agg(pl.col("_id_o").first())
+            .select(C.IDX, pl.concat_list("_id_o").alias(C.EVIDENCE))
+        )
+        return in_own_zone(ctx, found)
+
+    def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+        """The first instant at or after each planned `C.AT` outside every state interval of
+        the contact's key: closing instants are allowed, so the answer jumps to the latest
+        close of the intervals covering the candidate until none covers it; an interval the
+        history never closes means there is no such instant."""
+        targets = self._targets(ctx).select(C.IDX)
+        current = planned.select(pl.col(C.IDX).cast(pl.Int64), pl.col(C.AT).cast(pl.Int64))
+        mine = current.join(targets, on=C.IDX, how="semi")
+        answers = [
+            current.join(targets, on=C.IDX, how="anti").with_columns(
+                pl.lit(None, pl.String).alias(C.WHY)
+            )
+        ]
+        for _ in range(MAX_ROUNDS):
+            if not mine.height:
+                break
+            covered = self._covered(ctx, mine.rename({C.AT: C.TS})).filter(
+                pl.col("_close").is_null() | (pl.col(C.TS) < pl.col("_close"))
+            )
+            step = covered.group_by(C.IDX).agg(
+                pl.col("_close").is_null().any().alias("_never"),
+                pl.col("_close").max().alias("_to"),
+                pl.col("_id_o").sort_by("_ts_o").last().alias("_by"),
+            )
+            free = mine.join(step, on=C.IDX, how="anti")
+            answers.append(free.with_columns(pl.lit(None, pl.String).alias(C.WHY)))
+            never = step.filter("_never")
+            answers.append(
+                never.select(
+                    C.IDX,
+                    pl.lit(None, pl.Int64).alias(C.AT),
+                    pl.format(
+                        "not while the state holds: opened by event {} and not closed in the "
+                        "history",
+                        "_by",
+                    ).alias(C.WHY),
+                )
+            )
+            mine = step.filter(~pl.col("_never")).select(C.IDX, pl.col("_to").alias(C.AT))
+        else:
+            answers.append(
+                mine.select(
+                    C.IDX,
+                    pl.lit(None, pl.Int64).alias(C.AT),
+                    pl.lit("the state opens and closes too often to search").alias(C.WHY),
+                )
+            )
+        return pl.concat([a.select(C.IDX, C.AT, C.WHY) for a in answers])
+
+    def _targets(self, ctx: EvalContext) -> pl.DataFrame:
+        """The events the state may forbid: matching `where` and no `except` filter."""
+        mask = ctx.where(self.where) & ~filters.any_of(ctx, self.allowed)
+        return ctx.events.filter(mask)
+
+    def _openings(self, ctx: EvalContext) -> pl.DataFrame:
+        """Every opening event with the instant its state closes (`_close`, null: never), per
+        key: columns `h`, the key and narrowing fields, `_ts_o`, `_id_o`, `_close`."""
+
+        def compute() -> pl.DataFrame:
+            keys = ctx.keys(self.keys)
+            base = ctx.events.select(C.TS, "id", *keys, *self._narrow_only(keys)).with_columns(
+                h=ctx.key_hash(keys)
+            )
+            opens = (
+                base.filter(filters.any_of(ctx, self.opened_by))
+                .rename({C.TS: "_ts_o", "id": "_id_o"})
+                .with_row_index("_o")
+            )
+            if not self.closed_by or not opens.height:
+                return opens.with_columns(pl.lit(None, pl.Int64).alias("_close"))
+            closes = base.filter(filters.any_of(ctx, self.closed_by)).drop("id")
+            pairs = opens.join(closes, on="h", suffix="_c").filter(
+                pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_c")) for k in keys)
+                & (pl.col(f"{C.TS}") > pl.col("_ts_o"))
+                & self._narrowed(keys, "_c")
+            )
+            first = pairs.group_by("_o").agg(pl.col(C.TS).min().alias("_close"))
+            return opens.join(first, on="_o", how="left")
+
+        return ctx.shared(f"state-openings:{self!r}", compute)
+
+    def _covered(self, ctx: EvalContext, events: pl.DataFrame) -> pl.DataFrame:
+        """`events` (`C.IDX`, `C.TS`: the instant to judge) joined with every opening of the
+        same key that came strictly before that instant and covers the event's narrowing
+        fields; the caller compares `C.TS` with `_close`."""
+        keys = ctx.keys(self.keys)
+        opens = self._openings(ctx)
+        if not opens.height or not events.height:
+            return pl.DataFrame(
+                schema={
+                    C.IDX: pl.Int64,
+                    C.TS: pl.Int64,
+                    "_ts_o": pl.Int64,
+                    "_id_o": pl.String,
+                    "_close": pl.Int64,
+                }
+            )
+        narrow = self._narrow_only(keys)
+        located = events.join(
+            ctx.events.select(C.IDX, *keys, *narrow), on=C.IDX, how="left"
+        ).with_columns(h=ctx.key_hash(keys).gather(ctx.positions(events[C.IDX])))
+        joined = located.join(opens, on="h", suffix="_o").filter(
+            pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_o")) for k in keys)
+            & (pl.col("_ts_o") < pl.col(C.TS))
+            & self._narrowed(keys, "", opener="_o")
+        )
+        return joined.select(C.IDX, C.TS, "_ts_o", "_id_o", "_close")
+
+    def _narrow_only(self, keys: tuple[str, ...]) -> list[str]:
+        return [n for n in self.narrow if n not in keys]
+
+    def _narrowed(self, keys: tuple[str, ...], other: str, opener: str = "") -> pl.Expr:
+        """The opening's narrowing fields (suffix `opener`) are unset or equal to the other
+        event's (suffix `other`); a closer with no value closes every address."""
+        out = pl.lit(True)
+        for name in self._narrow_only(keys):
+            mine, theirs = pl.col(f"{name}{opener}"), pl.col(f"{name}{other}")
+            if opener:  # judging an event: the opener's value limits the state
+                out = out & (mine.is_null() | mine.eq_missing(theirs))
+            else:  # closing an opener: a closer without a value closes it
+                out = out & (theirs.is_null() | mine.is_null() | mine.eq_missing(theirs))
+        return out
