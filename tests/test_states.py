@@ -146,7 +146,8 @@ def test_forbidden_flags_every_match_and_plans_are_never_allowed(tmp_path: Path)
         rules=[str(tmp_path / "pack")],
     )
     (finding,) = report.violations
-    assert finding.next_allowed_at is None and "never" in (finding.next_allowed_reason or "")
+    assert finding.next_allowed_at is None
+    assert "never" in (finding.next_allowed_reason or "")
 
 
 def test_a_log_without_an_optional_column_matches_no_value_of_it(tmp_path: Path) -> None:
