@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,9 @@ def lint(
     """Check templates (files or directories) against the text rules of the packs.
 
     The keyword arguments mean what they mean for `check()` and take precedence over
-    `options`; the report's `as_of` (default: the epoch) is when the templates are judged.
+    `options`; the report's `as_of` is when the templates are judged: by default the day the
+    newest of the selected rules takes effect (so that every rule still in force then judges
+    them; the epoch when no rule has a date).
     """
     given = {
         "rules": None if rules is None else tuple(rules),
@@ -100,10 +102,10 @@ def lint(
     }
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     opts = dataclasses.replace(options or CheckOptions(), **changes)
-    moment = (opts.as_of or pipeline.EPOCH).astimezone(UTC)
     packs = select_rules(
         _text_rules_only(load_packs(opts.rules)), opts.select, opts.ignore, opts.severity
     )
+    moment = (opts.as_of or _newest_law(packs)).astimezone(UTC)
     templates = []
     for file in template_files(paths):
         template = read_template(file, file.as_posix())
@@ -114,6 +116,15 @@ def lint(
     events = EventTable(template_frame(templates, ts_us), sources, tuple(templates))
     settings = dataclasses.replace(settings_of(opts), as_of=moment)
     return pipeline.run(events, packs, settings)
+
+
+def _newest_law(packs: Sequence[Pack]) -> datetime:
+    """Noon UTC on the latest `effective_from` of the packs' rules (the epoch if none)."""
+    days = [r.spec.effective_from for p in packs for r in p.rules if r.spec.effective_from]
+    if not days:
+        return pipeline.EPOCH
+    # noon UTC: the same date in every zone from UTC-12 to UTC+11
+    return datetime.combine(max(days), time(12), tzinfo=UTC)
 
 
 def _source(template: Template) -> InputSource:

@@ -64,8 +64,10 @@ PARTIES: frozenset[str] = frozenset(
     {
         "debtor",
         "spouse",
+        "parent",
         "guardian",
         "executor",
+        "successor_in_interest",
         "guarantor",
         "third_party",
         "emergency_contact",
@@ -104,6 +106,7 @@ EVENT_KINDS: frozenset[str] = frozenset(
         "bankruptcy",
         "deceased",
         "attorney_withdrawn",
+        "attorney_consent",
         "bankruptcy_dismissed",
         "bankruptcy_discharged",
         "opt_in",
