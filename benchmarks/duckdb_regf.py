@@ -156,7 +156,7 @@ def load(con: duckdb.DuckDBPyConnection, path: str) -> None:
         FROM (
             SELECT *,
                 (kind = 'contact' AND direction = 'outbound' AND channel = 'call'
-                 AND outcome <> 'not_connected'
+                 AND outcome NOT IN ('not_connected', 'busy')
                  AND party NOT IN ('attorney', 'creditor', 'credit_bureau')) AS cand,
                 (kind = 'contact' AND channel = 'call' AND outcome = 'conversation') AS conv,
                 (kind = 'contact' AND direction = 'outbound' AND channel <> 'letter'

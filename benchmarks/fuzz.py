@@ -109,7 +109,15 @@ def scenario(rng: random.Random, account: str) -> list[tuple[datetime, Row]]:
             outcome = "sent"
             if channel == "call":
                 outcome = rng.choice(
-                    ["conversation", "conversation", "voicemail", "no_answer", "not_connected", ""]
+                    [
+                        "conversation",
+                        "conversation",
+                        "voicemail",
+                        "no_answer",
+                        "not_connected",
+                        "busy",
+                        "",
+                    ]
                 )
             row |= {
                 "kind": rng.choice(["contact", "contact", ""]),

@@ -176,7 +176,7 @@ def is_counted_call(event: Event, events: Sequence[Event]) -> bool:
     """Whether ``event`` is a *counted call*, checking each bullet of the contract in turn."""
     if not (event.kind == "contact" and event.direction == "outbound" and event.channel == "call"):
         return False
-    if event.outcome == "not_connected":
+    if event.outcome in ("not_connected", "busy"):  # comment 14(b)(3)(ii)-1: not connected
         return False
     if event.party in NOT_COUNTED_PARTIES:
         return False

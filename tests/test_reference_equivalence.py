@@ -108,7 +108,9 @@ PARTIES = (
 KINDS = ("contact",) * 14 + ("",) * 2 + ("consent", "consent_revoked")
 DIRECTIONS = ("outbound",) * 8 + ("",) * 2 + ("inbound",)
 CHANNELS = ("call",) * 9 + ("sms",) * 2 + ("letter",)
-OUTCOMES = ("",) * 2 + ("conversation",) * 3 + ("not_connected",) * 2 + ("voicemail", "no_answer")
+OUTCOMES = (
+    ("",) * 2 + ("conversation",) * 3 + ("not_connected",) * 2 + ("voicemail", "no_answer", "busy")
+)
 JURISDICTIONS = ("",) * 3 + ("US",) * 2 + ("US-NY",) * 2 + ("US-CA", "CA-ON")
 BODIES = ("", "", "Please call us back, thanks.", 'He said "not now"')
 

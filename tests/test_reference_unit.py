@@ -104,7 +104,7 @@ class TestCallVolume:
         assert of_rule(VOL, rows + extra) == set()
 
     def test_empty_outcome_and_voicemail_count(self) -> None:
-        """Any outcome other than not_connected (including empty) is counted."""
+        """Any outcome other than not_connected and busy (including empty) is counted."""
         rows = eight_calls_in_seven_days()
         rows[0]["outcome"] = "voicemail"
         rows[1]["outcome"] = "conversation"
