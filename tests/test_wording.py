@@ -102,9 +102,12 @@ def test_require_if_unless(tmp_path: Path) -> None:
     assert [v.event for v in _check(tmp_path, params, bodies)] == ["0"]
 
 
-def test_empty_body_fails_a_requirement(tmp_path: Path) -> None:
-    found = _check(tmp_path, "      require: {phrases: [stop]}\n", [""])
-    assert [v.category for v in found] == ["missing"]
+def test_a_message_without_text_is_not_judged_but_counted(tmp_path: Path) -> None:
+    """A letter logged without its text proves nothing: neither flagged nor passed."""
+    found = _check(tmp_path, "      require: {phrases: [stop]}\n", ["", "  ", "reply stop", "hi"])
+    assert [v.event for v in found] == ["3"]
+    report = collectlint.check([tmp_path / "log.jsonl"], rules=[str(tmp_path / "pack.yaml")])
+    assert dict(report.summary.not_judged) == {"w/r": 2}
 
 
 @pytest.mark.parametrize(

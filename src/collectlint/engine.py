@@ -8,9 +8,9 @@ event: loops run per pack, per rule or per distinct zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -19,7 +19,7 @@ from collectlint import columns as C
 from collectlint.errors import InternalError
 from collectlint.inputs.clock import US_PER_DAY, local_us
 from collectlint.inputs.table import EventTable
-from collectlint.kinds.base import FINDING_SCHEMA, EvalContext, Rule
+from collectlint.kinds.base import FINDING_SCHEMA, EvalContext, PartialKind, Rule
 from collectlint.loading.packs import Pack
 from collectlint.text.normalise import normalise_series
 
@@ -46,6 +46,8 @@ class EngineResult:
     table: pl.DataFrame
     findings: pl.DataFrame
     runs: tuple[PackRun, ...]
+    not_judged: Mapping[str, int] = field(default_factory=dict)
+    """Per rule id, the events it applies to but could not judge (see `PartialKind`)."""
 
 
 def in_scope(pack: Pack, codes: Sequence[str]) -> list[str]:
@@ -94,6 +96,7 @@ def evaluate(events: EventTable, packs: Sequence[Pack], *, keep: bool = False) -
     own_local = _own_local(checked)
     parts: list[pl.DataFrame] = []
     runs = []
+    unjudged: dict[str, int] = {}
     with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
         for i, pack in enumerate(packs):
             frame = _pack_events(checked, own_local, pack, f"{C.ROUTE}{i}")
@@ -101,6 +104,10 @@ def evaluate(events: EventTable, packs: Sequence[Pack], *, keep: bool = False) -
             runs.append(PackRun(pack, ctx))
             futures = [pool.submit(run_rule, rule, ctx) for rule in pack.rules]
             parts.extend(future.result() for future in futures)
+            for rule in pack.rules:
+                if isinstance(rule.check, PartialKind):
+                    count = rule.check.not_judged(ctx)
+                    unjudged[rule.id] = unjudged.get(rule.id, 0) + count
     findings = (
         pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, C.RULE: pl.String()})
     )
@@ -108,7 +115,7 @@ def evaluate(events: EventTable, packs: Sequence[Pack], *, keep: bool = False) -
     table = table.with_columns((routed if packs else pl.lit(0)).alias(C.PACKS)).drop(
         [f"{C.ROUTE}{i}" for i in range(len(packs))]
     )
-    return EngineResult(table, findings, tuple(runs) if keep else ())
+    return EngineResult(table, findings, tuple(runs) if keep else (), unjudged)
 
 
 def run_rule(rule: Rule, ctx: EvalContext) -> pl.DataFrame:

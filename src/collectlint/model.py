@@ -298,10 +298,14 @@ class Summary:
     by_rule: Mapping[str, int]
     suppressed: int = 0
     by_severity: Mapping[str, int] = field(default_factory=_empty)
+    not_judged: Mapping[str, int] = field(default_factory=_empty)
+    """Per rule, the checked events it applies to but could not judge (a message logged
+    without its text, for a wording rule); only rules with some are listed."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_rule", freeze(self.by_rule))
         object.__setattr__(self, "by_severity", freeze(self.by_severity))
+        object.__setattr__(self, "not_judged", freeze(self.not_judged))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ the caller's, or else the latest checked event time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -65,7 +65,7 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
     marked, notes = suppress.apply(findings, settings.waivers, settings.baseline, as_of)
     findings = Findings.of(marked)
     rejected = rejections(events, table)
-    summary = _summary(table, [r.id for r in rules], findings, len(rejected))
+    summary = _summary(table, [r.id for r in rules], findings, len(rejected), result.not_judged)
     notes = (*notes, *_notes(events, table, summary))
     described = events.digests()  # last: digests may still be computing while the rules run
     return Report(
@@ -141,7 +141,11 @@ def rejections(events: EventTable, table: pl.DataFrame) -> tuple[Rejection, ...]
 
 
 def _summary(
-    table: pl.DataFrame, rule_ids: Sequence[str], findings: Findings, rejected: int
+    table: pl.DataFrame,
+    rule_ids: Sequence[str],
+    findings: Findings,
+    rejected: int,
+    not_judged: Mapping[str, int],
 ) -> Summary:
     by_rule, by_severity, suppressed = findings.counts()
     out_of_scope = table.filter(pl.col(C.REASON).is_null() & (pl.col(C.PACKS) == 0)).height
@@ -154,6 +158,7 @@ def _summary(
         by_rule={rule: by_rule.get(rule, 0) for rule in rule_ids},
         suppressed=suppressed,
         by_severity=by_severity,
+        not_judged={rule: n for rule, n in sorted(not_judged.items()) if n},
     )
 
 

@@ -265,6 +265,16 @@ class ClockKind(TimingKind, Protocol):
         ...
 
 
+@runtime_checkable
+class PartialKind(Kind, Protocol):
+    """A kind that cannot judge some of the events it applies to (a wording rule and a
+    message logged without its text): they are counted, never flagged or passed."""
+
+    def not_judged(self, ctx: EvalContext) -> int:
+        """How many events of `ctx` the rule applies to but cannot judge."""
+        ...
+
+
 class KindClass(Protocol):
     """What the registry holds: a kind's class, which compiles validated parameters."""
 

@@ -7,7 +7,7 @@ least one must appear.  `if` limits the rule to messages that match it ("if it m
 lawsuit, it must ..."); `unless` exempts messages that match it; `allow` lists phrases that are
 blanked out before `forbid` is tried (e.g. "police report you filed" when "police" is
 forbidden).  Matching runs on normalised text (see `collectlint.text.normalise`).  An empty or
-missing body matches nothing, so it fails a `require`.
+missing body is not judged at all: the event is counted as `not_judged` for the rule.
 
 Example rule::
 
@@ -40,6 +40,17 @@ _TERMS = {
         "patterns": {"type": "array", "items": {"type": "string", "minLength": 1}},
     },
 }
+
+
+def _no_text(ctx: EvalContext) -> pl.Series:
+    """The events whose body is missing or blank."""
+    return ctx.shared(
+        "no-text",
+        lambda: ctx.events.select(
+            pl.col("body").is_null() | (pl.col("body").str.strip_chars() == "")
+        ).to_series(),
+    )
+
 
 MISSING = "missing"
 """The category of a finding for a message that lacks every required phrase."""
@@ -115,9 +126,15 @@ class Wording:
         except PatternError as exc:
             raise ParamError(str(exc), exc.location) from None
 
+    def not_judged(self, ctx: EvalContext) -> int:
+        """Events the rule applies to but has no text to judge: a letter or call logged with no
+        `body` is neither flagged nor passed, only counted (a missing text proves nothing)."""
+        return int((ctx.where(self.where) & _no_text(ctx)).sum())
+
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
-        """Flag messages with forbidden wording, or without required wording."""
-        mask = ctx.where(self.where)
+        """Flag messages with forbidden wording, or without required wording (messages with no
+        text are not judged, see `not_judged`)."""
+        mask = ctx.where(self.where) & ~_no_text(ctx)
         events = ctx.events.select(C.IDX, "id", "body", C.NORM, C.ZONE, C.LOCAL).filter(mask)
         text = pl.col(C.NORM)
         if self.allow is not None:

@@ -138,6 +138,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "by_rule": dict(s.by_rule),
             "by_severity": dict(s.by_severity),
             "suppressed": s.suppressed,
+            "not_judged": dict(s.not_judged),
         },
         "violations": [violation_dict(v) for v in report.violations],
         "rejected": [rejection_dict(r) for r in report.rejected],

@@ -163,6 +163,8 @@ def _summary(report: Report) -> Table:
     table.add_row("violations", "", str(s.violations))
     if s.suppressed:
         table.add_row("suppressed by waivers or the baseline", "", str(s.suppressed))
+    for rule, count in s.not_judged.items():
+        table.add_row(f"not judged by {rule} (no message text)", "", str(count))
     return table
 
 
