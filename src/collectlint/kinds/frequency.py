@@ -14,7 +14,7 @@ Example rule::
     params:
       key: [account, person]
       limit: 7
-      window: {calendar_days: 7}
+      window: {calendar_days: 7}        # or {duration: 24h}, or lifetime
       exempt:
         - {after: {kind: consent}, until: {kind: consent_revoked}, calendar_days: 7}
 """
@@ -32,6 +32,9 @@ from collectlint.kinds import exemptions, scenarios
 from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, in_own_zone
 from collectlint.kinds.durations import parse_duration_us
 from collectlint.kinds.windows import Window, in_window
+
+LIFETIME_US = 400 * 366 * US_PER_DAY
+"""`window: lifetime` is a rolling window longer than any log: four centuries."""
 
 KEY_SCHEMA: dict[str, Any] = {
     "type": "array",
@@ -57,6 +60,13 @@ class Frequency:
             "key": KEY_SCHEMA,
             "limit": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
             "window": {
+                "description": "{calendar_days: N}, {duration: 24h}, or lifetime",
+                "anyOf": [{"const": "lifetime"}, {"$ref": "#/$defs/window"}],
+            },
+            "exempt": exemptions.SCHEMA,
+        },
+        "$defs": {
+            "window": {
                 "type": "object",
                 "additionalProperties": False,
                 "minProperties": 1,
@@ -70,7 +80,6 @@ class Frequency:
                     },
                 },
             },
-            "exempt": exemptions.SCHEMA,
         },
     }
 
@@ -85,7 +94,10 @@ class Frequency:
     def compile(cls, params: Mapping[str, Any], where: Filter) -> Frequency:
         """Build from validated params."""
         win = params["window"]
-        if "calendar_days" in win:
+        if win == "lifetime":  # every earlier event of the key counts, however long ago
+            window = Window(duration_us=LIFETIME_US)
+            text = "lifetime"
+        elif "calendar_days" in win:
             window = Window(days=int(win["calendar_days"]))
             text = f"{window.days} calendar days"
         else:
@@ -102,7 +114,10 @@ class Frequency:
 
     @property
     def reach_us(self) -> int:
-        """The window (local calendar days reach a day further in UTC) plus the exemptions'."""
+        """The window (local calendar days reach a day further in UTC) plus the exemptions'.
+        A lifetime window holds every event already, so after the last one nothing changes."""
+        if self.window.duration_us == LIFETIME_US:
+            return 1 + exemptions.reach_us(self.exempt)
         if self.window.days is not None:
             window = (self.window.days + 1) * US_PER_DAY
         else:
