@@ -470,7 +470,7 @@ def test_github_lines_for_handmade_report() -> None:
 def test_github_lines_point_at_log_and_template_lines() -> None:
     log = _log_report()
     lines = github.render(log).splitlines()
-    assert len(lines) == len(log.violations) + 1
+    assert len(lines) == len(log.violations) + len(log.notes) + 1
     assert lines[0].startswith(f"::error file={EXAMPLE_LOG},line={log.violations[0].row + 1},")
     templates = _template_report()
     first = templates.violations[0]

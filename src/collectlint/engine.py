@@ -19,7 +19,7 @@ from collectlint import columns as C
 from collectlint.errors import InternalError
 from collectlint.inputs.clock import US_PER_DAY, local_us
 from collectlint.inputs.table import EventTable
-from collectlint.kinds.base import FINDING_SCHEMA, EvalContext, PartialKind, Rule
+from collectlint.kinds.base import FINDING_SCHEMA, EvalContext, PartialKind, PendingKind, Rule
 from collectlint.loading.packs import Pack
 from collectlint.text.normalise import normalise_series
 
@@ -48,6 +48,8 @@ class EngineResult:
     runs: tuple[PackRun, ...]
     not_judged: Mapping[str, int] = field(default_factory=dict)
     """Per rule id, the events it applies to but could not judge (see `PartialKind`)."""
+    pending: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per rule id, the ids of events whose verdict waits for a later deadline."""
 
 
 def in_scope(pack: Pack, codes: Sequence[str]) -> list[str]:
@@ -78,7 +80,13 @@ def _routes(packs: Sequence[Pack], codes: Sequence[str]) -> list[pl.Expr]:
     return routes
 
 
-def evaluate(events: EventTable, packs: Sequence[Pack], *, keep: bool = False) -> EngineResult:
+def evaluate(
+    events: EventTable,
+    packs: Sequence[Pack],
+    *,
+    keep: bool = False,
+    as_of_us: int | None = None,
+) -> EngineResult:
     """Run `packs` over `events`; see the module docstring.
 
     The packs' evaluation contexts (their events and the work their rules shared) are kept in
@@ -97,10 +105,11 @@ def evaluate(events: EventTable, packs: Sequence[Pack], *, keep: bool = False) -
     parts: list[pl.DataFrame] = []
     runs = []
     unjudged: dict[str, int] = {}
+    waiting: dict[str, tuple[str, ...]] = {}
     with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
         for i, pack in enumerate(packs):
             frame = _pack_events(checked, own_local, pack, f"{C.ROUTE}{i}")
-            ctx = EvalContext(frame, scoped=events.scoped)
+            ctx = EvalContext(frame, scoped=events.scoped, as_of_us=as_of_us)
             runs.append(PackRun(pack, ctx))
             futures = [pool.submit(run_rule, rule, ctx) for rule in pack.rules]
             parts.extend(future.result() for future in futures)
@@ -108,6 +117,8 @@ def evaluate(events: EventTable, packs: Sequence[Pack], *, keep: bool = False) -
                 if isinstance(rule.check, PartialKind):
                     count = rule.check.not_judged(ctx)
                     unjudged[rule.id] = unjudged.get(rule.id, 0) + count
+                if isinstance(rule.check, PendingKind):
+                    waiting[rule.id] = (*waiting.get(rule.id, ()), *rule.check.pending(ctx))
     findings = (
         pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, C.RULE: pl.String()})
     )
@@ -115,7 +126,7 @@ def evaluate(events: EventTable, packs: Sequence[Pack], *, keep: bool = False) -
     table = table.with_columns((routed if packs else pl.lit(0)).alias(C.PACKS)).drop(
         [f"{C.ROUTE}{i}" for i in range(len(packs))]
     )
-    return EngineResult(table, findings, tuple(runs) if keep else (), unjudged)
+    return EngineResult(table, findings, tuple(runs) if keep else (), unjudged, waiting)
 
 
 def run_rule(rule: Rule, ctx: EvalContext) -> pl.DataFrame:

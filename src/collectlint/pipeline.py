@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
@@ -46,7 +46,9 @@ class RunSettings:
 
 def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Report:
     """Check `events` against `packs` and report."""
-    result = evaluate(events, packs, keep=bool(events.roles(Role.PLAN)))
+    as_of = (settings.as_of or _latest(events.frame)).astimezone(UTC)
+    as_of_us = (as_of - EPOCH) // timedelta(microseconds=1)
+    result = evaluate(events, packs, keep=bool(events.roles(Role.PLAN)), as_of_us=as_of_us)
     table = result.table
     reported = pl.col(C.SOURCE).is_in(events.roles(*REPORTED))
     found = result.findings
@@ -61,12 +63,11 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
     answers = _next_allowed(result, found, events, rules, search=not refused)
     findings = violations.build(found, events, table, rules, settings.show_pii, answers)
     findings = violations.place_in_templates(findings, events)
-    as_of = (settings.as_of or _latest(table)).astimezone(UTC)
     marked, notes = suppress.apply(findings, settings.waivers, settings.baseline, as_of)
     findings = Findings.of(marked)
     rejected = rejections(events, table)
     summary = _summary(table, [r.id for r in rules], findings, len(rejected), result.not_judged)
-    notes = (*notes, *_notes(events, table, summary))
+    notes = (*notes, *_notes(events, table, summary), *_pending(result.pending, as_of))
     described = events.digests()  # last: digests may still be computing while the rules run
     return Report(
         tool_version=__version__,
@@ -160,6 +161,29 @@ def _summary(
         by_severity=by_severity,
         not_judged={rule: n for rule, n in sorted(not_judged.items()) if n},
     )
+
+
+SHOWN_PENDING = 10
+"""Pending events a note names by id (the rest are counted)."""
+
+
+def _pending(pending: Mapping[str, tuple[str, ...]], as_of: datetime) -> list[Note]:
+    """One note per rule with requirements still open at `as_of` (not violations yet)."""
+    notes = []
+    for rule, ids in sorted(pending.items()):
+        if not ids:
+            continue
+        shown = ", ".join(sorted(ids)[:SHOWN_PENDING])
+        more = f" and {len(ids) - SHOWN_PENDING} more" if len(ids) > SHOWN_PENDING else ""
+        notes.append(
+            Note(
+                Severity.INFO,
+                "pending",
+                f"{rule}: {len(ids)} event(s) still within the time allowed at "
+                f"{as_of.isoformat()} (not violations yet): {shown}{more}",
+            )
+        )
+    return notes
 
 
 def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[Note]:

@@ -14,9 +14,11 @@ from collectlint.kinds.cooldown import Cooldown
 from collectlint.kinds.forbidden import Forbidden
 from collectlint.kinds.frequency import Frequency
 from collectlint.kinds.hours import Hours
+from collectlint.kinds.prerequisite import Prerequisite
 from collectlint.kinds.state import State
 from collectlint.kinds.wording import Wording
 
 KINDS: Mapping[str, KindClass] = {
-    kind.name: kind for kind in (Cooldown, Forbidden, Frequency, Hours, State, Wording)
+    kind.name: kind
+    for kind in (Cooldown, Forbidden, Frequency, Hours, Prerequisite, State, Wording)
 }

@@ -148,6 +148,8 @@ class EvalContext:
 
     events: pl.DataFrame
     scoped: bool = False
+    as_of_us: int | None = None
+    """The run's `as_of` (UTC µs): what is still to come at that instant is not yet late."""
     _memo: dict[str, Any] = field(default_factory=dict)
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
@@ -275,6 +277,15 @@ class PartialKind(Kind, Protocol):
         ...
 
 
+@runtime_checkable
+class PendingKind(Kind, Protocol):
+    """A kind whose verdict on some events waits for a deadline after the run's `as_of`."""
+
+    def pending(self, ctx: EvalContext) -> list[str]:
+        """Ids of the events of `ctx` whose verdict is still open (sorted)."""
+        ...
+
+
 class KindClass(Protocol):
     """What the registry holds: a kind's class, which compiles validated parameters."""
 
@@ -322,7 +333,8 @@ def findings_frame(frame: pl.DataFrame) -> pl.DataFrame:
         (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
         for name, dtype in FINDING_SCHEMA.items()
     ]
-    return frame.select(exprs)
+    empty = pl.lit([], dtype=pl.List(pl.String()))
+    return frame.select(exprs).with_columns(pl.col(C.EVIDENCE).fill_null(empty))
 
 
 def in_own_zone(ctx: EvalContext, found: pl.DataFrame) -> pl.DataFrame:

@@ -63,8 +63,10 @@ class Forbidden:
         return ctx.where(self.where) & ~filters.any_of(ctx, self.allowed)
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
-        """Every forbidden event, with no evidence but itself."""
-        found = ctx.events.filter(self.matching(ctx)).select(C.IDX)
+        """Every forbidden event; its evidence is itself."""
+        found = ctx.events.filter(self.matching(ctx)).select(
+            C.IDX, pl.concat_list("id").alias(C.EVIDENCE)
+        )
         return in_own_zone(ctx, found)
 
     def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:

@@ -205,7 +205,7 @@ def _allowed(
     moved = _moved(ctx, asked, scenarios)
     frame = pl.concat([others, moved.select(others.columns)], how="vertical_relaxed")
     frame = frame.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias(C.IDX))
-    found = evaluate(EvalContext(frame, scoped=True))
+    found = evaluate(EvalContext(frame, scoped=True, as_of_us=ctx.as_of_us))
     ids = moved.select(pl.col(C.SCOPE), pl.col("id").alias("_pid"))
     involved = (
         found.select(C.IDX, C.EVIDENCE)

@@ -1,0 +1,169 @@
+"""Kind `prerequisite`: an event matching `where` needs another event, `requires`, of its key.
+
+`when: before` — a required event strictly earlier (with `calendar_days: N`, on one of the N
+local days before the event's date or on that date itself): an outsourcing notice before an
+agency's first contact.  `when: after` — a required event at the same instant or later, no
+later than the end of the N-th local day after the event's date: the validation notice within
+five days after the initial communication (an initial letter that is itself the notice
+satisfies it).  `first: true` checks only the key's first matching event ("the initial
+communication").
+
+A requirement whose deadline has not passed at the run's `as_of` is not a violation: it is
+*pending*, and the report's notes list the pending events.  Each finding's evidence is the event
+itself (what is missing is the other one).  A planned contact flagged for a missing earlier
+event cannot be fixed by waiting, so the planner answers "never" with what is missing.
+
+Example rule::
+
+    id: validation-within-five-days
+    kind: prerequisite
+    where: {kind: contact, direction: outbound, party: debtor}
+    params:
+      key: [account]
+      first: true
+      requires: {purpose: validation_notice}
+      when: after
+      calendar_days: 5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import polars as pl
+
+from collectlint import columns as C
+from collectlint.inputs.clock import US_PER_DAY, local_us
+from collectlint.kinds import filters
+from collectlint.kinds.base import EvalContext, Filter, in_own_zone
+from collectlint.kinds.frequency import KEY_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class Prerequisite:
+    """A compiled `prerequisite` rule."""
+
+    name: ClassVar[str] = "prerequisite"
+    reads_text: ClassVar[bool] = False
+    needs_local_time: ClassVar[bool] = True
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["key", "requires", "when"],
+        "properties": {
+            "key": KEY_SCHEMA,
+            "requires": filters.SCHEMA,
+            "when": {"enum": ["before", "after"]},
+            "calendar_days": {"type": "integer", "minimum": 0, "maximum": 3660},
+            "first": {"type": "boolean"},
+        },
+        "if": {"properties": {"when": {"const": "after"}}},
+        "then": {"required": ["calendar_days"]},
+    }
+
+    where: Filter
+    keys: tuple[str, ...]
+    requires: tuple[Filter, ...]
+    after: bool
+    days: int | None
+    first: bool
+
+    @classmethod
+    def compile(cls, params: Mapping[str, Any], where: Filter) -> Prerequisite:
+        """Build from validated params."""
+        days = params.get("calendar_days")
+        return cls(
+            where,
+            tuple(params["key"]),
+            filters.parse_any(params["requires"]),
+            params["when"] == "after",
+            None if days is None else int(days),
+            bool(params.get("first", False)),
+        )
+
+    @property
+    def reach_us(self) -> int:
+        """How far a required event can be from the event it satisfies."""
+        return ((self.days or 0) + 1) * US_PER_DAY if self.days is not None else 1
+
+    def constants(self) -> Mapping[str, str]:
+        """`{days}` for messages."""
+        return {"days": str(self.days if self.days is not None else "")}
+
+    def verify(self) -> None:
+        """Nothing to check beyond the schema."""
+
+    def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
+        """Flag every checked event whose requirement is missing and past its deadline."""
+        late = self._missing(ctx).filter(~pl.col("_pending")).select(C.IDX)
+        found = ctx.attach(late, "id").select(C.IDX, pl.concat_list("id").alias(C.EVIDENCE))
+        return in_own_zone(ctx, found)
+
+    def pending(self, ctx: EvalContext) -> list[str]:
+        """Ids of the events whose requirement is missing but whose deadline is still open at
+        the run's `as_of` (sorted)."""
+        missing = self._missing(ctx).filter("_pending")
+        return sorted(ctx.events.gather(ctx.positions(missing[C.IDX]))["id"].to_list())
+
+    def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+        """Never, for a planned event missing an earlier requirement: waiting does not send
+        the notice.  (A missing later one is pending, not a finding, until its deadline.)"""
+        flagged = self.evaluate(ctx).select(C.IDX)
+        bad = pl.col(C.IDX).is_in(flagged[C.IDX].implode())
+        return planned.select(
+            pl.col(C.IDX).cast(pl.Int64),
+            pl.when(bad).then(None).otherwise(pl.col(C.AT)).cast(pl.Int64).alias(C.AT),
+            pl.when(bad)
+            .then(pl.lit("never at this time: the required earlier event is missing; log it first"))
+            .otherwise(None)
+            .alias(C.WHY),
+        )
+
+    def _checked(self, ctx: EvalContext, keys: tuple[str, ...]) -> pl.DataFrame:
+        base = ctx.events.select(C.IDX, C.TS, C.DAY, C.ZONE, "id", *keys).with_columns(
+            h=ctx.key_hash(keys)
+        )
+        checked = base.filter(ctx.where(self.where))
+        if self.first:  # the key's first matching event, by time and id
+            checked = checked.sort(C.TS, "id").unique(list(keys), keep="first", maintain_order=True)
+        return checked
+
+    def _missing(self, ctx: EvalContext) -> pl.DataFrame:
+        """The checked events with no satisfying event (`C.IDX`), and whether each one's
+        deadline is still open at `as_of` (`_pending`)."""
+
+        def compute() -> pl.DataFrame:
+            keys = ctx.keys(self.keys)
+            checked = self._checked(ctx, keys)
+            needed = (
+                ctx.events.select(C.TS, C.DAY, *keys)
+                .with_columns(h=ctx.key_hash(keys))
+                .filter(filters.any_of(ctx, self.requires))
+                .rename({C.TS: "_ts_r", C.DAY: "_day_r"})
+            )
+            pairs = checked.join(needed, on="h", suffix="_r").filter(
+                pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_r")) for k in keys)
+                & self._satisfies()
+            )
+            missing = checked.join(pairs.select(C.IDX).unique(), on=C.IDX, how="anti")
+            if not self.after or ctx.as_of_us is None or not missing.height:
+                return missing.select(C.IDX, pl.lit(False).alias("_pending"))
+            as_of = pl.repeat(ctx.as_of_us, missing.height, dtype=pl.Int64, eager=True)
+            local_now = local_us(as_of, missing[C.ZONE])
+            deadline_end = (missing[C.DAY] + (self.days or 0) + 1) * US_PER_DAY
+            return missing.select(C.IDX).with_columns((local_now < deadline_end).alias("_pending"))
+
+        return ctx.shared(f"prerequisite:{self!r}", compute)
+
+    def _satisfies(self) -> pl.Expr:
+        """A required event (`_ts_r`, `_day_r`) satisfies a checked one (`C.TS`, `C.DAY`)."""
+        if self.after:
+            return (pl.col("_ts_r") >= pl.col(C.TS)) & (
+                pl.col("_day_r") <= pl.col(C.DAY) + (self.days or 0)
+            )
+        earlier = pl.col("_ts_r") < pl.col(C.TS)
+        if self.days is None:
+            return earlier
+        return earlier & (pl.col("_day_r") >= pl.col(C.DAY) - self.days)
