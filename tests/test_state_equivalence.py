@@ -1,0 +1,91 @@
+"""Property test: the engine's `state` rules of us-regf agree with `tests/reference_states.py`.
+
+Hypothesis writes small logs on two accounts, two people and two numbers, with openers,
+closers, keyword replies (some with spaces, punctuation or another case), contacts on several
+channels and purposes, exact ties and one-second steps, and compares the findings and their
+evidence (the covering opening event).  Derandomized, as the other equivalence test.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import collectlint
+from helpers import write_csv
+from reference_states import RULES, findings
+
+PROFILE = settings(
+    derandomize=not os.environ.get("COLLECTLINT_EXPLORE"),
+    database=None,
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+START = datetime(2024, 6, 3, 14, tzinfo=UTC)
+KINDS = ("contact",) * 6 + (
+    "cease",
+    "attorney",
+    "attorney_withdrawn",
+    "attorney_consent",
+    "opt_out",
+    "opt_in",
+    "dispute",
+    "dispute_resolved",
+)
+BODIES = ("", "STOP", " stop. ", "Stop!", "STOPPED", "end", "please stop by", "Unsubscribe")
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> list[dict[str, str]]:
+    out = []
+    for n in range(draw(st.integers(1, 14))):
+        kind = draw(st.sampled_from(KINDS))
+        step = draw(st.sampled_from((0, 0, 1, 60, 3600, 86400)))
+        offset = draw(st.integers(0, 6)) * step
+        party = draw(st.sampled_from(("debtor", "debtor", "spouse", "attorney", "third_party")))
+        out.append(
+            {
+                "id": f"e{n}",
+                "time": (START + timedelta(seconds=offset)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "account": draw(st.sampled_from(("A1", "A2"))),
+                "debtor": "D1",
+                "party": party,
+                "to": draw(st.sampled_from(("+15550001", "+15550002")))
+                if party != "debtor" or draw(st.booleans())
+                else "",
+                "channel": draw(st.sampled_from(("call", "sms", "letter", "email"))),
+                "direction": draw(st.sampled_from(("outbound", "outbound", "inbound"))),
+                "outcome": "",
+                "timezone": "America/New_York",
+                "jurisdiction": "US",
+                "body": draw(st.sampled_from(BODIES)),
+                "kind": kind,
+                "purpose": draw(
+                    st.sampled_from(
+                        ("", "", "verification", "termination_notice", "opt_out_confirmation")
+                    )
+                ),
+            }
+        )
+    return out
+
+
+@PROFILE
+@given(rows())
+def test_state_rules_equal_the_reference(
+    tmp_path_factory: object, log: list[dict[str, str]]
+) -> None:
+    folder = Path(str(tmp_path_factory.mktemp("states")))  # type: ignore[attr-defined]
+    report = collectlint.check(
+        [write_csv(folder / "log.csv", log)],
+        rules=["us-regf"],
+        select=tuple(spec.rule for spec in RULES),
+    )
+    assert not report.rejected, report.rejected
+    engine = {(v.rule, v.event): tuple(v.evidence) for v in report.violations}
+    assert engine == findings(log)
