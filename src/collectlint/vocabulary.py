@@ -113,6 +113,7 @@ EVENT_KINDS: frozenset[str] = frozenset(
         "employer_prohibits",
         "third_party_refused",
         "unreachable",
+        "outsourcing_notice",
     }
 )
 """`contact` is a communication (or an attempt); the others are account events that open or
