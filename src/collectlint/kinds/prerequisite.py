@@ -10,8 +10,8 @@ communication").
 
 A requirement whose deadline has not passed at the run's `as_of` is not a violation: it is
 *pending*, and the report's notes list the pending events.  Each finding's evidence is the event
-itself (what is missing is the other one).  A planned contact flagged for a missing earlier
-event cannot be fixed by waiting, so the planner answers "never" with what is missing.
+itself (what is missing is the other one).  It is not a timing kind: moving a contact does not
+send a missing notice, so the planner gives its findings no other instant (as for wording).
 
 Example rule::
 
@@ -83,11 +83,6 @@ class Prerequisite:
             bool(params.get("first", False)),
         )
 
-    @property
-    def reach_us(self) -> int:
-        """How far a required event can be from the event it satisfies."""
-        return ((self.days or 0) + 1) * US_PER_DAY if self.days is not None else 1
-
     def constants(self) -> Mapping[str, str]:
         """`{days}` for messages."""
         return {"days": str(self.days if self.days is not None else "")}
@@ -106,20 +101,6 @@ class Prerequisite:
         the run's `as_of` (sorted)."""
         missing = self._missing(ctx).filter("_pending")
         return sorted(ctx.events.gather(ctx.positions(missing[C.IDX]))["id"].to_list())
-
-    def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
-        """Never, for a planned event missing an earlier requirement: waiting does not send
-        the notice.  (A missing later one is pending, not a finding, until its deadline.)"""
-        flagged = self.evaluate(ctx).select(C.IDX)
-        bad = pl.col(C.IDX).is_in(flagged[C.IDX].implode())
-        return planned.select(
-            pl.col(C.IDX).cast(pl.Int64),
-            pl.when(bad).then(None).otherwise(pl.col(C.AT)).cast(pl.Int64).alias(C.AT),
-            pl.when(bad)
-            .then(pl.lit("never at this time: the required earlier event is missing; log it first"))
-            .otherwise(None)
-            .alias(C.WHY),
-        )
 
     def _checked(self, ctx: EvalContext, keys: tuple[str, ...]) -> pl.DataFrame:
         base = ctx.events.select(C.IDX, C.TS, C.DAY, C.ZONE, "id", *keys).with_columns(
