@@ -170,11 +170,25 @@ class EvalContext:
         return (*cols, C.SCOPE) if self.scoped else cols
 
     def where(self, flt: Filter) -> pl.Series:
-        """The boolean filter over `events`, computed once per distinct filter."""
-        return self.shared(
-            "where:" + flt.key,
-            lambda: self.events.select(flt.expr(self.events.columns)).to_series().rename("where"),
-        )
+        """The boolean filter over `events`, computed once per distinct filter.  A test of the
+        whole message (`body_is`) runs only on the rows that pass the filter's other tests:
+        trimming and case-folding every body of a large log would cost more than the rest."""
+
+        def compute() -> pl.Series:
+            columns = self.events.columns
+            costly = [c for c in flt.conditions if c.field == "body_is"]
+            cheap = Filter(tuple(c for c in flt.conditions if c.field != "body_is"))
+            mask = self.events.select(cheap.expr(columns)).to_series()
+            if costly and mask.any():
+                rows = self.events.filter(mask).select(Filter(tuple(costly)).expr(columns))
+                positions = pl.int_range(0, self.events.height, eager=True).filter(mask)
+                false = pl.repeat(False, self.events.height, dtype=pl.Boolean, eager=True)
+                mask = false.scatter(positions, rows.to_series())
+            elif costly:
+                mask = mask & False
+            return mask.rename("where")
+
+        return self.shared("where:" + flt.key, compute)
 
     def positions(self, idx: pl.Series) -> pl.Series:
         """Row positions in `events` of the given `C.IDX` values (which must be present).

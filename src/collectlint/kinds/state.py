@@ -171,26 +171,23 @@ class State:
         return ctx.events.filter(mask)
 
     def _openings(self, ctx: EvalContext) -> pl.DataFrame:
-        """Every opening event with the instant its state closes (`_close`, null: never), per
-        key: columns `h`, the key and narrowing fields, `_ts_o`, `_id_o`, `_close`."""
+        """Every opening event with the instant its state closes (`_close`, null: never):
+        columns the key and narrowing fields, `_ts_o`, `_id_o`, `_close`.  Only opening and
+        closing events are touched (account events are few; contacts are many)."""
 
         def compute() -> pl.DataFrame:
             keys = ctx.keys(self.keys)
-            base = ctx.events.select(C.TS, "id", *keys, *self._narrow_only(keys)).with_columns(
-                h=ctx.key_hash(keys)
-            )
+            fields = [*keys, *self._narrow_only(keys)]
             opens = (
-                base.filter(filters.any_of(ctx, self.opened_by))
-                .rename({C.TS: "_ts_o", "id": "_id_o"})
+                ctx.events.filter(filters.any_of(ctx, self.opened_by))
+                .select(pl.col(C.TS).alias("_ts_o"), pl.col("id").alias("_id_o"), *fields)
                 .with_row_index("_o")
             )
             if not self.closed_by or not opens.height:
                 return opens.with_columns(pl.lit(None, pl.Int64).alias("_close"))
-            closes = base.filter(filters.any_of(ctx, self.closed_by)).drop("id")
-            pairs = opens.join(closes, on="h", suffix="_c").filter(
-                pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_c")) for k in keys)
-                & (pl.col(f"{C.TS}") > pl.col("_ts_o"))
-                & self._narrowed(keys, "_c")
+            closes = ctx.events.filter(filters.any_of(ctx, self.closed_by)).select(C.TS, *fields)
+            pairs = opens.join(closes, on=list(keys), nulls_equal=True, suffix="_c").filter(
+                (pl.col(C.TS) > pl.col("_ts_o")) & self._narrowed(keys, "_c")
             )
             first = pairs.group_by("_o").agg(pl.col(C.TS).min().alias("_close"))
             return opens.join(first, on="_o", how="left")
@@ -213,14 +210,10 @@ class State:
                     "_close": pl.Int64,
                 }
             )
-        narrow = self._narrow_only(keys)
-        located = events.join(
-            ctx.events.select(C.IDX, *keys, *narrow), on=C.IDX, how="left"
-        ).with_columns(h=ctx.key_hash(keys).gather(ctx.positions(events[C.IDX])))
-        joined = located.join(opens, on="h", suffix="_o").filter(
-            pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_o")) for k in keys)
-            & (pl.col("_ts_o") < pl.col(C.TS))
-            & self._narrowed(keys, "", opener="_o")
+        fields = [*keys, *self._narrow_only(keys)]
+        located = ctx.attach(events.select(C.IDX, C.TS), *fields)
+        joined = located.join(opens, on=list(keys), nulls_equal=True, suffix="_o").filter(
+            (pl.col("_ts_o") < pl.col(C.TS)) & self._narrowed(keys, "", opener="_o")
         )
         return joined.select(C.IDX, C.TS, "_ts_o", "_id_o", "_close")
 
