@@ -160,7 +160,8 @@ def load(con: duckdb.DuckDBPyConnection, path: str) -> None:
                  AND party NOT IN ('attorney', 'creditor', 'credit_bureau')) AS cand,
                 (kind = 'contact' AND channel = 'call' AND outcome = 'conversation') AS conv,
                 (kind = 'contact' AND direction = 'outbound' AND channel <> 'letter'
-                 AND party IN ('debtor', 'spouse', 'guardian', 'executor')) AS checked,
+                 AND party IN ('debtor', 'spouse', 'parent', 'guardian', 'executor',
+                               'successor_in_interest')) AS checked,
                 kind = 'consent' AS consent,
                 kind = 'consent_revoked' AS revoked
             FROM (
@@ -242,14 +243,14 @@ def consent_exemptions(con: duckdb.DuckDBPyConnection) -> None:
     """Create ``exempt(rid)``: candidate calls that are consent-exempt.
 
     A consent of the same key strictly earlier (``tc < t``), the call's local date within
-    ``[dc, dc + 6]``, and no revocation of the same key with ``tc < tr <= t``. Only the rows of
-    keys that have a consent at all are looked at (few): the hash narrows, the string key
-    decides."""
+    ``[dc, dc + 6]``, and no revocation or conversation of the same key with ``tc < tr <= t``.
+    Only the rows of keys that have a consent at all are looked at (few): the hash narrows,
+    the string key decides."""
     con.execute(
         """
         CREATE TEMP TABLE ck AS
-        SELECT rowid + 1 AS rid, account, person, us, zone, cand, consent, revoked FROM ev0
-        WHERE ok AND (cand OR consent OR revoked)
+        SELECT rowid + 1 AS rid, account, person, us, zone, cand, consent, revoked, conv FROM ev0
+        WHERE ok AND (cand OR consent OR revoked OR conv)
           AND h IN (SELECT h FROM ev0 WHERE ok AND consent)
         """
     )
@@ -258,11 +259,12 @@ def consent_exemptions(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TEMP TABLE exempt AS
         WITH k AS (
             SELECT e.rid, e.account, e.person, e.us, {LOCAL_DAY} AS d,
-                   e.cand, e.consent, e.revoked
+                   e.cand, e.consent, e.revoked, e.conv
             FROM ck e JOIN lut l ON l.zone = e.zone AND l.b = e.us // {BUCKET_US}
         ),
         consent AS (SELECT account, person, us, d FROM k WHERE consent),
-        revoked AS (SELECT account, person, us FROM k WHERE revoked),
+        -- a revocation or a conversation ends the consent (comment 14(b)(3)(i)-2)
+        revoked AS (SELECT account, person, us FROM k WHERE revoked OR conv),
         pairs AS (
             SELECT c.rid, c.account, c.person, c.us AS t, s.us AS tc
             FROM k c JOIN consent s ON s.account = c.account AND s.person = c.person

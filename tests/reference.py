@@ -33,7 +33,9 @@ RULE_INCONVENIENT_TIME = "us-regf/inconvenient-time"
 NOT_COUNTED_PARTIES: frozenset[str] = frozenset({"attorney", "creditor", "credit_bureau"})
 
 #: Parties whose outbound contacts are checked by the inconvenient-time rule.
-TIME_CHECKED_PARTIES: frozenset[str] = frozenset({"debtor", "spouse", "guardian", "executor"})
+TIME_CHECKED_PARTIES: frozenset[str] = frozenset(
+    {"debtor", "spouse", "parent", "guardian", "executor", "successor_in_interest"}
+)
 
 #: Allowed local window is the half-open interval [08:00:00, 21:00:00).
 WINDOW_START = time(8, 0, 0)
@@ -147,7 +149,7 @@ def is_consent_exempt(call: Event, events: Sequence[Event]) -> bool:
 
     True when some ``consent`` event of the same key has ``tc < t``, its local date ``dc``
     satisfies ``dc <= d <= dc + 6`` (``d`` = the call's local date), and no ``consent_revoked``
-    event of the same key has ``tc < tr <= t``.
+    event and no conversation of the same key has ``tc < tr <= t``.
     """
     t = call.instant
     d = call.local_date
@@ -161,8 +163,10 @@ def is_consent_exempt(call: Event, events: Sequence[Event]) -> bool:
         if not dc <= d <= dc + SIX_DAYS:
             continue
         revoked = False
-        for revocation in events:
-            if revocation.kind != "consent_revoked" or revocation.key != call.key:
+        for revocation in events:  # a revocation, or the conversation (comment 14(b)(3)(i)-2)
+            if revocation.key != call.key:
+                continue
+            if revocation.kind != "consent_revoked" and not is_conversation(revocation):
                 continue
             tr = revocation.instant
             if tc < tr <= t:
@@ -241,7 +245,7 @@ def call_after_conversation(events: Sequence[Event]) -> dict[tuple[str, str], tu
 
 
 def is_time_checked(event: Event) -> bool:
-    """Outbound ``contact`` events, not letters, to debtor/spouse/guardian/executor."""
+    """Outbound ``contact`` events, not letters, to a consumer of 1006.6(a)."""
     return (
         event.kind == "contact"
         and event.direction == "outbound"

@@ -133,7 +133,7 @@ def findings(rows: Sequence[Row]) -> dict[tuple[str, str], tuple[str, ...]]:
                 if not (spec.opens(o) and spec.key(o) == key and _instant(o) < t):
                     continue
                 o_to = _get(o, "to") if spec.narrow_to else ""
-                if o_to and o_to != to:
+                if o_to and to and o_to != to:  # a contact naming no number may be to it
                     continue
                 closed = any(
                     spec.closes(c)

@@ -254,10 +254,11 @@ class TestConsent:
     """Consent exemption (1006.14(b)(3)(i)) and its revocation."""
 
     def test_consent_exempts_calls_for_seven_days(self) -> None:
-        """Consent June 3 09:00 EDT: calls June 3 10:00 .. June 9 are exempt from both prongs."""
+        """Consent June 3 09:00 EDT: calls June 3 10:00 .. June 9 are exempt from both prongs
+        (the conversation came before the consent, so it does not end it)."""
         rows = [
+            row("v", "2024-06-03T12:30:00Z", outcome="conversation"),
             row("k", "2024-06-03T13:00:00Z", kind="consent", channel="", direction=""),
-            row("v", "2024-06-03T13:30:00Z", outcome="conversation"),
             *eight_calls_in_seven_days(),
         ]
         assert of_rule(VOL, rows) == set()
@@ -275,10 +276,11 @@ class TestConsent:
         # Consent covers June 3..9. v on June 2 covers June 2..8: c-jun8 is exempt, c-jun9 is
         # exempt (and outside), c-jun10 is counted but outside v's window.
         assert of_rule(CONV, rows) == set()
-        # Move v to 08:00 EDT June 4 (covers June 4..10): c-jun8 and c-jun9 are still exempt,
-        # c-jun10 (dc + 7) is counted and inside v's window.
+        # Move v to 08:00 EDT June 4 (covers June 4..10): a conversation after the consent ends
+        # it (comment 14(b)(3)(i)-2), so c-jun8, c-jun9 and c-jun10 are all counted and inside
+        # v's window.
         rows[0]["time"] = "2024-06-04T12:00:00Z"
-        assert of_rule(CONV, rows) == {"c-jun10"}
+        assert of_rule(CONV, rows) == {"c-jun8", "c-jun9", "c-jun10"}
 
     def test_consent_must_be_strictly_earlier(self) -> None:
         """tc < t: a consent at the call's very instant does not exempt it."""

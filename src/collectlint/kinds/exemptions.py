@@ -4,7 +4,8 @@
 consecutive days of receiving it (the day consent is received being the first).  The shape is
 general: an *opener* event (e.g. `kind: consent`) exempts later checked events of the same key
 whose local date falls within `days` calendar days of the opener's date, unless a *closer* event
-(e.g. `kind: consent_revoked`) came after the opener and no later than the checked event.
+(e.g. `kind: consent_revoked`, or one of a list of them) came after the opener and no later than
+the checked event.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ SCHEMA: dict[str, Any] = {
         "required": ["after", "calendar_days"],
         "properties": {
             "after": {"type": "object"},
-            "until": {"type": "object"},
+            "until": {
+                "anyOf": [
+                    {"type": "object"},
+                    {"type": "array", "minItems": 1, "items": {"type": "object"}},
+                ]
+            },
             "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
         },
     },
@@ -37,10 +43,10 @@ SCHEMA: dict[str, Any] = {
 
 @dataclass(frozen=True, slots=True)
 class Exemption:
-    """An exemption window: opened by `opener`, `days` long, ended early by `closer`."""
+    """An exemption window: opened by `opener`, `days` long, ended early by any `closers`."""
 
     opener: Filter
-    closer: Filter | None
+    closers: tuple[Filter, ...]
     days: int
 
     @classmethod
@@ -49,11 +55,20 @@ class Exemption:
         return tuple(
             cls(
                 Filter.parse(item["after"]),
-                Filter.parse(item["until"]) if item.get("until") is not None else None,
+                _filters(item.get("until")),
                 int(item["calendar_days"]),
             )
             for item in raw or ()
         )
+
+
+def _filters(raw: Any) -> tuple[Filter, ...]:
+    """`until:` as filters: one, a list of them (any of which ends the window), or none."""
+    if raw is None:
+        return ()
+    if isinstance(raw, Mapping):
+        return (Filter.parse(raw),)
+    return tuple(Filter.parse(item) for item in raw)
 
 
 def reach_us(exempt: Sequence[Exemption]) -> int:
@@ -95,8 +110,11 @@ def _exempt_mask(
             & (pl.col("day_o") <= pl.col(C.DAY))
             & (pl.col(C.DAY) <= pl.col("day_o") + (ex.days - 1))
         ).with_row_index("cid")
-        if ex.closer is not None and cand.height:
-            closes = base.filter(ctx.where(ex.closer)).select("h", *keys, ts_c=C.TS)
+        if ex.closers and cand.height:
+            ends = pl.repeat(False, ctx.events.height, dtype=pl.Boolean, eager=True)
+            for closer in ex.closers:
+                ends = ends | ctx.where(closer)
+            closes = base.filter(ends).select("h", *keys, ts_c=C.TS)
             ended = (
                 cand.join(closes, on="h", suffix="_c")
                 .filter(

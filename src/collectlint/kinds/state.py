@@ -11,7 +11,8 @@ made before a cease request is never a finding.
 
 `narrow:` names fields (such as `to`) that, when the opening event has a value for them, limit
 the state to events with the same value: an opt-out that names a number holds for that number
-only; one that names none holds for every number of the key.  A closer ends an opener when it
+only (and for contacts that name no number, which may be to it); one that names none holds
+for every number of the key.  A closer ends an opener when it
 names no value or the same value.  `except:` filters name communications the law still
 permits while the state holds (the notices 12 CFR 1006.6(c)(2) allows after a cease).
 
@@ -226,8 +227,9 @@ class State:
         out = pl.lit(True)
         for name in self._narrow_only(keys):
             mine, theirs = pl.col(f"{name}{opener}"), pl.col(f"{name}{other}")
-            if opener:  # judging an event: the opener's value limits the state
-                out = out & (mine.is_null() | mine.eq_missing(theirs))
+            if opener:  # judging an event: the opener's value limits the state, but an event
+                # that names no value may be to that very address, so it is covered (fail closed)
+                out = out & (mine.is_null() | theirs.is_null() | mine.eq_missing(theirs))
             else:  # closing an opener: a closer without a value closes it
                 out = out & (theirs.is_null() | mine.is_null() | mine.eq_missing(theirs))
         return out
