@@ -218,3 +218,30 @@ def test_impossible_effective_dates_are_rule_file_errors(tmp_path: Path) -> None
     with pytest.raises(RuleFileError) as caught:
         collectlint.check([write_csv(tmp_path / "l.csv", [])], rules=[_pack(tmp_path, [rule])])
     assert "not a real date" in str(caught.value.problems)
+
+
+def test_a_requirement_on_a_column_the_log_lacks_is_not_judged(tmp_path: Path) -> None:
+    """With no `purpose` column at all a validation notice cannot be shown: not judged, never
+    a finding for every account; with the column, a missing notice is a finding."""
+    rule = rule_dict(
+        "notice",
+        "prerequisite",
+        {
+            "key": ["account"],
+            "requires": {"purpose": "validation_notice"},
+            "when": "after",
+            "calendar_days": 5,
+            "first": True,
+        },
+    )
+    rows = [
+        call_row("i", "2024-06-03T14:00:00Z"),
+        call_row("x", "2024-07-03T14:00:00Z", account="A2"),
+    ]
+    report = collectlint.check(
+        [write_csv(tmp_path / "log.csv", rows)], rules=[_pack(tmp_path / "pack", [rule])]
+    )
+    assert not report.violations
+    assert dict(report.summary.not_judged) == {"house/notice": 2}
+    with_column = [{**r, "purpose": ""} for r in rows]
+    assert _flagged(tmp_path, [rule], with_column) == {"i"}

@@ -9,7 +9,9 @@ satisfies it).  `first: true` checks only the key's first matching event ("the i
 communication").
 
 A requirement whose deadline has not passed at the run's `as_of` is not a violation: it is
-*pending*, and the report's notes list the pending events.  Each finding's evidence is the event
+*pending*, and the report's notes list the pending events.  A log without a column the
+requirement tests (no `purpose` column at all) cannot show it: its checked events are counted
+as not judged, not flagged.  Each finding's evidence is the event
 itself (what is missing is the other one).  It is not a timing kind: moving a contact does not
 send a missing notice, so the planner gives its findings no other instant (as for wording).
 
@@ -37,7 +39,7 @@ import polars as pl
 from collectlint import columns as C
 from collectlint.inputs.clock import US_PER_DAY, local_us
 from collectlint.kinds import filters
-from collectlint.kinds.base import EvalContext, Filter, in_own_zone
+from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, findings_frame, in_own_zone
 from collectlint.kinds.frequency import KEY_SCHEMA
 
 
@@ -92,6 +94,8 @@ class Prerequisite:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag every checked event whose requirement is missing and past its deadline."""
+        if self._blind(ctx):
+            return findings_frame(pl.DataFrame({C.IDX: []}, schema={C.IDX: pl.Int64}))
         late = self._missing(ctx).filter(~pl.col("_pending")).select(C.IDX)
         found = ctx.attach(late, "id").select(C.IDX, pl.concat_list("id").alias(C.EVIDENCE))
         return in_own_zone(ctx, found)
@@ -99,8 +103,25 @@ class Prerequisite:
     def pending(self, ctx: EvalContext) -> list[str]:
         """Ids of the events whose requirement is missing but whose deadline is still open at
         the run's `as_of` (sorted)."""
+        if self._blind(ctx):
+            return []
         missing = self._missing(ctx).filter("_pending")
         return sorted(ctx.events.gather(ctx.positions(missing[C.IDX]))["id"].to_list())
+
+    def not_judged(self, ctx: EvalContext) -> int:
+        """The checked events, when the log lacks a column the requirement tests (a log with
+        no `purpose` column cannot show a validation notice): they are not judged rather than
+        all flagged.  Otherwise none."""
+        return self._checked(ctx, ctx.keys(self.keys)).height if self._blind(ctx) else 0
+
+    def _blind(self, ctx: EvalContext) -> bool:
+        """Whether a field `requires` tests is absent from the log altogether."""
+        names = {
+            "body" if f == "body_is" else KEY_COLUMNS.get(f, f)
+            for r in self.requires
+            for f in r.fields
+        }
+        return bool(names - set(ctx.events.columns))
 
     def _checked(self, ctx: EvalContext, keys: tuple[str, ...]) -> pl.DataFrame:
         base = ctx.events.select(C.IDX, C.TS, C.DAY, C.ZONE, "id", *keys).with_columns(
