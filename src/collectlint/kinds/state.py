@@ -139,7 +139,7 @@ class State:
             step = covered.group_by(C.IDX).agg(
                 pl.col("_close").is_null().any().alias("_never"),
                 pl.col("_close").max().alias("_to"),
-                pl.col("_id_o").sort_by("_ts_o").last().alias("_by"),
+                pl.col("_id_o").filter(pl.col("_close").is_null()).max().alias("_by"),
             )
             free = mine.join(step, on=C.IDX, how="anti")
             answers.append(free.with_columns(pl.lit(None, pl.String).alias(C.WHY)))
