@@ -62,10 +62,15 @@ class Condition:
     negate: bool = False
     present: bool | None = None
 
+    @property
+    def column(self) -> str:
+        """The event column the condition reads (`body` for `body_is`)."""
+        return KEY_COLUMNS.get(self.field, "body" if self.field == "body_is" else self.field)
+
     def expr(self, columns: Collection[str] | None = None) -> pl.Expr:
         """The condition as a boolean expression; a null cell never equals anything.  A field
         that is not among `columns` (an optional column the log lacks) is null throughout."""
-        name = KEY_COLUMNS.get(self.field, "body" if self.field == "body_is" else self.field)
+        name = self.column
         absent = columns is not None and name not in columns
         col = pl.lit(None, pl.String) if absent else pl.col(name)
         if self.field == "body_is":  # the whole message, as a keyword reply is written

@@ -18,6 +18,7 @@ import polars as pl
 
 from collectlint import columns as C
 from collectlint.inputs.clock import US_PER_DAY
+from collectlint.kinds import filters
 from collectlint.kinds.base import EvalContext, Filter
 
 SCHEMA: dict[str, Any] = {
@@ -28,12 +29,7 @@ SCHEMA: dict[str, Any] = {
         "required": ["after", "calendar_days"],
         "properties": {
             "after": {"type": "object"},
-            "until": {
-                "anyOf": [
-                    {"type": "object"},
-                    {"type": "array", "minItems": 1, "items": {"type": "object"}},
-                ]
-            },
+            "until": filters.SCHEMA,
             "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
         },
     },
@@ -55,20 +51,11 @@ class Exemption:
         return tuple(
             cls(
                 Filter.parse(item["after"]),
-                _filters(item.get("until")),
+                filters.parse_any(item.get("until")),
                 int(item["calendar_days"]),
             )
             for item in raw or ()
         )
-
-
-def _filters(raw: Any) -> tuple[Filter, ...]:
-    """`until:` as filters: one, a list of them (any of which ends the window), or none."""
-    if raw is None:
-        return ()
-    if isinstance(raw, Mapping):
-        return (Filter.parse(raw),)
-    return tuple(Filter.parse(item) for item in raw)
 
 
 def reach_us(exempt: Sequence[Exemption]) -> int:
@@ -111,10 +98,7 @@ def _exempt_mask(
             & (pl.col(C.DAY) <= pl.col("day_o") + (ex.days - 1))
         ).with_row_index("cid")
         if ex.closers and cand.height:
-            ends = pl.repeat(False, ctx.events.height, dtype=pl.Boolean, eager=True)
-            for closer in ex.closers:
-                ends = ends | ctx.where(closer)
-            closes = base.filter(ends).select("h", *keys, ts_c=C.TS)
+            closes = base.filter(filters.any_of(ctx, ex.closers)).select("h", *keys, ts_c=C.TS)
             ended = (
                 cand.join(closes, on="h", suffix="_c")
                 .filter(

@@ -39,7 +39,7 @@ import polars as pl
 from collectlint import columns as C
 from collectlint.inputs.clock import US_PER_DAY, local_us
 from collectlint.kinds import filters
-from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, findings_frame, in_own_zone
+from collectlint.kinds.base import EvalContext, Filter, findings_frame, in_own_zone
 from collectlint.kinds.frequency import KEY_SCHEMA
 
 
@@ -116,11 +116,7 @@ class Prerequisite:
 
     def _blind(self, ctx: EvalContext) -> bool:
         """Whether a field `requires` tests is absent from the log altogether."""
-        names = {
-            "body" if f == "body_is" else KEY_COLUMNS.get(f, f)
-            for r in self.requires
-            for f in r.fields
-        }
+        names = {c.column for r in self.requires for c in r.conditions}
         return bool(names - set(ctx.events.columns))
 
     def _checked(self, ctx: EvalContext, keys: tuple[str, ...]) -> pl.DataFrame:
