@@ -2480,6 +2480,22 @@ def _planner_pack(rng: random.Random) -> tuple[str, list[str]]:
 PLANNER_PACK = "fuzzplan"
 
 
+def _use_planner_pack(
+    rng: random.Random,
+    files: dict[str, bytes],
+    names: list[str],
+    argv: list[str],
+    notes: list[str],
+) -> list[str]:
+    """Write a generated planner pack into the case and select it; its notes are returned."""
+    text, more = _planner_pack(rng)
+    files[f"{PLANNER_PACK}/pack.yaml"] = text.encode("utf-8")
+    names.append("pack.yaml")
+    argv += ["--rules", PLANNER_PACK]
+    notes += more
+    return more
+
+
 def _plan_case(seed: int, index: int) -> Case:
     rng = random.Random(f"{seed}:plan:{index}")
     history = _history(rng, 0.4)
@@ -2489,11 +2505,7 @@ def _plan_case(seed: int, index: int) -> Case:
     argv = ["check", "plan.csv", "--history", history.filename]
     rules = rng.random()
     if rules < 0.45:
-        text, more = _planner_pack(rng)
-        files[f"{PLANNER_PACK}/pack.yaml"] = text.encode("utf-8")
-        names.append("pack.yaml")
-        argv += ["--rules", PLANNER_PACK]
-        notes += more
+        more = _use_planner_pack(rng, files, names, argv, notes)
         if "standalone pack" in more and rng.random() < 0.3:
             argv += ["--rules", "us-regf"]
     elif rules < 0.55:
@@ -2565,11 +2577,7 @@ def _next_case(seed: int, index: int) -> Case:
         notes.append(f"timezone {given}")
     rules = rng.random()
     if rules < 0.45:
-        text, more = _planner_pack(rng)
-        files[f"{PLANNER_PACK}/pack.yaml"] = text.encode("utf-8")
-        names.append("pack.yaml")
-        argv += ["--rules", PLANNER_PACK]
-        notes += more
+        _use_planner_pack(rng, files, names, argv, notes)
     elif rules < 0.55:
         argv += ["--rules", "us-regf"]
     if rng.random() < 0.5:

@@ -96,14 +96,20 @@ def test_polars_line_count_equals_the_byte_count(data: bytes, tmp_path: Path) ->
     assert count_lines(data)[1] == data.count(b"\n") + unended
 
 
-def test_polars_line_count_on_random_bytes(tmp_path: Path) -> None:
-    rng = random.Random(8)
-    alphabet = b'ab,;"\n\r\x1f\x00\xef\xbb\xbf# \t'
-    for n in range(200):
-        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 300)))
+def _same_counts_on_random_files(
+    tmp_path: Path, seed: int, alphabet: bytes, files: int, longest: int
+) -> None:
+    """The file count (Polars, block by block) equals the in-memory byte count."""
+    rng = random.Random(seed)
+    for n in range(files):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, longest)))
         path = tmp_path / f"log-{n}.csv"
         path.write_bytes(data)
         assert count_lines(path) == count_lines(data), data
+
+
+def test_polars_line_count_on_random_bytes(tmp_path: Path) -> None:
+    _same_counts_on_random_files(tmp_path, 8, b'ab,;"\n\r\x1f\x00\xef\xbb\xbf# \t', 200, 300)
 
 
 def test_line_count_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,10 +117,4 @@ def test_line_count_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     from collectlint.inputs import lines
 
     monkeypatch.setattr(lines, "CHUNK", 3)  # blocks of 12 bytes
-    rng = random.Random(9)
-    alphabet = b'ab,"\n\r\xef\xbb\xbf'
-    for n in range(100):
-        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 200)))
-        path = tmp_path / f"log-{n}.csv"
-        path.write_bytes(data)
-        assert count_lines(path) == count_lines(data), data
+    _same_counts_on_random_files(tmp_path, 9, b'ab,"\n\r\xef\xbb\xbf', 100, 200)
