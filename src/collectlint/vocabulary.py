@@ -114,6 +114,11 @@ EVENT_KINDS: frozenset[str] = frozenset(
         "third_party_refused",
         "unreachable",
         "outsourcing_notice",
+        "incapacitated",
+        "paid_in_full",
+        "time_consent",
+        "court_permission",
+        "third_party_consent",
     }
 )
 """`contact` is a communication (or an attempt); the others are account events that open or
