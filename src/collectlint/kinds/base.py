@@ -51,6 +51,14 @@ KEY_COLUMNS: Mapping[str, str] = {
 }
 """The fields a rule may count or group by (`key:`), and the event column each one reads."""
 
+KEY_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "uniqueItems": True,
+    "items": {"enum": list(KEY_COLUMNS)},
+}
+"""JSON Schema of a `key:` parameter (the fields events are grouped by)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Condition:
@@ -291,8 +299,9 @@ class PartialKind(Kind, Protocol):
     """A kind that cannot judge some of the events it applies to (a wording rule and a
     message logged without its text): they are counted, never flagged or passed."""
 
-    def not_judged(self, ctx: EvalContext) -> int:
-        """How many events of `ctx` the rule applies to but cannot judge."""
+    def not_judged(self, ctx: EvalContext) -> pl.DataFrame:
+        """The events of `ctx` the rule applies to but cannot judge (column `C.IDX`); the
+        engine counts those on days the rule is in force."""
         ...
 
 
@@ -300,8 +309,9 @@ class PartialKind(Kind, Protocol):
 class PendingKind(Kind, Protocol):
     """A kind whose verdict on some events waits for a deadline after the run's `as_of`."""
 
-    def pending(self, ctx: EvalContext) -> list[str]:
-        """Ids of the events of `ctx` whose verdict is still open (sorted)."""
+    def pending(self, ctx: EvalContext) -> pl.DataFrame:
+        """The events of `ctx` whose verdict is still open (column `C.IDX`); the engine lists
+        the ids of those on days the rule is in force."""
         ...
 
 

@@ -26,8 +26,7 @@ import polars as pl
 
 from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import exemptions, scenarios
-from collectlint.kinds.base import EvalContext, Filter, in_own_zone
-from collectlint.kinds.frequency import KEY_SCHEMA
+from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, in_own_zone
 from collectlint.kinds.windows import Window, in_window
 
 
@@ -92,7 +91,9 @@ class Cooldown:
         """The earliest instant at which no earlier trigger's period covers the contact (and,
         if the contact is itself a trigger, its period covers no later matching event)."""
         involved = ctx.where(self.where) | ctx.where(self.trigger)
-        breaks = scenarios.calendar(self.days, [ex.days for ex in self.exempt])
+        breaks = scenarios.calendar(
+            self.days, [ex.days for ex in self.exempt if ex.days is not None]
+        )
         never = "no instant after the related events is allowed"
         keys = ctx.keys(self.keys)
         return scenarios.answer(ctx, planned, involved, keys, breaks, self.evaluate, never)

@@ -19,21 +19,30 @@ import polars as pl
 from collectlint import columns as C
 from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import filters
-from collectlint.kinds.base import EvalContext, Filter
+from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter
 
-SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "items": {
+
+def schema(*, standalone: bool) -> dict[str, Any]:
+    """JSON Schema of a kind's `exempt:` parameter.  A counting kind's exemptions use its own
+    key and always end (`calendar_days`); a kind with no key of its own (`hours`, `wording`)
+    names the key of each exemption, and an exemption without `calendar_days` lasts until a
+    closer (consent to calls at any hour until revoked, a court's permission)."""
+    item: dict[str, Any] = {
         "type": "object",
         "additionalProperties": False,
-        "required": ["after", "calendar_days"],
+        "required": ["after"] if standalone else ["after", "calendar_days"],
         "properties": {
             "after": {"type": "object"},
             "until": filters.SCHEMA,
             "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
         },
-    },
-}
+    }
+    if standalone:
+        item["properties"]["key"] = KEY_SCHEMA
+    return {"type": "array", "items": item}
+
+
+SCHEMA: dict[str, Any] = schema(standalone=False)
 """JSON Schema of a kind's `exempt:` parameter."""
 
 
@@ -43,7 +52,8 @@ class Exemption:
 
     opener: Filter
     closers: tuple[Filter, ...]
-    days: int
+    days: int | None
+    keys: tuple[str, ...] = ("account",)
 
     @classmethod
     def parse_all(cls, raw: Sequence[Mapping[str, Any]] | None) -> tuple[Exemption, ...]:
@@ -52,7 +62,8 @@ class Exemption:
             cls(
                 Filter.parse(item["after"]),
                 filters.parse_any(item.get("until")),
-                int(item["calendar_days"]),
+                None if item.get("calendar_days") is None else int(item["calendar_days"]),
+                tuple(item.get("key", ("account",))),
             )
             for item in raw or ()
         )
@@ -61,7 +72,7 @@ class Exemption:
 def reach_us(exempt: Sequence[Exemption]) -> int:
     """How long an opener can change what counts: its longest window, plus a day because the
     days are the consumer's local calendar days, not UTC ones."""
-    return max(((ex.days + 1) * US_PER_DAY for ex in exempt), default=0)
+    return max(((ex.days or 0) + 1) * US_PER_DAY for ex in exempt) if exempt else 0
 
 
 def counted_mask(
@@ -80,6 +91,22 @@ def counted_mask(
     return ctx.shared(f"counted:{keys}:{where.key}:{exemptions!r}", compute)
 
 
+def judged_mask(ctx: EvalContext, where: Filter, exempt: Sequence[Exemption]) -> pl.Series:
+    """Events matching `where` that none of `exempt` (each with its own key) covers: what a
+    kind with no key of its own (`hours`, `wording`) judges."""
+
+    def compute() -> pl.Series:
+        mask = ctx.where(where)
+        for keys in dict.fromkeys(ex.keys for ex in exempt):
+            group = [ex for ex in exempt if ex.keys == keys]
+            mask = mask & ~_exempt_mask(ctx, ctx.keys(keys), mask, group)
+        return mask
+
+    if not exempt:
+        return ctx.where(where)
+    return ctx.shared(f"judged:{where.key}:{tuple(exempt)!r}", compute)
+
+
 def _exempt_mask(
     ctx: EvalContext, keys: tuple[str, ...], checked: pl.Series, exemptions: Sequence[Exemption]
 ) -> pl.Series:
@@ -95,7 +122,11 @@ def _exempt_mask(
             pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_o")) for k in keys)
             & (pl.col("ts_o") < pl.col(C.TS))
             & (pl.col("day_o") <= pl.col(C.DAY))
-            & (pl.col(C.DAY) <= pl.col("day_o") + (ex.days - 1))
+            & (
+                pl.lit(True)
+                if ex.days is None
+                else pl.col(C.DAY) <= pl.col("day_o") + (ex.days - 1)
+            )
         ).with_row_index("cid")
         if ex.closers and cand.height:
             closes = base.filter(filters.any_of(ctx, ex.closers)).select("h", *keys, ts_c=C.TS)

@@ -29,20 +29,12 @@ import polars as pl
 
 from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import exemptions, scenarios
-from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, in_own_zone
+from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, in_own_zone
 from collectlint.kinds.durations import parse_duration_us
 from collectlint.kinds.windows import Window, in_window
 
 LIFETIME_US = 400 * 366 * US_PER_DAY
 """`window: lifetime` is a rolling window longer than any log: four centuries."""
-
-KEY_SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "minItems": 1,
-    "uniqueItems": True,
-    "items": {"enum": list(KEY_COLUMNS)},
-}
-"""JSON Schema of a `key:` parameter (the fields events are grouped by)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +132,7 @@ class Frequency:
     def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
         """The earliest instant at which the contact neither exceeds the limit itself nor
         pushes a later event of its key over it (see `kinds.scenarios`)."""
-        exempt_days = [ex.days for ex in self.exempt]
+        exempt_days = [ex.days for ex in self.exempt if ex.days is not None]
         if self.window.days is not None:
             breaks = scenarios.calendar(self.window.days, exempt_days)
         else:

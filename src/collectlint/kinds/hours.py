@@ -7,6 +7,12 @@ any; the finding reports the first such zone.  `days` can give a weekday its own
 `null` to forbid contact on that day.  A window whose end is before its start wraps midnight
 (e.g. start 08:00, end 02:00 allows late evenings).
 
+`exempt:` lists exemptions, each opened by an account event of its own key (`key:`, the
+account by default) and lasting `calendar_days` or, without it, until a closer: the exceptions
+of 12 CFR 1006.6(b)(4) (the consumer's direct prior consent, a court's express permission).
+An exempt event is not judged; for a planned contact the exemption is judged at the asked
+instant.
+
 Example rule::
 
     id: inconvenient-time
@@ -32,6 +38,7 @@ from collectlint.inputs.clock import (
     offset_changes,
     utc_of_local,
 )
+from collectlint.kinds import exemptions
 from collectlint.kinds.base import NEXT_SCHEMA, EvalContext, Filter, findings_frame, no_change
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -81,6 +88,7 @@ class Hours:
                 "additionalProperties": False,
                 "properties": {d: {"anyOf": [_SPAN, {"type": "null"}]} for d in WEEKDAYS},
             },
+            "exempt": exemptions.schema(standalone=True),
         },
     }
 
@@ -89,6 +97,7 @@ class Hours:
     all_zones: bool
     start_text: str
     end_text: str
+    exempt: tuple[exemptions.Exemption, ...] = ()
 
     @classmethod
     def compile(cls, params: Mapping[str, Any], where: Filter) -> Hours:
@@ -111,6 +120,7 @@ class Hours:
             params.get("zones", "all") == "all",
             str(params["start"]),
             str(params["end"]),
+            exemptions.Exemption.parse_all(params.get("exempt")),
         )
 
     reach_us: ClassVar[int] = 0
@@ -137,7 +147,7 @@ class Hours:
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events outside the window in any (or the primary) candidate zone."""
-        mask = ctx.where(self.where)
+        mask = self._judged(ctx)
         outside = self.outside_expr(pl.col(C.LOCAL))
         if not self.all_zones:
             flagged = ctx.events.filter(mask).filter(outside)
@@ -167,7 +177,7 @@ class Hours:
     def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
         """Move each planned instant to the next allowed local time, in every candidate zone
         (or the primary one), until all agree."""
-        applies = ctx.events.select(C.IDX).filter(ctx.where(self.where))
+        applies = ctx.events.select(C.IDX).filter(self._judged(ctx))
         mine = planned.join(applies, on=C.IDX, how="semi")
         rest = no_change(planned.join(applies, on=C.IDX, how="anti"))
         if mine.height == 0:
@@ -227,7 +237,7 @@ class Hours:
         if probes.height == 0:
             return pl.Series("allowed", [], dtype=pl.Boolean)
         at = ctx.positions(probes[C.IDX])
-        judged = ctx.where(self.where).gather(at)
+        judged = self._judged(ctx).gather(at)
         pairs = pl.concat(
             [
                 probes.select(pl.col(C.AT).cast(pl.Int64)).with_row_index("_p"),
@@ -249,7 +259,7 @@ class Hours:
         skipped one) and each change of offset in the event's zones, from `C.AT` to `C.UNTIL`:
         the only instants at which an event can pass from outside the window to inside it."""
         schema = {C.IDX: pl.Int64, C.AT: pl.Int64}
-        mine = planned.filter(ctx.where(self.where).gather(ctx.positions(planned[C.IDX])))
+        mine = planned.filter(self._judged(ctx).gather(ctx.positions(planned[C.IDX])))
         if mine.height == 0:
             return pl.DataFrame(schema=schema)
         pairs = pl.concat(
@@ -292,6 +302,11 @@ class Hours:
             .select(C.IDX, pl.col("_o").alias(C.AT))
             .unique()
         )
+
+    def _judged(self, ctx: EvalContext) -> pl.Series:
+        """The events the rule judges: matching `where` and covered by no exemption (a
+        consumer's prior consent to be contacted at that time, a court's permission)."""
+        return exemptions.judged_mask(ctx, self.where, self.exempt)
 
     def _zones(self) -> pl.Expr:
         """The zones the rule judges an event in: all its candidates, or the primary one."""

@@ -8,6 +8,8 @@ lawsuit, it must ..."); `unless` exempts messages that match it; `allow` lists p
 blanked out before `forbid` is tried (e.g. "police report you filed" when "police" is
 forbidden).  Matching runs on normalised text (see `collectlint.text.normalise`).  An empty or
 missing body is not judged at all: the event is counted as `not_judged` for the rule.
+`exempt:` lists exemptions opened by account events of a key of their own (see `hours`): the
+consumer's consent to a disclosure to one person, until revoked.
 
 Example rule::
 
@@ -27,6 +29,7 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
+from collectlint.kinds import exemptions
 from collectlint.kinds.base import EvalContext, Filter, ParamError, findings_frame
 from collectlint.text.locate import locate_all
 from collectlint.text.matchers import Matcher, PatternError
@@ -78,6 +81,7 @@ class Wording:
             "if": _TERMS,
             "unless": _TERMS,
             "allow": _TERMS,
+            "exempt": exemptions.schema(standalone=True),
         },
         "anyOf": [{"required": ["forbid"]}, {"required": ["require"]}],
     }
@@ -88,6 +92,7 @@ class Wording:
     when: Matcher | None
     unless: Matcher | None
     allow: Matcher | None
+    exempt: tuple[exemptions.Exemption, ...] = ()
 
     @classmethod
     def compile(cls, params: Mapping[str, Any], where: Filter) -> Wording:
@@ -108,6 +113,7 @@ class Wording:
                 optional("if"),
                 optional("unless"),
                 optional("allow"),
+                exemptions.Exemption.parse_all(params.get("exempt")),
             )
         except PatternError as exc:
             raise ParamError(str(exc), exc.location) from None
@@ -126,15 +132,15 @@ class Wording:
         except PatternError as exc:
             raise ParamError(str(exc), exc.location) from None
 
-    def not_judged(self, ctx: EvalContext) -> int:
+    def not_judged(self, ctx: EvalContext) -> pl.DataFrame:
         """Events the rule applies to but has no text to judge: a letter or call logged with no
         `body` is neither flagged nor passed, only counted (a missing text proves nothing)."""
-        return int((ctx.where(self.where) & _no_text(ctx)).sum())
+        return ctx.events.select(C.IDX).filter(self._judged(ctx) & _no_text(ctx))
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag messages with forbidden wording, or without required wording (messages with no
         text are not judged, see `not_judged`)."""
-        mask = ctx.where(self.where) & ~_no_text(ctx)
+        mask = self._judged(ctx) & ~_no_text(ctx)
         events = ctx.events.select(C.IDX, "id", "body", C.NORM, C.ZONE, C.LOCAL).filter(mask)
         text = pl.col(C.NORM)
         if self.allow is not None:
@@ -162,3 +168,8 @@ class Wording:
         missing = flagged.filter(pl.col(C.CATEGORY) == MISSING)
         parts = [findings_frame(f) for f in (located, missing) if f is not None and f.height]
         return pl.concat(parts) if parts else findings_frame(flagged.clear())
+
+    def _judged(self, ctx: EvalContext) -> pl.Series:
+        """The events the rule applies to: matching `where` and covered by no exemption (the
+        consumer's consent to a disclosure to that person, until revoked)."""
+        return exemptions.judged_mask(ctx, self.where, self.exempt)
