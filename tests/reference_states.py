@@ -1,4 +1,5 @@
-"""A slow, literal twin of the `state` kind, for the us-regf account-state rules.
+"""A slow, literal twin of the `state` kind, for the us-regf account-state rules and the
+cn-consumer-credit rule whose state holds from the start.
 
 Each rule is written out as plain predicates over one row, and a contact is judged by looking
 at every other row of the log: it is flagged when an opening row of its key came strictly
@@ -62,6 +63,7 @@ class StateRule:
     opens: Callable[[Row], bool]
     closes: Callable[[Row], bool] = lambda row: False
     narrow_to: bool = False
+    initially: bool = False
 
 
 RULES: tuple[StateRule, ...] = (
@@ -110,27 +112,63 @@ RULES: tuple[StateRule, ...] = (
         lambda r: _get(r, "kind") == "dispute",
         lambda r: (
             _get(r, "kind") == "dispute_resolved"
-            or (_get(r, "kind", "contact") == "contact" and _get(r, "purpose") == "verification")
+            or (
+                _outbound_contact(r)
+                and _get(r, "purpose") == "verification"
+                and _get(r, "outcome") != "failed"
+            )
         ),
     ),
 )
+
+
+CN_RULES: tuple[StateRule, ...] = (
+    StateRule(
+        "cn-consumer-credit/third-party-only-when-unreachable",
+        lambda r: (
+            _outbound_contact(r)
+            and _get(r, "party", "debtor")
+            not in ("debtor", "guarantor", "attorney", "executor", "guardian")
+        ),
+        lambda r: (_get(r, "debtor") or _get(r, "account"),),
+        lambda r: (
+            _get(r, "kind", "contact") == "contact"
+            and _get(r, "party", "debtor") == "debtor"
+            and (
+                _get(r, "direction", "outbound") == "inbound"
+                or (_get(r, "channel") == "call" and _get(r, "outcome") == "conversation")
+            )
+        ),
+        lambda r: _get(r, "kind") in ("unreachable", "deceased", "incapacitated"),
+        initially=True,
+    ),
+)
+"""The state that holds from the start: a contact person only once the debtor is unreachable."""
+
+START: Row = {"id": "", "time": "0001-01-01T00:00:00+00:00"}
+"""The opening a state that holds initially has, before every event (no id: no evidence)."""
 
 
 def _instant(row: Row) -> datetime:
     return datetime.fromisoformat(_get(row, "time").replace("Z", "+00:00"))
 
 
-def findings(rows: Sequence[Row]) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(rule, event id) -> the id of the latest opening row that covers it."""
+def findings(
+    rows: Sequence[Row], rules: Sequence[StateRule] = RULES
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(rule, event id) -> the id of the latest opening row that covers it (none for the
+    start of a state that holds initially)."""
     out: dict[tuple[str, str], tuple[str, ...]] = {}
-    for spec in RULES:
+    for spec in rules:
         for row in rows:
             if not spec.judged(row):
                 continue
             t, key, to = _instant(row), spec.key(row), _get(row, "to")
             covering = []
-            for o in rows:
-                if not (spec.opens(o) and spec.key(o) == key and _instant(o) < t):
+            for o in [START, *rows] if spec.initially else rows:
+                if o is not START and not (
+                    spec.opens(o) and spec.key(o) == key and _instant(o) < t
+                ):
                     continue
                 o_to = _get(o, "to") if spec.narrow_to else ""
                 if o_to and to and o_to != to:  # a contact naming no number may be to it
@@ -147,5 +185,6 @@ def findings(rows: Sequence[Row]) -> dict[tuple[str, str], tuple[str, ...]]:
                 if not closed:
                     covering.append((_instant(o), _get(o, "id")))
             if covering:
-                out[(spec.rule, _get(row, "id"))] = (max(covering)[1],)
+                latest = max(covering)[1]
+                out[(spec.rule, _get(row, "id"))] = (latest,) if latest else ()
     return out
