@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import collectlint
 from helpers import write_csv
-from reference_states import RULES, findings
+from reference_states import CN_RULES, RULES, findings
 
 PROFILE = settings(
     derandomize=not os.environ.get("COLLECTLINT_EXPLORE"),
@@ -89,3 +89,50 @@ def test_state_rules_equal_the_reference(
     assert not report.rejected, report.rejected
     engine = {(v.rule, v.event): tuple(v.evidence) for v in report.violations}
     assert engine == findings(log)
+
+
+CN_KINDS = ("contact",) * 6 + ("unreachable", "deceased", "incapacitated")
+
+
+@st.composite
+def cn_rows(draw: st.DrawFn) -> list[dict[str, str]]:
+    out = []
+    for n in range(draw(st.integers(1, 12))):
+        step = draw(st.sampled_from((0, 0, 1, 3600, 86400)))
+        party = draw(st.sampled_from(("debtor", "emergency_contact", "guarantor", "spouse")))
+        out.append(
+            {
+                "id": f"e{n}",
+                "time": (START + timedelta(seconds=draw(st.integers(0, 5)) * step)).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
+                "account": draw(st.sampled_from(("A1", "A2"))),
+                "debtor": draw(st.sampled_from(("D1", "D1", "D2"))),
+                "party": party,
+                "to": "" if party == "debtor" else "+8613900000002",
+                "channel": draw(st.sampled_from(("call", "call", "sms"))),
+                "direction": draw(st.sampled_from(("outbound", "outbound", "inbound"))),
+                "outcome": draw(st.sampled_from(("conversation", "no_answer"))),
+                "timezone": "Asia/Shanghai",
+                "jurisdiction": "CN",
+                "body": "",
+                "kind": draw(st.sampled_from(CN_KINDS)),
+            }
+        )
+    return out
+
+
+@PROFILE
+@given(cn_rows())
+def test_a_state_that_holds_initially_equals_the_reference(
+    tmp_path_factory: object, log: list[dict[str, str]]
+) -> None:
+    folder = Path(str(tmp_path_factory.mktemp("cn-states")))  # type: ignore[attr-defined]
+    report = collectlint.check(
+        [write_csv(folder / "log.csv", log)],
+        rules=["cn-consumer-credit"],
+        select=tuple(spec.rule for spec in CN_RULES),
+    )
+    assert not report.rejected, report.rejected
+    engine = {(v.rule, v.event): tuple(v.evidence) for v in report.violations}
+    assert engine == findings(log, CN_RULES)

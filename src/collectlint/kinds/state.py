@@ -16,6 +16,11 @@ for every number of the key.  A closer ends an opener when it
 names no value or the same value.  `except:` filters name communications the law still
 permits while the state holds (the notices 12 CFR 1006.6(c)(2) allows after a cease).
 
+`holds_initially: true` makes the state hold for every key from the start, before any event:
+the rule then says when something is *allowed* — contacting a third party only once a closer
+(the debtor found unreachable) has come — and an opener (the debtor reached again) restores
+it.  A finding the initial state covers has no opening event for evidence.
+
 Each finding's evidence is the latest opening event that covers it.  For a planned contact the
 earliest allowed instant is the moment the state closes, if the history closes it; otherwise
 none ("not while the state holds").
@@ -41,9 +46,10 @@ import polars as pl
 
 from collectlint import columns as C
 from collectlint.kinds import filters
-from collectlint.kinds.base import KEY_COLUMNS, EvalContext, Filter, in_own_zone
-from collectlint.kinds.frequency import KEY_SCHEMA
+from collectlint.kinds.base import KEY_COLUMNS, KEY_SCHEMA, EvalContext, Filter, in_own_zone
 
+INITIAL = -(2**63)
+"""The instant of the opening a `holds_initially` state has for every key: before any event."""
 MAX_ROUNDS = 10_000
 """A planned contact moves from one closing instant to the next at most this often (each round
 passes at least one opening event, so a real history needs few)."""
@@ -65,6 +71,7 @@ class State:
             "opened_by": filters.SCHEMA,
             "closed_by": filters.SCHEMA,
             "except": filters.SCHEMA,
+            "holds_initially": {"type": "boolean"},
             "narrow": {
                 "type": "array",
                 "uniqueItems": True,
@@ -79,6 +86,7 @@ class State:
     closed_by: tuple[Filter, ...]
     allowed: tuple[Filter, ...]
     narrow: tuple[str, ...]
+    initially: bool = False
 
     @classmethod
     def compile(cls, params: Mapping[str, Any], where: Filter) -> State:
@@ -90,6 +98,7 @@ class State:
             filters.parse_any(params.get("closed_by")),
             filters.parse_any(params.get("except")),
             tuple(KEY_COLUMNS[n] for n in params.get("narrow", ())),
+            bool(params.get("holds_initially", False)),
         )
 
     @property
@@ -113,7 +122,7 @@ class State:
             .sort(C.IDX, "_ts_o", "_id_o", descending=[False, True, True])
             .group_by(C.IDX, maintain_order=True)
             .agg(pl.col("_id_o").first())
-            .select(C.IDX, pl.concat_list("_id_o").alias(C.EVIDENCE))
+            .select(C.IDX, pl.concat_list("_id_o").list.drop_nulls().alias(C.EVIDENCE))
         )
         return in_own_zone(ctx, found)
 
@@ -148,11 +157,21 @@ class State:
                 never.select(
                     C.IDX,
                     pl.lit(None, pl.Int64).alias(C.AT),
-                    pl.format(
-                        "not while the state holds: opened by event {} and not closed in the "
-                        "history",
-                        "_by",
-                    ).alias(C.WHY),
+                    pl.when(pl.col("_by").is_null())
+                    .then(
+                        pl.lit(
+                            "not while the state holds: it holds from the start and nothing "
+                            "in the history ends it"
+                        )
+                    )
+                    .otherwise(
+                        pl.format(
+                            "not while the state holds: opened by event {} and not closed in "
+                            "the history",
+                            "_by",
+                        )
+                    )
+                    .alias(C.WHY),
                 )
             )
             mine = step.filter(~pl.col("_never")).select(C.IDX, pl.col("_to").alias(C.AT))
@@ -179,11 +198,19 @@ class State:
         def compute() -> pl.DataFrame:
             keys = ctx.keys(self.keys)
             fields = [*keys, *self._narrow_only(keys)]
-            opens = (
-                ctx.events.filter(filters.any_of(ctx, self.opened_by))
-                .select(pl.col(C.TS).alias("_ts_o"), pl.col("id").alias("_id_o"), *fields)
-                .with_row_index("_o")
+            opens = ctx.events.filter(filters.any_of(ctx, self.opened_by)).select(
+                pl.col(C.TS).alias("_ts_o"), pl.col("id").alias("_id_o"), *fields
             )
+            if self.initially:  # one opening before all time for every key the rule judges
+                start = self._targets(ctx).select(*keys).unique()
+                start = start.select(
+                    pl.lit(INITIAL, pl.Int64).alias("_ts_o"),
+                    pl.lit(None, pl.String).alias("_id_o"),
+                    *keys,
+                    *(pl.lit(None).alias(n) for n in self._narrow_only(keys)),
+                )
+                opens = pl.concat([start, opens], how="vertical_relaxed")
+            opens = opens.with_row_index("_o")
             if not self.closed_by or not opens.height:
                 return opens.with_columns(pl.lit(None, pl.Int64).alias("_close"))
             closes = ctx.events.filter(filters.any_of(ctx, self.closed_by)).select(C.TS, *fields)
