@@ -115,10 +115,12 @@ def evaluate(
             parts.extend(future.result() for future in futures)
             for rule in pack.rules:
                 if isinstance(rule.check, PartialKind):
-                    count = rule.check.not_judged(ctx)
+                    count = in_force(rule, ctx, rule.check.not_judged(ctx)).height
                     unjudged[rule.id] = unjudged.get(rule.id, 0) + count
                 if isinstance(rule.check, PendingKind):
-                    waiting[rule.id] = (*waiting.get(rule.id, ()), *rule.check.pending(ctx))
+                    open_ = in_force(rule, ctx, rule.check.pending(ctx))
+                    ids = sorted(ctx.attach(open_.select(C.IDX), "id")["id"].to_list())
+                    waiting[rule.id] = (*waiting.get(rule.id, ()), *ids)
     findings = (
         pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, C.RULE: pl.String()})
     )

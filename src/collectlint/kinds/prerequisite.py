@@ -37,10 +37,9 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.inputs.clock import US_PER_DAY, local_us
+from collectlint.inputs.clock import midnight_utc
 from collectlint.kinds import filters
-from collectlint.kinds.base import EvalContext, Filter, findings_frame, in_own_zone
-from collectlint.kinds.frequency import KEY_SCHEMA
+from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, findings_frame, in_own_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +99,20 @@ class Prerequisite:
         found = ctx.attach(late, "id").select(C.IDX, pl.concat_list("id").alias(C.EVIDENCE))
         return in_own_zone(ctx, found)
 
-    def pending(self, ctx: EvalContext) -> list[str]:
-        """Ids of the events whose requirement is missing but whose deadline is still open at
-        the run's `as_of` (sorted)."""
+    def pending(self, ctx: EvalContext) -> pl.DataFrame:
+        """The events whose requirement is missing but whose deadline is still open at the
+        run's `as_of` (`C.IDX`)."""
         if self._blind(ctx):
-            return []
-        missing = self._missing(ctx).filter("_pending")
-        return sorted(ctx.events.gather(ctx.positions(missing[C.IDX]))["id"].to_list())
+            return pl.DataFrame({C.IDX: []}, schema={C.IDX: pl.Int64})
+        return self._missing(ctx).filter("_pending").select(C.IDX)
 
-    def not_judged(self, ctx: EvalContext) -> int:
+    def not_judged(self, ctx: EvalContext) -> pl.DataFrame:
         """The checked events, when the log lacks a column the requirement tests (a log with
         no `purpose` column cannot show a validation notice): they are not judged rather than
-        all flagged.  Otherwise none."""
-        return self._checked(ctx, ctx.keys(self.keys)).height if self._blind(ctx) else 0
+        all flagged.  Otherwise none (`C.IDX`)."""
+        if not self._blind(ctx):
+            return pl.DataFrame({C.IDX: []}, schema={C.IDX: pl.Int64})
+        return self._checked(ctx, ctx.keys(self.keys)).select(C.IDX)
 
     def _blind(self, ctx: EvalContext) -> bool:
         """Whether a field `requires` tests is absent from the log altogether."""
@@ -136,11 +136,12 @@ class Prerequisite:
             keys = ctx.keys(self.keys)
             checked = self._checked(ctx, keys)
             needed = (
-                ctx.events.select(C.TS, C.DAY, *keys)
+                ctx.events.select(C.TS, *keys)
                 .with_columns(h=ctx.key_hash(keys))
                 .filter(filters.any_of(ctx, self.requires))
-                .rename({C.TS: "_ts_r", C.DAY: "_day_r"})
+                .rename({C.TS: "_ts_r"})
             )
+            checked = checked.with_columns(self._bounds(checked))
             pairs = checked.join(needed, on="h", suffix="_r").filter(
                 pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_r")) for k in keys)
                 & self._satisfies()
@@ -148,20 +149,26 @@ class Prerequisite:
             missing = checked.join(pairs.select(C.IDX).unique(), on=C.IDX, how="anti")
             if not self.after or ctx.as_of_us is None or not missing.height:
                 return missing.select(C.IDX, pl.lit(False).alias("_pending"))
-            as_of = pl.repeat(ctx.as_of_us, missing.height, dtype=pl.Int64, eager=True)
-            local_now = local_us(as_of, missing[C.ZONE])
-            deadline_end = (missing[C.DAY] + (self.days or 0) + 1) * US_PER_DAY
-            return missing.select(C.IDX).with_columns((local_now < deadline_end).alias("_pending"))
+            return missing.select(C.IDX, (pl.col("_until") > ctx.as_of_us).alias("_pending"))
 
         return ctx.shared(f"prerequisite:{self!r}", compute)
 
-    def _satisfies(self) -> pl.Expr:
-        """A required event (`_ts_r`, `_day_r`) satisfies a checked one (`C.TS`, `C.DAY`)."""
+    def _bounds(self, checked: pl.DataFrame) -> list[pl.Series]:
+        """The instants bounding each checked event's window, counted in local days of *its*
+        zone (a notice logged in another zone meets the same deadline): `_until`, the end of
+        the N-th day after (`after`), or `_from`, the start of the N-th day before."""
+        if self.days is None:
+            return []
         if self.after:
-            return (pl.col("_ts_r") >= pl.col(C.TS)) & (
-                pl.col("_day_r") <= pl.col(C.DAY) + (self.days or 0)
-            )
+            day = checked[C.DAY] + self.days + 1
+            return [midnight_utc(day, checked[C.ZONE]).alias("_until")]
+        return [midnight_utc(checked[C.DAY] - self.days, checked[C.ZONE]).alias("_from")]
+
+    def _satisfies(self) -> pl.Expr:
+        """A required event (`_ts_r`) satisfies a checked one (`C.TS`, bounds `_bounds`)."""
+        if self.after:
+            return (pl.col("_ts_r") >= pl.col(C.TS)) & (pl.col("_ts_r") < pl.col("_until"))
         earlier = pl.col("_ts_r") < pl.col(C.TS)
         if self.days is None:
             return earlier
-        return earlier & (pl.col("_day_r") >= pl.col(C.DAY) - self.days)
+        return earlier & (pl.col("_ts_r") >= pl.col("_from"))
