@@ -4,7 +4,8 @@ engine itself.
 `test_next_allowed.py` checks the answer for `us-regf` against the independent reference
 evaluator.  Here Hypothesis writes the pack too: hours windows that wrap midnight, start in the
 hour a DST change repeats or skip whole days, `zones: primary`, frequency limits over calendar
-days or rolling durations, cool-downs, two packs at once.  The answer must hold when the
+days or rolling durations, cool-downs, two packs at once, hours rules in force only from or
+until a date around the planned call.  The answer must hold when the
 contact is checked as a logged one (no finding on it, none citing it), and every instant
 before it where a verdict could change must not.  All candidate instants are checked in one
 run, each in its own scope (`columns.SCOPE`), as `collectlint test` runs cases.
@@ -38,6 +39,8 @@ ANCHORS = (date(2024, 3, 10), date(2024, 11, 3), date(2024, 6, 12))
 ZONES = ("America/New_York", "America/New_York|America/Los_Angeles", "Europe/London")
 WINDOWS = (("08:00", "21:00"), ("01:30", "21:00"), ("20:00", "02:00"), ("09:00", "17:00"))
 DURATIONS = ("6h", "12h", "24h", "90m")
+DATES = tuple(a + timedelta(days=d) for a in ANCHORS for d in (-1, 0, 1))
+"""Dates a generated rule may come into force or leave it: around each anchor."""
 
 PROFILE = settings(
     max_examples=int(os.environ.get("COLLECTLINT_NEXT_EXAMPLES", "30")),
@@ -71,6 +74,18 @@ def packs(draw: st.DrawFn) -> dict[str, object]:
         trigger = {"kind": "contact", "channel": "call", "outcome": "conversation"}
         params = {"key": ["account"], "trigger": trigger, "calendar_days": draw(st.integers(1, 3))}
         rules.append(rule_dict("cooldown", "cooldown", params))
+    for rule in rules:  # hours in force for a few days only, as a dated version is (the
+        # planner searches with dates for rules that judge by local time alone)
+        if rule["kind"] == "hours" and draw(st.integers(0, 2)) == 0:
+            begins = draw(st.sampled_from((None, *DATES)))
+            ends = draw(st.sampled_from((None, *(d for d in DATES if not begins or d >= begins))))
+            rule.update(
+                {
+                    k: v.isoformat()
+                    for k, v in (("effective_from", begins), ("effective_to", ends))
+                    if v
+                }
+            )
     meta = {"name": "gen", "title": "generated", "version": "1", "jurisdiction": ["US"]}
     return {"pack": meta, "rules": rules}
 

@@ -19,6 +19,16 @@ is further away than any rule reaches (`TimingKind.reach_us`), only the local ti
 weekday decide, and in one zone that pattern repeats every week: two weeks more (one day may
 lose an hour to daylight saving) settle it.  A contact that may be in several zones, whose
 offsets differ by season, is searched for a year and more past that point.
+
+Effective dates (`effective_from` to `effective_to`, local days, as when judging a log): a rule
+that judges by local time alone binds a planned contact only on the days it is in force — it is
+not asked about a candidate outside them, and an answer it gives past its last day is cut back
+to the instant it stops binding (00:00 local of the next day), so a contact it refuses on its
+last evening is allowed at midnight when no other rule objects.  A rule that looks at other
+events (a limit, a cool-down, a state) is asked as if it were always in force: a contact before
+its start still counts for the events it judges later, and the kinds do not yet search with the
+dates, so near a rule's first or last day its answer may be later than the least allowed
+instant, never earlier.
 """
 
 from __future__ import annotations
@@ -26,10 +36,10 @@ from __future__ import annotations
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.engine import EngineResult
+from collectlint.engine import EPOCH_DATE, EngineResult
 from collectlint.errors import InternalError
-from collectlint.inputs.clock import US_PER_DAY
-from collectlint.kinds.base import NEXT_SCHEMA, ClockKind, EvalContext, TimingKind
+from collectlint.inputs.clock import US_PER_DAY, local_us, midnight_utc
+from collectlint.kinds.base import NEXT_SCHEMA, ClockKind, EvalContext, Rule, TimingKind
 
 ONE_ZONE_DAYS = 15
 """How far past the last instant any event can matter the search goes for a contact judged in
@@ -118,7 +128,7 @@ SLAB_DAYS = (2, 16)
 """How many days of openings the hours search tests in its first step and in each later one
 (most answers are within a day, so the first step is short)."""
 
-Clocks = list[tuple[EvalContext, ClockKind]]
+Clocks = list[tuple[EvalContext, ClockKind, Rule]]
 
 
 def _clocks(result: EngineResult) -> Clocks | None:
@@ -128,7 +138,7 @@ def _clocks(result: EngineResult) -> Clocks | None:
     for run in result.runs:
         for rule in run.pack.rules:
             if isinstance(rule.check, ClockKind):
-                clocks.append((run.context, rule.check))
+                clocks.append((run.context, rule.check, rule))
             elif isinstance(rule.check, TimingKind) and rule.check.reach_us <= 0:
                 return None
     return clocks
@@ -153,17 +163,20 @@ def _clock_search(clocks: Clocks, unseen: pl.DataFrame) -> pl.DataFrame:
             pl.min_horizontal(pl.col(C.AT) + days * US_PER_DAY, "_limit").alias(C.UNTIL)
         )
         probes = [pending.select(C.IDX, C.AT)]
-        for ctx, kind in clocks:
+        for ctx, kind, rule in clocks:
             mine = pending.join(ctx.events.select(C.IDX), on=C.IDX, how="semi")
             if mine.height:
                 probes.append(kind.openings(ctx, mine))
+                probes.append(_ends(rule, ctx, mine))
         tested = pl.concat([p.cast({C.IDX: pl.Int64, C.AT: pl.Int64}) for p in probes])
         tested = tested.unique().with_row_index("_p")
         ok = pl.repeat(True, tested.height, dtype=pl.Boolean, eager=True)
-        for ctx, kind in clocks:
+        for ctx, kind, rule in clocks:
             mine = tested.filter(pl.col(C.IDX).is_in(ctx.events[C.IDX].implode()))
             if mine.height:
-                refused = mine["_p"].filter(~kind.allows(ctx, mine.select(C.IDX, C.AT)))
+                probes_ = mine.select(C.IDX, C.AT)
+                refusing = ~kind.allows(ctx, probes_) & _binds(rule, ctx, probes_)
+                refused = mine["_p"].filter(refusing)
                 ok = ok.scatter(refused.cast(pl.Int64), False) if len(refused) else ok
         best = tested.filter(ok).group_by(C.IDX).agg(pl.col(C.AT).min())
         done.append(best)
@@ -229,8 +242,13 @@ def _ask(result: EngineResult, current: pl.DataFrame, *, clocks: bool) -> pl.Dat
                 clocks and isinstance(rule.check, ClockKind)
             ):
                 continue
+            clock = isinstance(rule.check, ClockKind)
+            asked = mine.filter(_binds(rule, run.context, mine)) if clock else mine
+            if asked.height == 0:
+                continue
             try:
-                answer = rule.check.next_allowed(run.context, mine)
+                answer = rule.check.next_allowed(run.context, asked)
+                answer = _cut(rule, run.context, answer) if clock else answer
             except Exception as exc:  # fail closed, naming the rule (as engine.run_rule does)
                 raise InternalError(
                     f"rule {rule.id} could not find the next allowed instant: "
@@ -238,3 +256,67 @@ def _ask(result: EngineResult, current: pl.DataFrame, *, clocks: bool) -> pl.Dat
                 ) from exc
             answers.append(answer.select(NEXT_SCHEMA.keys()).cast(pl.Schema(NEXT_SCHEMA)))
     return pl.concat(answers) if answers else pl.DataFrame(schema=NEXT_SCHEMA)
+
+
+def _local_days(ctx: EvalContext, probes: pl.DataFrame) -> pl.Series:
+    """The local day number of each probe's instant (`C.IDX`, `C.AT`) in its event's zone
+    (the UTC day for an event with no zone), as `engine.in_force` counts an event's day."""
+    at = probes[C.AT].cast(pl.Int64)
+    zone = ctx.events[C.ZONE].gather(ctx.positions(probes[C.IDX]))
+    local = local_us(at, zone) if zone.null_count() < len(zone) else at
+    return pl.select(pl.coalesce(pl.lit(local), pl.lit(at)) // US_PER_DAY).to_series()
+
+
+def _binds(rule: Rule, ctx: EvalContext, probes: pl.DataFrame) -> pl.Series:
+    """Whether `rule` is in force at each probe (`C.IDX`, `C.AT`)."""
+    begins, ends = rule.spec.effective_from, rule.spec.effective_to
+    if begins is None and ends is None:
+        return pl.repeat(True, probes.height, dtype=pl.Boolean, eager=True)
+    day = _local_days(ctx, probes)
+    keep = pl.repeat(True, probes.height, dtype=pl.Boolean, eager=True)
+    if begins is not None:
+        keep = keep & (day >= (begins - EPOCH_DATE).days)
+    if ends is not None:
+        keep = keep & (day <= (ends - EPOCH_DATE).days)
+    return keep
+
+
+def _end_instants(rule: Rule, ctx: EvalContext, idx: pl.Series) -> pl.Series | None:
+    """The UTC instant each event's rule stops binding (00:00 local after `effective_to`), or
+    None for a rule with no end."""
+    ends = rule.spec.effective_to
+    if ends is None:
+        return None
+    zone = ctx.events[C.ZONE].gather(ctx.positions(idx))
+    day = (ends - EPOCH_DATE).days + 1
+    days = pl.repeat(day, len(idx), dtype=pl.Int64, eager=True)
+    utc = midnight_utc(days, zone) if zone.null_count() < len(zone) else days * US_PER_DAY
+    return pl.select(pl.coalesce(pl.lit(utc), pl.lit(days * US_PER_DAY))).to_series()
+
+
+def _ends(rule: Rule, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
+    """The instant the rule stops binding, as an opening of the hours search (`C.IDX`,
+    `C.AT`), for the planned events searched past it."""
+    schema = {C.IDX: pl.Int64, C.AT: pl.Int64}
+    end = _end_instants(rule, ctx, planned[C.IDX])
+    if end is None:
+        return pl.DataFrame(schema=schema)
+    return (
+        planned.with_columns(_end=end)
+        .filter((pl.col("_end") > pl.col(C.AT)) & (pl.col("_end") <= pl.col(C.UNTIL)))
+        .select(pl.col(C.IDX).cast(pl.Int64), pl.col("_end").alias(C.AT))
+    )
+
+
+def _cut(rule: Rule, ctx: EvalContext, answer: pl.DataFrame) -> pl.DataFrame:
+    """A rule's answers (`NEXT_SCHEMA`) no later than the instant it stops binding: past its
+    last day it allows everything, so "never" or a later instant becomes that instant."""
+    end = _end_instants(rule, ctx, answer[C.IDX].cast(pl.Int64)) if answer.height else None
+    if end is None:
+        return answer
+    late = pl.col(C.AT).is_null() | (pl.col(C.AT) > pl.col("_end"))
+    return answer.with_columns(_end=end).select(
+        C.IDX,
+        pl.when(late).then(pl.col("_end")).otherwise(pl.col(C.AT)).alias(C.AT),
+        pl.when(late).then(pl.lit(None, pl.String)).otherwise(pl.col(C.WHY)).alias(C.WHY),
+    )
