@@ -20,7 +20,7 @@ import typer
 from collectlint.errors import UsageError
 from collectlint.loading.settings import load_settings
 from collectlint.model import CheckOptions, Severity
-from collectlint.vocabulary import readable
+from collectlint.vocabulary import OPTIONAL_COLUMNS, readable
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -124,6 +124,25 @@ def parse_map(items: Iterable[str]) -> dict[str, str]:
                 )
             mapping[field] = column
     return mapping
+
+
+SETTABLE: tuple[str, ...] = ("direction", "outcome", "jurisdiction", "body", *OPTIONAL_COLUMNS)
+"""Fields of a planned contact `collectlint next --set` may give (the others have options)."""
+
+
+def parse_set(items: Iterable[str]) -> dict[str, str]:
+    """`--set FIELD=VALUE` (repeatable) as a mapping: the planned contact's other fields, such
+    as `number_type=work` or `purpose=validation_notice`, which rules may test."""
+    values: dict[str, str] = {}
+    for item in items:
+        field, sep, value = item.partition("=")
+        field = field.strip()
+        if not sep or field not in SETTABLE:
+            raise UsageError(
+                f"--set {item!r}: expected FIELD=VALUE with FIELD one of {', '.join(SETTABLE)}"
+            )
+        values[field] = value.strip()
+    return values
 
 
 def parse_instant(option: str, text: str | None) -> datetime | None:

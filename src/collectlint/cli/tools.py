@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from collectlint.cli.options import (
     console,
     parse_instant,
     parse_map,
+    parse_set,
     resolve,
     write,
 )
@@ -124,6 +126,14 @@ def next_command(
         typer.Option("--timezone", help="Consumer's zone(s), a|b (default: from history)."),
     ] = None,
     debtor: Annotated[str | None, typer.Option("--debtor")] = None,
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Another field of the contact, FIELD=VALUE (repeatable): number_type=work, "
+            "purpose=verification, agency=..., visibility=...",
+        ),
+    ] = None,
     rules: RulesOpt = None,
     config: ConfigOpt = None,
     column_map: MapOpt = None,
@@ -142,13 +152,14 @@ def next_command(
         "to": to or "",
         "timezone": timezone or "",
         "debtor": debtor or "",
+        **parse_set(fields or []),
     }
     answer = next_contact(history, event, moment, options=options)
     binding = sorted({v.rule for v in answer.binding})
     if output_format is DataFormat.JSON:
         data = {
             "requested": answer.requested.isoformat(),
-            "next_allowed_at": answer.at.isoformat() if answer.at else None,
+            "next_allowed_at": answer.at.astimezone(UTC).isoformat() if answer.at else None,
             "next_allowed_local": answer.local_time or None,
             "reason": answer.reason or None,
             "binding_rules": binding,
@@ -166,9 +177,9 @@ def next_command(
     if answer.at is None:
         lines = [f"no allowed instant: {answer.reason}"]
     else:
-        lines = [f"next allowed: {answer.local_time}  ({answer.at.isoformat()})"]
+        lines = [f"next allowed: {answer.local_time}  ({answer.at.astimezone(UTC).isoformat()})"]
     lines += [f"  {v.rule} ({v.citation}): {v.message}" for v in answer.binding]
     if not binding:
-        lines.append("  no timing rule binds it: the requested time is allowed")
+        lines.append("  no rule binds it: the requested time is allowed")
     lines += [f"note ({n.severity}): {n.message}" for n in answer.notes]
     write(printable("\n".join(lines), keep_newlines=True) + "\n", None)
