@@ -29,6 +29,7 @@ PUBLIC = [
     "Pack",
     "PackInfo",
     "Problem",
+    "ProfileRun",
     "Rejection",
     "Report",
     "Role",

@@ -54,6 +54,8 @@ def check(
     waivers: str | None = None,
     baseline: str | None = None,
     history: Sequence[str | Path] | None = None,
+    profile: str | None = None,
+    accounts: str | Path | None = None,
 ) -> Report:
     """Check contact logs (or a plan of contacts) against rule packs.
 
@@ -74,6 +76,9 @@ def check(
         severity: rule id or prefix -> error | warning | info.
         waivers, baseline: paths of a waivers file and a baseline file.
         history: past logs that give the plan its context.
+        profile: an input profile (built-in name or file) every input is read through, for
+            source exports (Twilio, Amazon Connect) rather than canonical logs.
+        accounts: the accounts CSV the profile's `join` takes accounts and debtors from.
     """
     given = {
         "rules": rules,
@@ -89,6 +94,8 @@ def check(
         "waivers": waivers,
         "baseline": baseline,
         "history": None if history is None else tuple(map(str, history)),
+        "profile": profile,
+        "accounts": None if accounts is None else str(accounts),
     }
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     opts = dataclasses.replace(options or CheckOptions(), **changes)
@@ -155,7 +162,32 @@ def read_logs(
     )
     skip = frozenset() if reads_text else frozenset({"body"})
     extra = frozenset().union(*(pack.info.fields for pack in packs))
-    raws = [
-        read_raw(path, opts.column_map, skip, role, opts.encoding, extra) for path, role in paths
-    ]
+    if opts.profile is not None:
+        raws = _read_profiled(paths, opts, skip, extra)
+    else:
+        raws = [
+            read_raw(path, opts.column_map, skip, role, opts.encoding, extra)
+            for path, role in paths
+        ]
     return [launch(raw, pool) for raw in raws]
+
+
+def _read_profiled(
+    paths: Sequence[tuple[str, Role]],
+    opts: CheckOptions,
+    skip: frozenset[str],
+    extra: frozenset[str],
+) -> list[RawLog]:
+    """Every input read through the profile (and its accounts file, when it joins)."""
+    from collectlint.profiles import read_profiled
+    from collectlint.profiles.accounts import read_accounts
+    from collectlint.profiles.spec import load_profile
+
+    assert opts.profile is not None
+    if opts.column_map:
+        raise UsageError("--map and --profile cannot be combined: the profile maps the columns")
+    profile = load_profile(opts.profile)
+    if opts.accounts is not None and profile.join is None:
+        raise UsageError(f"--accounts: profile {profile.name} does not join an accounts file")
+    accounts = read_accounts(opts.accounts, profile) if opts.accounts else None
+    return [read_profiled(path, profile, accounts, role, skip, extra) for path, role in paths]

@@ -272,6 +272,35 @@ class Rejection(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileRun:
+    """What a profile did to one export: its identity, and counts that add up —
+    `rows_read == rows_deduplicated + rows_excluded + rows_kept`, and the kept rows became
+    `rows_kept + events_fanned_out` events (a row joined to two debts is two)."""
+
+    name: str
+    version: str
+    path: str
+    sha256: str
+    rows_read: int
+    rows_deduplicated: int
+    rows_excluded: int
+    events_fanned_out: int
+    excluded: Mapping[str, int] = field(default_factory=lambda: EMPTY)
+    """Rows left out per exclusion reason."""
+    rejected: Mapping[str, int] = field(default_factory=lambda: EMPTY)
+    """Rows rejected per reason (each unmapped value is one reason, with its count)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "excluded", freeze(self.excluded))
+        object.__setattr__(self, "rejected", freeze(self.rejected))
+
+    @property
+    def rows_kept(self) -> int:
+        """Rows that became events (before the join's fan-out)."""
+        return self.rows_read - self.rows_deduplicated - self.rows_excluded
+
+
+@dataclass(frozen=True, slots=True)
 class InputFile:
     """One input that was read: where it came from, its role, its digest and its row count."""
 
@@ -279,6 +308,8 @@ class InputFile:
     sha256: str
     rows: int
     role: Role = Role.LOG
+    profile: ProfileRun | None = None
+    """The input profile that turned the export's rows into events, when one did."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +332,12 @@ class Summary:
     not_judged: Mapping[str, int] = field(default_factory=_empty)
     """Per rule, the checked events it applies to but could not judge (a message logged
     without its text, for a wording rule); only rules with some are listed."""
+    rows_read: int = 0
+    """Source rows read: the events' rows, plus, for an input read through a profile, the
+    rows it left out on purpose or as duplicate copies (and a row joined to several debts is
+    one row but several events)."""
+    rows_excluded: int = 0
+    rows_deduplicated: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_rule", freeze(self.by_rule))
@@ -331,6 +368,10 @@ class CheckOptions:
     baseline: str | None = None
     history: tuple[str, ...] = ()
     encoding: str = "utf-8"
+    profile: str | None = None
+    """An input profile (a built-in name or a file) every input is read through."""
+    accounts: str | None = None
+    """The accounts file the profile's `join` takes accounts and debtors from."""
 
     def __post_init__(self) -> None:
         for name in ("rules", "select", "ignore", "history"):

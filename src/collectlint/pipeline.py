@@ -9,6 +9,7 @@ the caller's, or else the latest checked event time.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,7 +68,13 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
     findings = Findings.of(marked)
     rejected = rejections(events, table)
     summary = _summary(table, [r.id for r in rules], findings, len(rejected), result.not_judged)
-    notes = (*notes, *_notes(events, table, summary), *_pending(result.pending, as_of))
+    summary = _with_rows(summary, events)
+    notes = (
+        *notes,
+        *_notes(events, table, summary),
+        *_pending(result.pending, as_of),
+        *_profile_notes(events),
+    )
     described = events.digests()  # last: digests may still be computing while the rules run
     return Report(
         tool_version=__version__,
@@ -161,6 +168,62 @@ def _summary(
         by_severity=by_severity,
         not_judged={rule: n for rule, n in sorted(not_judged.items()) if n},
     )
+
+
+def _with_rows(summary: Summary, events: EventTable) -> Summary:
+    """The summary with its source-row counts: every row read is an event, was left out on
+    purpose by a profile, or was a duplicate copy; fan-out makes some rows several events."""
+    read = excluded = deduplicated = 0
+    for source in events.sources:
+        run = source.profile
+        if run is None:
+            read += source.rows
+            continue
+        read += run.rows_read
+        excluded += run.rows_excluded
+        deduplicated += run.rows_deduplicated
+    return dataclasses.replace(
+        summary, rows_read=read, rows_excluded=excluded, rows_deduplicated=deduplicated
+    )
+
+
+SHOWN_REASONS = 20
+"""Rejection reasons a profile's notes list one by one (the most frequent first)."""
+
+
+def _profile_notes(events: EventTable) -> list[Note]:
+    """What each profile left out and why, and each reason it rejected rows with its count
+    (one line per unmapped value, not one per row)."""
+    notes = []
+    for source in events.sources:
+        run = source.profile
+        if run is None:
+            continue
+        what = f"profile {run.name} {run.version} ({run.path}, sha256 {run.sha256[:12]})"
+        notes.append(
+            Note(
+                Severity.INFO,
+                "profile",
+                f"{source.path}: read through {what}: {run.rows_read} row(s), "
+                f"{run.rows_deduplicated} duplicate copy(ies) dropped, {run.rows_excluded} "
+                f"left out on purpose, {run.events_fanned_out} extra event(s) for numbers "
+                "of several debts",
+                source.path,
+            )
+        )
+        for reason, count in sorted(run.excluded.items()):
+            text = f"{source.path}: {count} row(s) left out: {reason}"
+            notes.append(Note(Severity.INFO, "excluded", text, source.path))
+        reasons = sorted(run.rejected.items(), key=lambda item: (-item[1], item[0]))
+        for reason, count in reasons[:SHOWN_REASONS]:
+            text = f"{source.path}: {count} row(s) rejected: {reason}"
+            notes.append(Note(Severity.WARNING, "profile-rejected", text, source.path))
+        if len(reasons) > SHOWN_REASONS:
+            rest = sum(count for _, count in reasons[SHOWN_REASONS:])
+            others = len(reasons) - SHOWN_REASONS
+            text = f"{source.path}: {rest} more row(s) rejected for {others} other reason(s)"
+            notes.append(Note(Severity.WARNING, "profile-rejected", text, source.path))
+    return notes
 
 
 SHOWN_PENDING = 10

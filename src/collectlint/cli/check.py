@@ -66,6 +66,18 @@ def check_command(
         typer.Option("--assume-timezone", help="IANA zone for timestamps without an offset."),
     ] = None,
     encoding: EncodingOpt = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Input profile for a source export: twilio-calls, twilio-messages, "
+            "twilio-bulkexport, amazon-connect-ctr, or a profile file.",
+        ),
+    ] = None,
+    accounts: Annotated[
+        str | None,
+        typer.Option("--accounts", help="Accounts CSV (phone, account, debtor) the profile joins."),
+    ] = None,
     show_pii: Annotated[
         bool, typer.Option("--show-pii", help="Name contacted third parties by number/address.")
     ] = False,
@@ -94,6 +106,8 @@ def check_command(
             "assume_timezone": assume_timezone,
             "max_rejects": max_rejects,
             "encoding": encoding,
+            "profile": profile,
+            "accounts": accounts,
             **selection(select, ignore, severity, waivers, baseline),
             "fail_on": fail_on.value if fail_on else None,
         },

@@ -210,6 +210,8 @@ def resolve(config: str | None, given: dict[str, Any]) -> tuple[CheckOptions, Se
         waivers=value("waivers"),
         baseline=value("baseline"),
         encoding=value("encoding"),
+        profile=value("profile"),
+        accounts=value("accounts"),
     )
     return options, Severity.parse(value("fail_on"))
 

@@ -183,3 +183,76 @@ def next_command(
         lines.append("  no rule binds it: the requested time is allowed")
     lines += [f"note ({n.severity}): {n.message}" for n in answer.notes]
     write(printable("\n".join(lines), keep_newlines=True) + "\n", None)
+
+
+profile_app = typer.Typer(
+    help="Input profiles: how a source export becomes events.", no_args_is_help=True
+)
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("list")
+def profile_list() -> None:
+    """List the built-in input profiles."""
+    from collectlint.profiles.spec import builtin_names, load_profile
+
+    lines = []
+    for name in builtin_names():
+        profile = load_profile(name)
+        lines.append(f"{profile.name:<22} {profile.version:<10} {profile.title}")
+    write(printable("\n".join(lines), keep_newlines=True) + "\n", None)
+
+
+@profile_app.command("show")
+def profile_show(
+    export: Annotated[str, typer.Argument(help="The source export the profile is to read.")],
+    profile: Annotated[str, typer.Option("--profile", help="Built-in profile name or file.")],
+    output_format: DataFormatOpt = DataFormat.TEXT,
+) -> None:
+    """Every distinct value of every mapped column of EXPORT, its count and what it maps to:
+    the table to review and sign off before trusting the profile."""
+    from collectlint.profiles.signoff import signoff
+    from collectlint.profiles.spec import load_profile
+
+    spec = load_profile(profile)
+    rows, excluded, read = signoff(spec, export)
+    if output_format is DataFormat.JSON:
+        data = {
+            "profile": {
+                "name": spec.name,
+                "version": spec.version,
+                "path": spec.path,
+                "sha256": spec.sha256,
+            },
+            "export": export,
+            "rows_read": read,
+            "excluded": excluded,
+            "values": [
+                {
+                    "field": r.field,
+                    "column": r.column,
+                    "value": r.value,
+                    "count": r.count,
+                    "maps_to": r.maps_to,
+                }
+                for r in rows
+            ],
+        }
+        write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", None)
+        return
+    lines = [
+        f"profile {spec.name} {spec.version} ({spec.path}, sha256 {spec.sha256})",
+        f"export {export}: {read} row(s)",
+    ]
+    for reason, count in sorted(excluded.items()):
+        lines.append(f"  left out ({count}): {reason}")
+    width = max((len(f"{r.field} <- {r.column}") for r in rows), default=10)
+    value_width = max((len(r.value) for r in rows), default=5)
+    lines.append("")
+    lines.append(f"{'field <- column':<{width}}  {'value':<{value_width}}  {'rows':>8}  maps to")
+    for r in rows:
+        lines.append(
+            f"{r.field + ' <- ' + r.column:<{width}}  {r.value:<{value_width}}  {r.count:>8}  "
+            f"{r.maps_to}"
+        )
+    write(printable("\n".join(lines), keep_newlines=True) + "\n", None)

@@ -49,14 +49,23 @@ def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
         log = logs.pop(0)
         index = len(sources)
         sources.append(
-            InputSource(log.path, log.role, log.frame.height, log.format, log.sha256, log.lines)
+            InputSource(
+                log.path,
+                log.role,
+                log.frame.height,
+                log.format,
+                log.sha256,
+                log.lines,
+                log.profile,
+            )
         )
         if log.problems is not None:
             shapes.append(log.problems.with_columns(pl.col(C.ROW) - 1 + offset))
         offset += log.frame.height
+        # a log read through a profile numbers its rows by the export's records already
+        row = pl.col(C.ROW) if C.ROW in log.frame.columns else pl.int_range(1, pl.len() + 1)
         frame = log.frame.with_columns(
-            pl.lit(index, dtype=pl.UInt16).alias(C.SOURCE),
-            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(C.ROW),
+            pl.lit(index, dtype=pl.UInt16).alias(C.SOURCE), row.cast(pl.Int64).alias(C.ROW)
         )
         ids = _blank_to_null("id")
         if frame.select(ids.null_count()).item():  # formatting row numbers costs; only if used

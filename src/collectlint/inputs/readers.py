@@ -28,7 +28,7 @@ from collectlint.inputs.canonical import canonical, fields
 from collectlint.inputs.deferred import Deferred
 from collectlint.inputs.encoding import is_utf8, transcoded
 from collectlint.inputs.lines import NO_LINES, LineMap, Scan
-from collectlint.model import Role
+from collectlint.model import ProfileRun, Role
 from collectlint.vocabulary import COLUMNS, is_categorical, readable
 
 FORMATS = {
@@ -58,6 +58,7 @@ class RawLog:
     lines: Deferred[LineMap] = field(default_factory=lambda: Deferred.now(NO_LINES))
     problems: pl.DataFrame | None = None
     pending: Scan | None = None
+    profile: ProfileRun | None = None
 
 
 def launch(raw: RawLog, background: Executor) -> RawLog:

@@ -17,7 +17,7 @@ from collectlint import columns as C
 from collectlint.inputs.deferred import Deferred
 from collectlint.inputs.lines import NO_LINES, LineMap
 from collectlint.inputs.templates import Template
-from collectlint.model import InputFile, Origin, Role
+from collectlint.model import InputFile, Origin, ProfileRun, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class InputSource:
     format: str
     sha256: Deferred[str] = field(default_factory=lambda: Deferred.now(""))
     lines: Deferred[LineMap] = field(default_factory=lambda: Deferred.now(NO_LINES))
+    profile: ProfileRun | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,9 @@ class EventTable:
 
     def digests(self) -> tuple[InputFile, ...]:
         """The inputs as a report lists them (waiting for digests still being computed)."""
-        return tuple(InputFile(s.path, s.sha256.get(), s.rows, s.role) for s in self.sources)
+        return tuple(
+            InputFile(s.path, s.sha256.get(), s.rows, s.role, s.profile) for s in self.sources
+        )
 
     def roles(self, *roles: Role) -> list[int]:
         """Indexes of the sources with one of `roles`."""

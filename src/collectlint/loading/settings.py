@@ -24,7 +24,7 @@ from collectlint.loading.validate import load_schema, validate
 from collectlint.yamldoc import YamlDoc, parse_file, parse_text
 
 CONFIG_NAMES = ("collectlint.yaml", ".collectlint.yaml", "pyproject.toml")
-PATH_KEYS = ("waivers", "baseline")
+PATH_KEYS = ("waivers", "baseline", "accounts")
 """Keys holding file paths, resolved against the configuration file's folder."""
 
 DEFAULTS: Mapping[str, Any] = {
@@ -39,6 +39,8 @@ DEFAULTS: Mapping[str, Any] = {
     "assume_timezone": None,
     "max_rejects": 0,
     "encoding": "utf-8",
+    "profile": None,
+    "accounts": None,
 }
 
 
@@ -135,6 +137,8 @@ def load_settings(config: str | None, cli: Mapping[str, Any], cwd: Path | None =
                 value = _relative(path.parent / value)
             if key == "rules":
                 value = [_pack_ref(path.parent, ref) for ref in value]
+            if key == "profile" and value is not None:
+                value = _pack_ref(path.parent, value)  # a built-in name stays, a path resolves
             values[key] = value
             sources[key] = str(doc.span([key], key=True))
     for key, value in cli.items():

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from collectlint.findings import FIELDS, Field, Findings, fields_of, is_record
-from collectlint.model import Rejection, Severity, Violation
+from collectlint.model import InputFile, Rejection, Severity, Violation
 from collectlint.report import Report
 
 SCHEMA_VERSION = 2
@@ -100,10 +100,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "version": SCHEMA_VERSION,
         "tool_version": report.tool_version,
         "as_of": _utc(report.as_of),
-        "inputs": [
-            {"path": i.path, "sha256": i.sha256, "rows": i.rows, "role": str(i.role)}
-            for i in report.inputs
-        ],
+        "inputs": [_input(i) for i in report.inputs],
         "packs": [
             {
                 "name": p.name,
@@ -139,6 +136,9 @@ def as_dict(report: Report) -> dict[str, Any]:
             "by_severity": dict(s.by_severity),
             "suppressed": s.suppressed,
             "not_judged": dict(s.not_judged),
+            "rows_read": s.rows_read,
+            "rows_excluded": s.rows_excluded,
+            "rows_deduplicated": s.rows_deduplicated,
         },
         "violations": [violation_dict(v) for v in report.violations],
         "rejected": [rejection_dict(r) for r in report.rejected],
@@ -147,6 +147,26 @@ def as_dict(report: Report) -> dict[str, Any]:
             for n in report.notes
         ],
     }
+
+
+def _input(i: InputFile) -> dict[str, Any]:
+    """One input, with the profile that read it (name, version, file and SHA-256) if any."""
+    out: dict[str, Any] = {"path": i.path, "sha256": i.sha256, "rows": i.rows, "role": str(i.role)}
+    run = i.profile
+    if run is not None:
+        out["profile"] = {
+            "name": run.name,
+            "version": run.version,
+            "path": run.path,
+            "sha256": run.sha256,
+            "rows_read": run.rows_read,
+            "rows_deduplicated": run.rows_deduplicated,
+            "rows_excluded": run.rows_excluded,
+            "events_fanned_out": run.events_fanned_out,
+            "excluded": dict(run.excluded),
+            "rejected": dict(run.rejected),
+        }
+    return out
 
 
 _ROWS = ("violations", "rejected")

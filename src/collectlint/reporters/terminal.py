@@ -158,13 +158,17 @@ def _summary(report: Report) -> Table:
     table.add_row("events read", "", str(s.events_read))
     table.add_row("events checked", "", str(s.events_checked))
     table.add_row("events rejected", "", str(s.events_rejected))
+    if s.rows_excluded or s.rows_deduplicated or s.rows_read != s.events_read:
+        table.add_row("source rows read", "", str(s.rows_read))
+        table.add_row("rows left out by the profile", "", str(s.rows_excluded))
+        table.add_row("duplicate rows dropped", "", str(s.rows_deduplicated))
     if s.events_out_of_scope:
         table.add_row("checked, outside every pack's jurisdiction", "", str(s.events_out_of_scope))
     table.add_row("violations", "", str(s.violations))
     if s.suppressed:
         table.add_row("suppressed by waivers or the baseline", "", str(s.suppressed))
     for rule, count in s.not_judged.items():
-        table.add_row(f"not judged by {rule} (no message text)", "", str(count))
+        table.add_row(f"not judged by {rule} (the log cannot show it)", "", str(count))
     return table
 
 

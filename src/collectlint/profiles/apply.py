@@ -1,0 +1,403 @@
+"""Apply a profile to a source frame: canonical text columns, and a reason for every row that
+cannot become a checkable event — all as Polars expressions over whole columns.
+
+Order: drop duplicate copies (`dedupe`), leave out excluded rows (`exclude`), derive each
+canonical field (`columns`, `constant`, `time`, `values`), then take accounts from the accounts
+file (`join`; one number that belongs to several debts becomes one event per debt, ids
+`sid:account`).  Nothing is dropped silently: duplicates and exclusions are counted, and a value
+the profile does not map, a time it cannot read or a number the accounts file does not hold
+rejects its row with a reason naming the column and value (never a phone number or a name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from collectlint import columns as C
+from collectlint.errors import InputError, UsageError
+from collectlint.model import ProfileRun
+from collectlint.profiles.spec import Choice, Condition, Profile, Test, ValueMap
+
+SRC = "_src"
+"""The source record (0-based) an output row came from."""
+WHY, CODE = "_why", "_code"
+LABELS = {
+    "rfc2822": "an RFC 2822",
+    "epoch_s": "an epoch-seconds",
+    "epoch_ms": "an epoch-milliseconds",
+}
+"""How a reason names each time format (a pattern is quoted: "not a '%d/%m/%Y %H:%M' time")."""
+SHOWN = 60
+"""Characters of a source value a reason quotes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    """The canonical frame (text columns, rejected rows included), the rejected rows
+    (`C.ROW` 1-based, `C.CODE`, `C.REASON`), the source record of each row, and the counts."""
+
+    frame: pl.DataFrame
+    problems: pl.DataFrame
+    sources: pl.Series
+    run: ProfileRun
+
+
+def apply(
+    profile: Profile, source: pl.DataFrame, display: str, accounts: pl.DataFrame | None
+) -> Mapped:
+    """Map `source` (every column text) through `profile`; `accounts` is the accounts file
+    as read by `profiles.accounts` (needed when the profile joins)."""
+    present = set(source.columns)
+    check_columns(profile, present, display)
+    frame = source.with_row_index(SRC)
+    rows_read = frame.height
+    frame = _dedupe(profile, frame)
+    deduplicated = rows_read - frame.height
+    frame, excluded = exclude_rows(profile, frame, present)
+    mapped = frame.select(SRC, *_fields(profile, present), *_why(profile, present))
+    fanned = 0
+    if profile.join is not None:
+        if accounts is None:
+            if "account" not in profile.columns:
+                raise UsageError(
+                    f"profile {profile.name} takes the account from an accounts file: give "
+                    "--accounts FILE (a CSV with columns phone, account, debtor)"
+                )
+        else:
+            before = mapped.height
+            mapped = _join(profile, mapped, accounts)
+            fanned = mapped.height - before
+    problems = (
+        mapped.with_row_index(C.ROW, offset=1)
+        .filter(pl.col(WHY).is_not_null())
+        .select(
+            pl.col(C.ROW).cast(pl.Int64), pl.col(CODE).alias(C.CODE), pl.col(WHY).alias(C.REASON)
+        )
+    )
+    rejected = dict(problems.group_by(C.REASON).len().sort(C.REASON).iter_rows())
+    run = ProfileRun(
+        profile.name,
+        profile.version,
+        profile.path,
+        profile.sha256,
+        rows_read,
+        deduplicated,
+        sum(excluded.values()),
+        fanned,
+        excluded,
+        rejected,
+    )
+    sources = mapped[SRC]
+    out = mapped.drop(SRC, WHY, CODE)
+    return Mapped(out, problems, sources, run)
+
+
+def check_columns(profile: Profile, present: set[str], display: str) -> None:
+    """Every column the profile reads must be in the export: a missing one would silently
+    leave a field empty (a column of an object that is null in every record counts as
+    present: its fields are all empty)."""
+    missing = [c for c in profile.source_columns if c not in present and not _parent(c, present)]
+    if missing:
+        raise InputError(
+            f"{display}: profile {profile.name} ({profile.path}) reads column(s) "
+            f"{', '.join(repr(c) for c in missing)}, which the export does not have"
+        )
+
+
+def _parent(column: str, present: set[str]) -> bool:
+    parts = column.split(".")
+    return any(".".join(parts[:n]) in present for n in range(1, len(parts)))
+
+
+def source_value(name: str, present: set[str]) -> pl.Expr:
+    """A source column, stripped, with empty text as null (absent: all null)."""
+    if name not in present:
+        return pl.lit(None, pl.String)
+    text = pl.col(name).cast(pl.String).str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def _test(value: pl.Expr, test: Test) -> pl.Expr:
+    if test.op == "present":
+        result = value.is_not_null()
+        return ~result if test.negate else result
+    if test.op == "in":
+        hit = value.is_in(list(test.values)).fill_null(False)
+        return ~hit if test.negate else hit
+    arg = test.values[0]
+    if test.op == "prefix":
+        return value.str.starts_with(arg).fill_null(False)
+    if test.op == "suffix":
+        return value.str.ends_with(arg).fill_null(False)
+    return value.str.contains(arg, literal=True).fill_null(False)
+
+
+def holds(condition: Condition | None, present: set[str]) -> pl.Expr:
+    """Whether `condition` holds on each row (always, for None)."""
+    if condition is None:
+        return pl.lit(True)
+    return pl.all_horizontal(_test(source_value(c, present), t) for c, t in condition.tests)
+
+
+def _dedupe(profile: Profile, frame: pl.DataFrame) -> pl.DataFrame:
+    """One copy per key (rows with a blank key are never merged: they may be different)."""
+    spec = profile.dedupe
+    if spec is None:
+        return frame
+    present = set(frame.columns)
+    keys = [source_value(k, present).alias(f"_k{i}") for i, k in enumerate(spec.key)]
+    names = [f"_k{i}" for i in range(len(spec.key))]
+    keyed = frame.with_columns(keys)
+    blank = keyed.filter(pl.any_horizontal(pl.col(n).is_null() for n in names))
+    full = keyed.filter(pl.all_horizontal(pl.col(n).is_not_null() for n in names))
+    if spec.order_by:
+        full = full.sort(source_value(spec.order_by, present), SRC, nulls_last=False)
+    kept = full.unique(names, keep="first" if spec.keep == "first" else "last", maintain_order=True)
+    return pl.concat([kept, blank]).sort(SRC).drop(names)
+
+
+def exclude_rows(
+    profile: Profile, frame: pl.DataFrame, present: set[str]
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The rows no exclusion matches, and how many each reason left out (first match wins)."""
+    if not profile.exclude:
+        return frame, {}
+    reason: pl.Expr = pl.lit(None, pl.String)
+    for ex in reversed(profile.exclude):
+        reason = pl.when(holds(ex.when, present)).then(pl.lit(ex.reason)).otherwise(reason)
+    tagged = frame.with_columns(reason.alias("_excluded"))
+    counts = dict(
+        tagged.filter(pl.col("_excluded").is_not_null())
+        .group_by("_excluded")
+        .len()
+        .sort("_excluded")
+        .iter_rows()
+    )
+    kept = tagged.filter(pl.col("_excluded").is_null()).drop("_excluded")
+    return kept, {str(k): int(v) for k, v in counts.items()}
+
+
+def _picked(profile: Profile, name: str, present: set[str]) -> pl.Expr:
+    """The source value a field reads: its column, or the first whose condition holds."""
+    picks = profile.columns[name]
+    expr: pl.Expr = pl.lit(None, pl.String)
+    for pick in reversed(picks):
+        value = source_value(pick.column, present)
+        expr = (
+            value
+            if pick.when is None
+            else pl.when(holds(pick.when, present)).then(value).otherwise(expr)
+        )
+    return expr
+
+
+def _fields(profile: Profile, present: set[str]) -> list[pl.Expr]:
+    exprs: list[pl.Expr] = []
+    for name in profile.columns:
+        if name in profile.values or name == "time":
+            continue
+        exprs.append(_picked(profile, name, present).alias(name))
+    for name, value in profile.constant.items():
+        exprs.append(pl.lit(value, pl.String).alias(name))
+    for name, vmap in profile.values.items():
+        exprs.append(mapped_value(vmap, present).alias(name))
+    if "time" in profile.columns:
+        exprs.append(_time_text(profile, _picked(profile, "time", present)).alias("time"))
+    return exprs
+
+
+def _choose(choices: Sequence[Choice], present: set[str]) -> pl.Expr:
+    expr: pl.Expr = pl.lit(None, pl.String)
+    for choice in reversed(choices):
+        hit = pl.lit(choice.value, pl.String)
+        expr = (
+            hit
+            if choice.when is None
+            else pl.when(holds(choice.when, present)).then(hit).otherwise(expr)
+        )
+    return expr
+
+
+def mapped_value(vmap: ValueMap, present: set[str]) -> pl.Expr:
+    """The canonical value of each row by the map (null where the map has none)."""
+    value = source_value(vmap.source, present)
+    expr: pl.Expr = pl.lit(None, pl.String)
+    for key, choices in reversed(vmap.entries):
+        expr = pl.when(value == key).then(_choose(choices, present)).otherwise(expr)
+    if vmap.blank is not None:
+        expr = pl.when(value.is_null()).then(_choose(vmap.blank, present)).otherwise(expr)
+    return expr
+
+
+def _parsed_time(profile: Profile, text: pl.Expr) -> pl.Expr:
+    """UTC datetime of each source time (null where it does not parse)."""
+    fmt = profile.time
+    if fmt.name == "rfc2822":  # Tue, 10 Mar 2026 15:04:05 +0000 (RFC 2822 section 3.3)
+        return text.str.replace(r"^\w{3},\s*", "").str.to_datetime(
+            "%d %b %Y %H:%M:%S %z", time_unit="us", time_zone="UTC", strict=False
+        )
+    if fmt.name in ("epoch_s", "epoch_ms"):
+        number = text.cast(pl.Float64, strict=False)
+        scale = 1_000_000 if fmt.name == "epoch_s" else 1_000
+        return (number * scale).round().cast(pl.Int64, strict=False).cast(pl.Datetime("us", "UTC"))
+    if fmt.zone:
+        naive = text.str.to_datetime(fmt.pattern, time_unit="us", strict=False)
+        return naive.dt.replace_time_zone(
+            fmt.zone, ambiguous="null", non_existent="null"
+        ).dt.convert_time_zone("UTC")
+    return text.str.to_datetime(fmt.pattern, time_unit="us", time_zone="UTC", strict=False)
+
+
+def _time_text(profile: Profile, text: pl.Expr) -> pl.Expr:
+    """The canonical time text: ISO-8601 in UTC (ISO sources pass through unchanged, for
+    the log reader to judge as it judges every log)."""
+    if profile.time.name == "iso8601":
+        return text
+    parsed = _parsed_time(profile, text)
+    return (
+        pl.when(parsed.is_not_null())
+        .then(parsed.dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ"))
+        .otherwise(text)
+    )
+
+
+def _quote(value: pl.Expr) -> pl.Expr:
+    return value.str.slice(0, SHOWN)
+
+
+def _why(profile: Profile, present: set[str]) -> list[pl.Expr]:
+    """Per row, the first reason it cannot become an event, and its code."""
+    reasons: list[tuple[pl.Expr, pl.Expr, str]] = []
+    if "time" in profile.columns and profile.time.name != "iso8601":
+        text = _picked(profile, "time", present)
+        bad = text.is_not_null() & _parsed_time(profile, text).is_null()
+        column = profile.columns["time"][0].column
+        label = LABELS.get(profile.time.name, f"a {profile.time.pattern!r}")
+        quoted = pl.concat_str(pl.lit("'"), _quote(text), pl.lit("'"))
+        reasons.append((bad, pl.format(f"{column} {{}} is not {label} time", quoted), "bad-time"))
+    for name, vmap in profile.values.items():
+        value = source_value(vmap.source, present)
+        result = mapped_value(vmap, present)
+        keys = [k for k, _ in vmap.entries]
+        known = value.is_in(keys).fill_null(False)
+        unmapped = value.is_not_null() & ~known
+        quoted = pl.concat_str(pl.lit("'"), _quote(value), pl.lit("'"))
+        reasons.append(
+            (
+                unmapped,
+                pl.format(
+                    f"{vmap.source} {{}} is not in profile {profile.name}'s map for {name}", quoted
+                ),
+                "unmapped-value",
+            )
+        )
+        reasons.append(
+            (
+                known & result.is_null(),
+                pl.concat_str(
+                    pl.lit(f"{vmap.source} "),
+                    quoted,
+                    *_context(vmap, present, _private(profile)),
+                    pl.lit(f": no entry of profile {profile.name}'s map for {name} fits this row"),
+                ),
+                "unmapped-value",
+            )
+        )
+        if vmap.blank is None:
+            continue
+        reasons.append(
+            (
+                value.is_null() & result.is_null(),
+                pl.lit(
+                    f"{vmap.source} is empty and no blank entry of profile "
+                    f"{profile.name}'s map for {name} fits this row"
+                ),
+                "unmapped-value",
+            )
+        )
+    why: pl.Expr = pl.lit(None, pl.String)
+    code: pl.Expr = pl.lit(None, pl.String)
+    for bad, text, tag in reversed(reasons):
+        why = pl.when(bad).then(text).otherwise(why)
+        code = pl.when(bad).then(pl.lit(tag)).otherwise(code)
+    return [why.alias(WHY), code.alias(CODE)]
+
+
+PRIVATE_FIELDS = ("to", "account", "debtor", "body", "agent", "id")
+"""Fields whose source columns a reason never quotes: numbers, names, message text."""
+
+
+def _private(profile: Profile) -> set[str]:
+    """The source columns holding personal data (those read into `PRIVATE_FIELDS`)."""
+    return {pick.column for name in PRIVATE_FIELDS for pick in profile.columns.get(name, ())}
+
+
+def _context(vmap: ValueMap, present: set[str], private: set[str]) -> list[pl.Expr]:
+    """` with COLUMN 'value', ...` for the columns the map's conditions test, so a reason says
+    which value no entry expected (an answering-machine status the profile does not know);
+    a column holding personal data is named but not quoted."""
+    columns = dict.fromkeys(
+        column
+        for _, choices in vmap.entries
+        for choice in choices
+        if choice.when is not None
+        for column in choice.when.columns
+    )
+    parts: list[pl.Expr] = []
+    for i, column in enumerate(columns):
+        value = _quote(source_value(column, present)).fill_null("")
+        if column in private:
+            value = pl.when(value == "").then(pl.lit("")).otherwise(pl.lit("…"))
+        parts.append(pl.lit((" with " if i == 0 else ", ") + f"{column} '"))
+        parts += [value, pl.lit("'")]
+    return parts
+
+
+def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+    """Each checkable row with the accounts of its number (one row per account); a row whose
+    number the file does not hold is rejected."""
+    spec = profile.join
+    assert spec is not None
+    by = spec.by
+    take = [c for c in spec.take if c in accounts.columns]
+    table = accounts.select(pl.col("_key"), *(pl.col(c).alias(f"_a_{c}") for c in take))
+    key = normalise_key(pl.col(by)) if by in mapped.columns else pl.lit(None, pl.String)
+    rows = mapped.with_columns(key.alias("_key"))
+    joined = rows.join(table, on="_key", how="left", maintain_order="left")
+    found = (
+        pl.col("_a_account").is_not_null()
+        if "account" in take
+        else pl.col("_key").is_in(table["_key"].implode())
+    )
+    fills = []
+    for name in take:
+        mine = pl.col(name) if name in joined.columns else pl.lit(None, pl.String)
+        fills.append(pl.coalesce(pl.col(f"_a_{name}"), mine).alias(name))
+    count = pl.len().over(SRC)
+    joined = joined.with_columns(fills)
+    if "id" in joined.columns and "account" in take:
+        joined = joined.with_columns(
+            pl.when(count > 1)
+            .then(pl.concat_str("id", pl.lit(":"), "account"))
+            .otherwise(pl.col("id"))
+            .alias("id")
+        )
+    missing = pl.col(WHY).is_null() & ~found
+    reason = f"{by} is not in the accounts file (its {spec.accounts_key} column)"
+    joined = joined.with_columns(
+        pl.when(missing).then(pl.lit(reason)).otherwise(pl.col(WHY)).alias(WHY),
+        pl.when(missing).then(pl.lit("no-account")).otherwise(pl.col(CODE)).alias(CODE),
+    )
+    return joined.drop("_key", *(f"_a_{c}" for c in take))
+
+
+def normalise_key(value: pl.Expr) -> pl.Expr:
+    """A phone number or id as a join key: trimmed, and for numbers written with spaces,
+    dashes, dots or brackets, only `+` and digits kept (`+1 (617) 555-0100` is
+    `+16175550100`)."""
+    text = value.cast(pl.String).str.strip_chars()
+    phoneish = text.str.contains(r"^\+?[\d\s().-]{7,}$").fill_null(False)
+    return pl.when(phoneish).then(text.str.replace_all(r"[\s().-]", "")).otherwise(text)
