@@ -152,6 +152,9 @@ def test_twilio_calls_maps_every_status_and_accounts_for_every_row(
         20: ("bad-time", "start_time 'Thu, 32 Mar 2026 19:00:00 +0000' is not an RFC 2822 time"),
     }
     assert all(DAN not in r.reason for r in report.rejected)
+    # one call to a number of two debts: a finding for each debt, but counted once per number
+    rapid = [v for v in report.violations if v.rule == "us-regf/rapid-unanswered-calls"]
+    assert not rapid
     fan = sorted(v.event for v in report.violations if v.event.startswith("CA12"))
     assert fan
     assert set(fan) <= {"CA12:ACC-2", "CA12:ACC-3"}
@@ -204,8 +207,14 @@ def canonical_of_every_call_status() -> list[dict[str, str]]:
         row("CA09", "2026-03-11T18:00:00Z", "ACC-4", "D-4", "busy", chi),
         row("CA10", "2026-03-11T19:00:00Z", "ACC-4", "D-4", "not_connected", chi),
         row("CA11", "2026-03-11T20:00:00Z", "ACC-4", "D-4", "not_connected", chi),
-        row("CA12:ACC-2", "2026-03-12T02:30:00Z", "ACC-2", "D-2", "no_answer"),
-        row("CA12:ACC-3", "2026-03-12T02:30:00Z", "ACC-3", "D-2", "no_answer"),
+        {
+            **row("CA12:ACC-2", "2026-03-12T02:30:00Z", "ACC-2", "D-2", "no_answer"),
+            "contact": "CA12",
+        },
+        {
+            **row("CA12:ACC-3", "2026-03-12T02:30:00Z", "ACC-3", "D-2", "no_answer"),
+            "contact": "CA12",
+        },
         row("CA13", "2026-03-12T15:00:00Z", *a, "conversation", direction="inbound"),
     ]
 
@@ -328,6 +337,7 @@ def connect_records() -> list[dict[str, object]]:
             "CustomerEndpoint": {"Address": to, "Type": "TELEPHONE_NUMBER"},
             "Agent": {"Username": "alice", "ConnectedToAgentTimestamp": at} if agent else None,
             "AnsweringMachineDetectionStatus": amd,
+            "DisconnectReason": "CUSTOMER_DISCONNECT",
             "Attributes": {"accountNumber": "ACC-1"},
         }
 
@@ -453,3 +463,13 @@ def test_an_accounts_file_without_its_columns_is_an_error(tmp_path: Path) -> Non
     )
     assert result.exit_code == 2
     assert "needs column(s) phone, account" in result.output
+
+
+def test_a_field_no_record_has_is_an_input_error(tmp_path: Path, crm: Path) -> None:
+    records = connect_records()
+    for record in records:
+        del record["DisconnectReason"]
+    export = tmp_path / "ctr.json"
+    export.write_text("".join(json.dumps(r) for r in records), encoding="utf-8")
+    with pytest.raises(InputError, match="DisconnectReason"):
+        collectlint.check([export], profile="amazon-connect-ctr", accounts=crm)

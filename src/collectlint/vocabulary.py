@@ -31,6 +31,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "source",
     "device",
     "recording",
+    "contact",
 )
 """Columns a log may carry and rules may test (`where: {purpose: validation_notice}`), read
 when the file has them.  A log without one is read as if every cell were empty: a filter that
@@ -44,7 +45,7 @@ the kind of number dialled; `source` where the number or address came from (`add
 for one scraped from the debtor's phone); `device` whose device sent it (`private` for a
 collector's own phone); `recording` a reference to the call recording."""
 
-OPTIONAL_TEXT: frozenset[str] = frozenset({"recording"})
+OPTIONAL_TEXT: frozenset[str] = frozenset({"recording", "contact"})
 """Optional columns read as plain text; the others have few distinct values (categoricals)."""
 
 CATEGORICAL: tuple[str, ...] = (

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 import polars as pl
 
+from collectlint import columns as C
 from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import exemptions, scenarios
 from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, in_own_zone
@@ -127,7 +128,9 @@ class Frequency:
         """Flag every matching event whose window holds more than `limit` events."""
         keys = ctx.keys(self.keys)
         counted = exemptions.counted_mask(ctx, keys, self.where, self.exempt)
-        return in_own_zone(ctx, in_window(ctx, keys, counted, counted, self.window, self.limit + 1))
+        once = once_per_record(ctx, keys, counted)
+        found = in_window(ctx, keys, once, counted, self.window, self.limit + 1)
+        return in_own_zone(ctx, found)
 
     def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
         """The earliest instant at which the contact neither exceeds the limit itself nor
@@ -145,3 +148,26 @@ class Frequency:
         involved = ctx.where(self.where)
         keys = ctx.keys(self.keys)
         return scenarios.answer(ctx, planned, involved, keys, breaks, self.evaluate, never)
+
+
+def once_per_record(ctx: EvalContext, keys: tuple[str, ...], counted: pl.Series) -> pl.Series:
+    """`counted`, but counting one communication once per key: a communication about two
+    debts is two events (one per debt) sharing a `contact` id — a profile that joins a number
+    held by two debts writes them so — which a limit per debt counts once each and a limit per
+    number once in all.  The same series when no `contact` id is shared."""
+
+    def compute() -> pl.Series:
+        if "contact" not in ctx.events.columns:
+            return counted
+        shared = ctx.events.select(
+            (pl.col("contact").is_not_null() & pl.col("contact").is_duplicated()).any()
+        ).item()
+        if not shared:
+            return counted
+        rows = ctx.events.select(C.IDX, "contact", *keys).filter(counted)
+        first = rows.filter(
+            pl.col("contact").is_null() | pl.struct(*keys, "contact").is_first_distinct()
+        )
+        return ctx.mask(first[C.IDX])
+
+    return ctx.shared(f"once-per-record:{keys}:{id(counted)}", compute)

@@ -35,7 +35,7 @@ def read_profiled(
     if not file.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        read = read_source(file, path, profile.format)
+        read = read_source(file, path, profile.format, _wanted(profile))
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     mapped = apply(profile, read.frame, path, accounts)
@@ -64,3 +64,10 @@ def read_profiled(
         read.pending,
         mapped.run,
     )
+
+
+def _wanted(profile: Profile) -> list[str]:
+    """The source columns to parse: those the profile reads, and the top-level objects of the
+    dotted ones (so a column of an object null in every record is still known to exist)."""
+    names = set(profile.source_columns)
+    return sorted(names | {name.split(".")[0] for name in names})

@@ -50,14 +50,14 @@ def apply(
 ) -> Mapped:
     """Map `source` (every column text) through `profile`; `accounts` is the accounts file
     as read by `profiles.accounts` (needed when the profile joins)."""
-    present = set(source.columns)
-    check_columns(profile, present, display)
-    frame = source.with_row_index(SRC)
+    check_columns(profile, set(source.columns), display)
+    frame = cleaned(profile, source).with_row_index(SRC)
+    present = set(frame.columns)
     rows_read = frame.height
     frame = _dedupe(profile, frame)
     deduplicated = rows_read - frame.height
     frame, excluded = exclude_rows(profile, frame, present)
-    mapped = frame.select(SRC, *_fields(profile, present), *_why(profile, present))
+    mapped = _derived(profile, frame, present)
     fanned = 0
     if profile.join is not None:
         if accounts is None:
@@ -112,12 +112,23 @@ def _parent(column: str, present: set[str]) -> bool:
     return any(".".join(parts[:n]) in present for n in range(1, len(parts)))
 
 
+def cleaned(profile: Profile, source: pl.DataFrame) -> pl.DataFrame:
+    """The source columns the profile reads, each once: trimmed (message text is kept as
+    written), empty text as null.  Every later expression reads these columns as they are."""
+    keep = {pick.column for pick in profile.columns.get("body", ())}
+    exprs = []
+    for name in profile.source_columns:
+        if name not in source.columns:
+            continue
+        text = pl.col(name).cast(pl.String)
+        trimmed = text if name in keep else text.str.strip_chars()
+        exprs.append(pl.when(trimmed.str.len_bytes() > 0).then(trimmed).alias(name))
+    return source.select(exprs)
+
+
 def source_value(name: str, present: set[str]) -> pl.Expr:
-    """A source column, stripped, with empty text as null (absent: all null)."""
-    if name not in present:
-        return pl.lit(None, pl.String)
-    text = pl.col(name).cast(pl.String).str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text)
+    """A cleaned source column (see `cleaned`); absent, all null."""
+    return pl.col(name) if name in present else pl.lit(None, pl.String)
 
 
 def _test(value: pl.Expr, test: Test) -> pl.Expr:
@@ -148,6 +159,11 @@ def _dedupe(profile: Profile, frame: pl.DataFrame) -> pl.DataFrame:
     if spec is None:
         return frame
     present = set(frame.columns)
+    if spec.order_by is None:  # file order decides: one pass, the order kept
+        key = pl.struct(spec.key) if len(spec.key) > 1 else pl.col(spec.key[0])
+        distinct = key.is_first_distinct() if spec.keep == "first" else key.is_last_distinct()
+        unkeyed = pl.any_horizontal(source_value(k, present).is_null() for k in spec.key)
+        return frame.filter(unkeyed | distinct)
     keys = [source_value(k, present).alias(f"_k{i}") for i, k in enumerate(spec.key)]
     names = [f"_k{i}" for i in range(len(spec.key))]
     keyed = frame.with_columns(keys)
@@ -194,6 +210,38 @@ def _picked(profile: Profile, name: str, present: set[str]) -> pl.Expr:
     return expr
 
 
+TIME_TEXT, TIME_AT = "_time_text", "_time_at"
+"""The source time text a row reads, and that time parsed (UTC), computed once."""
+
+
+def _derived(profile: Profile, frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
+    """`SRC`, the canonical fields and each row's reason (`WHY`, `CODE`): the value maps and
+    the time are computed once, then both the fields and the reasons read them."""
+    maps = [mapped_value(v, present).alias(f"_m_{name}") for name, v in profile.values.items()]
+    if "time" in profile.columns:
+        maps.append(_picked(profile, "time", present).alias(TIME_TEXT))
+    staged = frame.with_columns(maps)
+    if "time" in profile.columns and profile.time.name != "iso8601":
+        staged = staged.with_columns(_parsed_time(profile, pl.col(TIME_TEXT)).alias(TIME_AT))
+        if profile.time.name == "rfc2822":
+            staged = _loose_rfc2822(staged)
+    return staged.select(SRC, *_fields(profile, present), *_why(profile, present))
+
+
+def _loose_rfc2822(staged: pl.DataFrame) -> pl.DataFrame:
+    """RFC 2822 times without a weekday, or with a one-digit day (section 3.3 allows both),
+    parsed in a second pass over the few rows the exact form missed."""
+    missed = staged[TIME_AT].is_null() & staged[TIME_TEXT].is_not_null()
+    if not missed.any():
+        return staged
+    at = pl.int_range(0, staged.height, eager=True).filter(missed)
+    text = staged[TIME_TEXT].filter(missed).str.replace(r"^\w{3},\s*", "")
+    loose = text.str.to_datetime(
+        "%e %b %Y %H:%M:%S %z", time_unit="us", time_zone="UTC", strict=False, cache=False
+    )
+    return staged.with_columns(staged[TIME_AT].scatter(at, loose))
+
+
 def _fields(profile: Profile, present: set[str]) -> list[pl.Expr]:
     exprs: list[pl.Expr] = []
     for name in profile.columns:
@@ -202,10 +250,10 @@ def _fields(profile: Profile, present: set[str]) -> list[pl.Expr]:
         exprs.append(_picked(profile, name, present).alias(name))
     for name, value in profile.constant.items():
         exprs.append(pl.lit(value, pl.String).alias(name))
-    for name, vmap in profile.values.items():
-        exprs.append(mapped_value(vmap, present).alias(name))
+    for name in profile.values:
+        exprs.append(pl.col(f"_m_{name}").alias(name))
     if "time" in profile.columns:
-        exprs.append(_time_text(profile, _picked(profile, "time", present)).alias("time"))
+        exprs.append(_time_text(profile).alias("time"))
     return exprs
 
 
@@ -236,8 +284,8 @@ def _parsed_time(profile: Profile, text: pl.Expr) -> pl.Expr:
     """UTC datetime of each source time (null where it does not parse)."""
     fmt = profile.time
     if fmt.name == "rfc2822":  # Tue, 10 Mar 2026 15:04:05 +0000 (RFC 2822 section 3.3)
-        return text.str.replace(r"^\w{3},\s*", "").str.to_datetime(
-            "%d %b %Y %H:%M:%S %z", time_unit="us", time_zone="UTC", strict=False
+        return text.str.to_datetime(  # the form Twilio writes (others: see `_loose_rfc2822`)
+            "%a, %d %b %Y %H:%M:%S %z", time_unit="us", time_zone="UTC", strict=False, cache=False
         )
     if fmt.name in ("epoch_s", "epoch_ms"):
         number = text.cast(pl.Float64, strict=False)
@@ -251,12 +299,13 @@ def _parsed_time(profile: Profile, text: pl.Expr) -> pl.Expr:
     return text.str.to_datetime(fmt.pattern, time_unit="us", time_zone="UTC", strict=False)
 
 
-def _time_text(profile: Profile, text: pl.Expr) -> pl.Expr:
+def _time_text(profile: Profile) -> pl.Expr:
     """The canonical time text: ISO-8601 in UTC (ISO sources pass through unchanged, for
     the log reader to judge as it judges every log)."""
+    text = pl.col(TIME_TEXT)
     if profile.time.name == "iso8601":
         return text
-    parsed = _parsed_time(profile, text)
+    parsed = pl.col(TIME_AT)
     return (
         pl.when(parsed.is_not_null())
         .then(parsed.dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ"))
@@ -272,15 +321,15 @@ def _why(profile: Profile, present: set[str]) -> list[pl.Expr]:
     """Per row, the first reason it cannot become an event, and its code."""
     reasons: list[tuple[pl.Expr, pl.Expr, str]] = []
     if "time" in profile.columns and profile.time.name != "iso8601":
-        text = _picked(profile, "time", present)
-        bad = text.is_not_null() & _parsed_time(profile, text).is_null()
+        text = pl.col(TIME_TEXT)
+        bad = text.is_not_null() & pl.col(TIME_AT).is_null()
         column = profile.columns["time"][0].column
         label = LABELS.get(profile.time.name, f"a {profile.time.pattern!r}")
         quoted = pl.concat_str(pl.lit("'"), _quote(text), pl.lit("'"))
         reasons.append((bad, pl.format(f"{column} {{}} is not {label} time", quoted), "bad-time"))
     for name, vmap in profile.values.items():
         value = source_value(vmap.source, present)
-        result = mapped_value(vmap, present)
+        result = pl.col(f"_m_{name}")
         keys = [k for k, _ in vmap.entries]
         known = value.is_in(keys).fill_null(False)
         unmapped = value.is_not_null() & ~known
@@ -379,6 +428,8 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
     count = pl.len().over(SRC)
     joined = joined.with_columns(fills)
     if "id" in joined.columns and "account" in take:
+        # the events of one communication about several debts share its id as `contact`
+        joined = joined.with_columns(pl.col("id").alias("contact"))
         joined = joined.with_columns(
             pl.when(count > 1)
             .then(pl.concat_str("id", pl.lit(":"), "account"))

@@ -14,8 +14,10 @@ import gzip
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -41,28 +43,82 @@ class SourceRead:
     pending: Scan | None = None
 
 
-def read_source(path: Path, display: str, fmt: str) -> SourceRead:
-    """Read the export at `path` in the profile's format (`csv`, `jsonl` or `json`)."""
+def read_source(
+    path: Path, display: str, fmt: str, columns: Sequence[str] | None = None
+) -> SourceRead:
+    """Read the export at `path` in the profile's format (`csv`, `jsonl` or `json`); of a CSV
+    only `columns` (all when None) are parsed, which is most of the reading time saved."""
     with path.open("rb") as handle:
         zipped = handle.read(2) == b"\x1f\x8b"
     if fmt == "csv" and not zipped:  # the common case: read and scanned as a log is
-        names = csv_reader.header(path, ",", display)
-        csv_reader.check_header(names, display)
-        read = csv_reader.read(path, ",", names, [], display)
-        frame = read.frame.rename({n: n.strip() for n in read.frame.columns})
-        return SourceRead(frame, read.lines, read.sha256, read.problems, read.pending)
+        read = _csv(path, display, columns, None)
+        return SourceRead(read.frame, read.lines, read.sha256, read.problems, read.pending)
     raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    data = _gunzipped(raw, display) if zipped else raw
     if fmt == "csv":
-        names = csv_reader.header(data, ",", display)
-        csv_reader.check_header(names, display)
-        read = csv_reader.read(data, ",", names, [], display, Deferred.now(digest))
-        frame = read.frame.rename({n: n.strip() for n in read.frame.columns})
-        return SourceRead(frame, read.lines, Deferred.now(digest), read.problems)
-    records, lines = _records(data, display)
-    frame = _flatten(_frame(records, display))
-    return SourceRead(frame, Deferred.now(LineMap.of(lines)), Deferred.now(digest))
+        digest = hashlib.sha256(raw).hexdigest()
+        read = _csv(_gunzipped(raw, display), display, columns, Deferred.now(digest))
+        return SourceRead(read.frame, read.lines, Deferred.now(digest), read.problems)
+    data = _gunzipped(raw, display) if zipped else raw
+    fast = _whole_records(data, columns)
+    if fast is not None:
+        frame, lines = fast
+    else:  # objects spread over lines, or text Polars cannot split: decoded one by one
+        records, lines = _records(data, display)
+        frame = _frame(records, display)
+    line_map = LineMap.of(lines)
+    # the digest of the bytes as given, computed in the background while the rules run
+    pending = lambda: (hashlib.sha256(raw).hexdigest(), line_map)  # noqa: E731
+    return SourceRead(_flatten(frame), Deferred.now(line_map), Deferred.now(""), None, pending)
+
+
+def _whole_records(
+    data: bytes, columns: Sequence[str] | None
+) -> tuple[pl.DataFrame, list[int]] | None:
+    """The common layouts read by Polars at once: one object per line (JSON Lines), or
+    objects written back to back on one line (Firehose).  Splitting at `}{` cannot go wrong
+    silently: a split inside a string leaves a piece that is not JSON, and then (or for any
+    other layout) None is returned and the records are decoded one by one."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    if not body.strip():
+        return pl.DataFrame(), []
+    if body.find(b"\n", 0, len(body) - 1) < 0:  # one line (a final newline aside)
+        pieces = body.replace(b"}{", b"}\n{")
+        lines = None
+    else:
+        rows = body.split(b"\n")
+        numbers = [i + 1 for i, row in enumerate(rows) if row.strip()]
+        if any(not rows[n - 1].strip().startswith(b"{") for n in numbers):
+            return None
+        pieces, lines = body, numbers
+    try:
+        frame = _typed(pieces, columns)
+    except Exception:  # polars raises many types; each means "not this layout"
+        return None
+    if lines is None:
+        lines = [1] * frame.height
+    if frame.height != len(lines):
+        return None
+    return frame, lines
+
+
+def _csv(
+    source: Path | bytes,
+    display: str,
+    columns: Sequence[str] | None,
+    digest: Deferred[str] | None,
+) -> csv_reader.CsvRead:
+    """The wanted columns (names trimmed), and the file's last one read too so that a short
+    row is still told from a full one (then dropped), as the log reader does."""
+    names = csv_reader.header(source, ",", display)
+    csv_reader.check_header(names, display)
+    wanted = names if columns is None else [n for n in names if n.strip() in set(columns)]
+    probe = bool(names) and names[-1] not in wanted
+    read = csv_reader.read(
+        source, ",", [*wanted, names[-1]] if probe else wanted, [], display, digest
+    )
+    frame = read.frame.drop(names[-1]) if probe else read.frame
+    frame = frame.rename({n: n.strip() for n in frame.columns})
+    return csv_reader.CsvRead(frame, read.lines, read.sha256, read.problems, read.pending)
 
 
 def _gunzipped(raw: bytes, display: str) -> bytes:
@@ -110,7 +166,58 @@ def _records(data: bytes, display: str) -> tuple[bytes, list[int]]:
     return "\n".join(pieces).encode("utf-8"), lines
 
 
+SAMPLE = 2_000
+"""Records read first to learn which fields an export has, before the wanted ones are read
+with a fixed schema (several times faster than inferring it from every record)."""
+
+
+def _typed(lines: bytes, columns: Sequence[str] | None) -> pl.DataFrame:
+    """JSON Lines `lines` as a frame: only the wanted `columns` (dotted paths), all as text,
+    when a sample of the records shows every one of them (or its object); otherwise every
+    field, typed from all the records, so that a field no record has is reported missing."""
+    if columns is None:
+        return pl.read_ndjson(io.BytesIO(lines), infer_schema_length=None)
+    end = 0
+    for _ in range(SAMPLE):
+        end = lines.find(b"\n", end) + 1
+        if end == 0:
+            break
+    head = lines[:end] if end else lines
+    seen = set(_flatten(pl.read_ndjson(io.BytesIO(head), infer_schema_length=None)).columns)
+    wanted = [c for c in columns if not any(o.startswith(f"{c}.") for o in columns)]
+    known = all(
+        c in seen or any(".".join(c.split(".")[:n]) in seen for n in range(1, c.count(".") + 1))
+        for c in wanted
+    )
+    if not known:
+        return pl.read_ndjson(io.BytesIO(lines), infer_schema_length=None)
+    return pl.read_ndjson(io.BytesIO(lines), schema=_schema(wanted))
+
+
+def _schema(paths: Sequence[str]) -> dict[str, pl.DataType]:
+    """A Polars schema reading each dotted path as text inside its objects."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        parts = path.split(".")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # a path and its own parent both asked for
+                child = node[part] = {}
+            node = child
+        node.setdefault(parts[-1], None)
+
+    def typed(node: dict[str, Any]) -> dict[str, pl.DataType]:
+        return {
+            name: pl.String() if sub is None else pl.Struct(typed(sub))
+            for name, sub in node.items()
+        }
+
+    return typed(tree)
+
+
 def _frame(records: bytes, display: str) -> pl.DataFrame:
+    """The JSON Lines `records` as a frame (an error names the file)."""
     if not records:
         return pl.DataFrame()
     try:
