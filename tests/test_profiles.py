@@ -473,3 +473,22 @@ def test_a_field_no_record_has_is_an_input_error(tmp_path: Path, crm: Path) -> N
     export.write_text("".join(json.dumps(r) for r in records), encoding="utf-8")
     with pytest.raises(InputError, match="DisconnectReason"):
         collectlint.check([export], profile="amazon-connect-ctr", accounts=crm)
+
+
+def test_an_account_column_that_cannot_be_the_debt_is_a_warning(tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": f"E{i}",
+            "time": f"2024-06-03T{12 + i % 8:02d}:{i % 60:02d}:00Z",
+            "account": PROJECT,
+            "channel": "sms",
+            "outcome": "sent",
+            "timezone": "America/New_York",
+        }
+        for i in range(1_001)
+    ]
+    report = collectlint.check([write_csv(tmp_path / "log.csv", rows)])
+    codes = {n.code for n in report.notes}
+    assert {"one-account", "provider-account-id"} <= codes
+    few = collectlint.check([write_csv(tmp_path / "few.csv", rows[:10])])
+    assert "one-account" not in {n.code for n in few.notes}

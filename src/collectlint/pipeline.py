@@ -249,6 +249,50 @@ def _pending(pending: Mapping[str, tuple[str, ...]], as_of: datetime) -> list[No
     return notes
 
 
+ONE_ACCOUNT_ROWS = 1_000
+"""Checked events above which a log with a single account is suspect (a mapped column that
+holds the same value on every row, such as the provider's account id)."""
+PROVIDER_ID = r"^(AC[0-9a-f]{32}|\d{12})$"
+"""Account values that look like a provider's own account id: a Twilio account SID, an AWS
+account number."""
+
+
+def _account_notes(table: pl.DataFrame) -> list[Note]:
+    """Warnings for an `account` column that cannot be the debt: one value across a large
+    export, or values shaped like a provider's account id (limits per debt would then count
+    every consumer's contacts together)."""
+    checked = table.filter(pl.col(C.REASON).is_null()).select(pl.col("account").cast(pl.String))
+    if not checked.height:
+        return []
+    notes = []
+    stats = checked.select(
+        pl.col("account").n_unique().alias("n"),
+        pl.col("account").str.contains(PROVIDER_ID).fill_null(False).sum().alias("ids"),
+    )
+    distinct, provider = int(stats["n"][0]), int(stats["ids"][0])
+    if distinct == 1 and checked.height > ONE_ACCOUNT_ROWS:
+        notes.append(
+            Note(
+                Severity.WARNING,
+                "one-account",
+                f"all {checked.height} checked events have the same account: if the column "
+                "is not the debt (a provider's account id, a campaign), limits per debt count "
+                "every consumer's contacts together; map the debt's own column, or take it "
+                "from an accounts file (--profile with --accounts)",
+            )
+        )
+    if provider:
+        notes.append(
+            Note(
+                Severity.WARNING,
+                "provider-account-id",
+                f"{provider} checked event(s) have an account that looks like a provider's "
+                "account id (a Twilio AC... SID, an AWS account number), not a debt",
+            )
+        )
+    return notes
+
+
 def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[Note]:
     """What the reader must know about the run as a whole."""
     notes = []
@@ -263,6 +307,7 @@ def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[No
                 "rejected (see the rejected rows)",
             )
         )
+    notes += _account_notes(table)
     plans, history = events.roles(Role.PLAN), events.roles(Role.HISTORY)
     if plans and history:
         checked = table.filter(pl.col(C.REASON).is_null())
