@@ -134,6 +134,9 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import parse_rows as parse_count
+
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 BOOL = npt.NDArray[np.bool_]
@@ -384,14 +387,9 @@ MSG_OUTCOMES = ("delivered", "sent", "failed")
 
 
 def parse_rows(text: str) -> int:
-    """Parse a row count such as ``1000000``, ``10k``, ``1m`` or ``1e6``."""
-    t = text.strip().lower().replace("_", "")
-    mult = 1
-    if t.endswith("k"):
-        mult, t = 1_000, t[:-1]
-    elif t.endswith("m"):
-        mult, t = 1_000_000, t[:-1]
-    value = int(float(t) * mult)
+    """A row count such as ``1000000``, ``10k``, ``1m`` or ``1e6`` (as `generate.py` reads
+    it), at least 1."""
+    value = parse_count(text)
     if value < 1:
         raise argparse.ArgumentTypeError("--rows must be at least 1")
     return value

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from hypothesis import HealthCheck, settings
 
 from collectlint.vocabulary import COLUMNS
 
@@ -68,3 +71,14 @@ def rule_dict(name: str, kind: str, params: dict[str, object]) -> dict[str, obje
         "where": dict(CALLS),
         "params": params,
     }
+
+
+TWIN_SETTINGS = settings(
+    derandomize=not os.environ.get("COLLECTLINT_EXPLORE"),
+    database=None,
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+"""Hypothesis settings of the property tests that hold a kind to its slow twin: derandomized
+(unless `COLLECTLINT_EXPLORE` is set), no example database, no deadline."""

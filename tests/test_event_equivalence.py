@@ -17,31 +17,24 @@ the other equivalence tests.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import collectlint
 from collectlint.report import Report
-from helpers import write_csv
+from helpers import TWIN_SETTINGS, write_csv
 from reference_events import RULE_IDS, Verdicts, judge
 
 Row = dict[str, str]
 Scenario = tuple[list[Row], datetime | None]
 
-PROFILE = settings(
-    derandomize=not os.environ.get("COLLECTLINT_EXPLORE"),
-    database=None,
-    deadline=None,
-    max_examples=60,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+PROFILE = TWIN_SETTINGS
 NEW_YORK = ZoneInfo("America/New_York")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ANCHORS = (

@@ -8,24 +8,17 @@ evidence (the covering opening event).  Derandomized, as the other equivalence t
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import collectlint
-from helpers import write_csv
+from helpers import TWIN_SETTINGS, write_csv
 from reference_states import CN_RULES, RULES, findings
 
-PROFILE = settings(
-    derandomize=not os.environ.get("COLLECTLINT_EXPLORE"),
-    database=None,
-    deadline=None,
-    max_examples=60,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+PROFILE = TWIN_SETTINGS
 START = datetime(2024, 6, 3, 14, tzinfo=UTC)
 KINDS = ("contact",) * 6 + (
     "cease",
