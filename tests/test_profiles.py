@@ -492,3 +492,14 @@ def test_an_account_column_that_cannot_be_the_debt_is_a_warning(tmp_path: Path) 
     assert {"one-account", "provider-account-id"} <= codes
     few = collectlint.check([write_csv(tmp_path / "few.csv", rows[:10])])
     assert "one-account" not in {n.code for n in few.notes}
+
+
+def test_json_given_to_a_csv_profile_is_refused_without_quoting_it(
+    tmp_path: Path, crm: Path
+) -> None:
+    export = tmp_path / "ctr.json"
+    export.write_text("".join(json.dumps(r) for r in connect_records()), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        collectlint.check([export], profile="twilio-calls", accounts=crm)
+    assert "holds JSON" in str(caught.value)
+    assert ALICE not in str(caught.value)

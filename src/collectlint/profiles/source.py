@@ -49,7 +49,11 @@ def read_source(
     """Read the export at `path` in the profile's format (`csv`, `jsonl` or `json`); of a CSV
     only `columns` (all when None) are parsed, which is most of the reading time saved."""
     with path.open("rb") as handle:
-        zipped = handle.read(2) == b"\x1f\x8b"
+        head = handle.read(4096)
+    zipped = head.startswith(b"\x1f\x8b")
+    if fmt == "csv" and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        # read as CSV, its "header" would be a record, quoted back in errors
+        raise InputError(f"{display}: holds JSON, but the profile reads CSV (`format: csv`)")
     if fmt == "csv" and not zipped:  # the common case: read and scanned as a log is
         read = _csv(path, display, columns, None)
         return SourceRead(read.frame, read.lines, read.sha256, read.problems, read.pending)
