@@ -503,3 +503,69 @@ def test_json_given_to_a_csv_profile_is_refused_without_quoting_it(
         collectlint.check([export], profile="twilio-calls", accounts=crm)
     assert "holds JSON" in str(caught.value)
     assert ALICE not in str(caught.value)
+
+
+def test_calls_and_messages_are_checked_together_each_through_its_profile(
+    tmp_path: Path, crm: Path
+) -> None:
+    calls = every_call_status(tmp_path)
+    fields = [
+        "sid",
+        "account_sid",
+        "from",
+        "to",
+        "body",
+        "direction",
+        "status",
+        "date_sent",
+        "date_created",
+        "num_segments",
+    ]
+    text = {
+        "sid": "SM01",
+        "account_sid": PROJECT,
+        "from": AGENCY,
+        "to": ALICE,
+        "body": "Please call us back.",
+        "direction": "outbound-api",
+        "status": "delivered",
+        "date_sent": rfc(12, 3),
+        "date_created": rfc(12, 3),
+        "num_segments": "1",
+    }
+    messages = write(tmp_path / "messages.csv", [text], fields)
+    canonical = write_csv(
+        tmp_path / "letters.csv",
+        [
+            {
+                "id": "L1",
+                "time": "2026-03-12T15:00:00Z",
+                "account": "ACC-1",
+                "channel": "letter",
+                "outcome": "sent",
+                "timezone": "America/New_York",
+            }
+        ],
+    )
+    report = collectlint.check(
+        [calls, messages, canonical],
+        profile=["calls*.csv=twilio-calls", "messages.csv=twilio-messages"],
+        accounts=crm,
+        max_rejects=100,
+    )
+    used = {Path(i.path).name: i.profile.name if i.profile else None for i in report.inputs}
+    assert used == {
+        "calls.csv": "twilio-calls",
+        "messages.csv": "twilio-messages",
+        "letters.csv": None,
+    }
+    # the text at 23:00 in New York is judged with the calls
+    assert ("us-regf/inconvenient-time", "SM01") in {(v.rule, v.event) for v in report.violations}
+    with pytest.raises(UsageError, match="each read every input"):
+        collectlint.check([calls], profile=["twilio-calls", "twilio-messages"], accounts=crm)
+    with pytest.raises(UsageError, match="matches several patterns"):
+        collectlint.check(
+            [calls], profile=["*.csv=twilio-calls", "calls*=twilio-messages"], accounts=crm
+        )
+    with pytest.raises(UsageError, match="--accounts needs --profile"):
+        collectlint.check([canonical], accounts=crm)

@@ -54,7 +54,7 @@ def check(
     waivers: str | None = None,
     baseline: str | None = None,
     history: Sequence[str | Path] | None = None,
-    profile: str | None = None,
+    profile: str | Sequence[str] | None = None,
     accounts: str | Path | None = None,
 ) -> Report:
     """Check contact logs (or a plan of contacts) against rule packs.
@@ -77,7 +77,8 @@ def check(
         waivers, baseline: paths of a waivers file and a baseline file.
         history: past logs that give the plan its context.
         profile: an input profile (built-in name or file) every input is read through, for
-            source exports (Twilio, Amazon Connect) rather than canonical logs.
+            source exports (Twilio, Amazon Connect) rather than canonical logs; or several,
+            as `PATTERN=PROFILE` for the inputs whose path matches the glob `PATTERN`.
         accounts: the accounts CSV the profile's `join` takes accounts and debtors from.
     """
     given = {
@@ -94,7 +95,11 @@ def check(
         "waivers": waivers,
         "baseline": baseline,
         "history": None if history is None else tuple(map(str, history)),
-        "profile": profile,
+        "profile": None
+        if profile is None
+        else (profile,)
+        if isinstance(profile, str)
+        else tuple(profile),
         "accounts": None if accounts is None else str(accounts),
     }
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
@@ -162,32 +167,68 @@ def read_logs(
     )
     skip = frozenset() if reads_text else frozenset({"body"})
     extra = frozenset().union(*(pack.info.fields for pack in packs))
-    if opts.profile is not None:
-        raws = _read_profiled(paths, opts, skip, extra)
-    else:
-        raws = [
-            read_raw(path, opts.column_map, skip, role, opts.encoding, extra)
-            for path, role in paths
-        ]
+    raws = _read_all(paths, opts, skip, extra)
     return [launch(raw, pool) for raw in raws]
 
 
-def _read_profiled(
+def _read_all(
     paths: Sequence[tuple[str, Role]],
     opts: CheckOptions,
     skip: frozenset[str],
     extra: frozenset[str],
 ) -> list[RawLog]:
-    """Every input read through the profile (and its accounts file, when it joins)."""
+    """Every input: through its profile (and the accounts file, when the profile joins one),
+    or as a canonical log when no profile names it."""
+    if not opts.profile:
+        if opts.accounts is not None:
+            raise UsageError("--accounts needs --profile: only a profile joins an accounts file")
+        return [
+            read_raw(path, opts.column_map, skip, role, opts.encoding, extra)
+            for path, role in paths
+        ]
     from collectlint.profiles import read_profiled
     from collectlint.profiles.accounts import read_accounts
     from collectlint.profiles.spec import load_profile
 
-    assert opts.profile is not None
     if opts.column_map:
         raise UsageError("--map and --profile cannot be combined: the profile maps the columns")
-    profile = load_profile(opts.profile)
-    if opts.accounts is not None and profile.join is None:
-        raise UsageError(f"--accounts: profile {profile.name} does not join an accounts file")
-    accounts = read_accounts(opts.accounts, profile) if opts.accounts else None
-    return [read_profiled(path, profile, accounts, role, skip, extra) for path, role in paths]
+    chosen = _profiles_of([p for p, _ in paths], opts.profile)
+    profiles = {ref: load_profile(ref) for ref in dict.fromkeys(r for r in chosen if r)}
+    joining = [p for p in profiles.values() if p.join is not None]
+    if opts.accounts is not None and not joining:
+        names = ", ".join(p.name for p in profiles.values())
+        raise UsageError(f"--accounts: profile {names} does not join an accounts file")
+    accounts = read_accounts(opts.accounts, joining[0]) if opts.accounts and joining else None
+    raws = []
+    for (path, role), ref in zip(paths, chosen, strict=True):
+        if ref is None:
+            raws.append(read_raw(path, opts.column_map, skip, role, opts.encoding, extra))
+        else:
+            raws.append(read_profiled(path, profiles[ref], accounts, role, skip, extra))
+    return raws
+
+
+def _profiles_of(paths: Sequence[str], entries: Sequence[str]) -> list[str | None]:
+    """The profile each input is read through (None: a canonical log), from `PROFILE` (every
+    input) and `PATTERN=PROFILE` entries (the inputs whose path, or file name, matches)."""
+    from fnmatch import fnmatchcase
+
+    default = [e for e in entries if "=" not in e]
+    if len(default) > 1:
+        raise UsageError(
+            f"--profile: {', '.join(default)} would each read every input; give one, or "
+            "PATTERN=PROFILE for each kind of file"
+        )
+    rules = [tuple(e.split("=", 1)) for e in entries if "=" in e]
+    chosen: list[str | None] = []
+    for path in paths:
+        name = Path(path).name
+        hits = [
+            ref
+            for pattern, ref in rules
+            if fnmatchcase(path, pattern) or fnmatchcase(name, pattern)
+        ]
+        if len(set(hits)) > 1:
+            raise UsageError(f"--profile: {path} matches several patterns ({', '.join(hits)})")
+        chosen.append(hits[0] if hits else (default[0] if default else None))
+    return chosen

@@ -368,14 +368,19 @@ class CheckOptions:
     baseline: str | None = None
     history: tuple[str, ...] = ()
     encoding: str = "utf-8"
-    profile: str | None = None
-    """An input profile (a built-in name or a file) every input is read through."""
+    profile: tuple[str, ...] = ()
+    """Input profiles (built-in names or files): `PROFILE` for every input, or
+    `PATTERN=PROFILE` for the inputs whose path matches the glob `PATTERN`; an input no entry
+    names is read as a canonical log."""
     accounts: str | None = None
     """The accounts file the profile's `join` takes accounts and debtors from."""
 
     def __post_init__(self) -> None:
         for name in ("rules", "select", "ignore", "history"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        if isinstance(self.profile, str):  # one profile for every input
+            object.__setattr__(self, "profile", (self.profile,))
+        object.__setattr__(self, "profile", tuple(self.profile))
         object.__setattr__(self, "column_map", freeze(self.column_map))
         object.__setattr__(self, "severity", freeze(self.severity))
 

@@ -67,11 +67,12 @@ def check_command(
     ] = None,
     encoding: EncodingOpt = None,
     profile: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--profile",
-            help="Input profile for a source export: twilio-calls, twilio-messages, "
-            "twilio-bulkexport, amazon-connect-ctr, or a profile file.",
+            help="Input profile for source exports (twilio-calls, twilio-messages, "
+            "twilio-bulkexport, amazon-connect-ctr, or a file); repeat as PATTERN=PROFILE "
+            "for several kinds of export ('calls*.csv=twilio-calls').",
         ),
     ] = None,
     accounts: Annotated[

@@ -210,10 +210,17 @@ def resolve(config: str | None, given: dict[str, Any]) -> tuple[CheckOptions, Se
         waivers=value("waivers"),
         baseline=value("baseline"),
         encoding=value("encoding"),
-        profile=value("profile"),
+        profile=_profile_entries(value("profile")),
         accounts=value("accounts"),
     )
     return options, Severity.parse(value("fail_on"))
+
+
+def _profile_entries(value: Any) -> tuple[str, ...]:
+    """`profile` from the command line (a list) or the configuration (a string or a list)."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def check_output(output: Path | None, inputs: Iterable[str] = ()) -> None:

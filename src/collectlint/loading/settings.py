@@ -137,8 +137,9 @@ def load_settings(config: str | None, cli: Mapping[str, Any], cwd: Path | None =
                 value = _relative(path.parent / value)
             if key == "rules":
                 value = [_pack_ref(path.parent, ref) for ref in value]
-            if key == "profile" and value is not None:
-                value = _pack_ref(path.parent, value)  # a built-in name stays, a path resolves
+            if key == "profile" and value is not None:  # a built-in name stays, a path resolves
+                entries = [value] if isinstance(value, str) else value
+                value = [_profile_ref(path.parent, entry) for entry in entries]
             values[key] = value
             sources[key] = str(doc.span([key], key=True))
     for key, value in cli.items():
@@ -161,6 +162,13 @@ def _value_problems(doc: YamlDoc, data: Mapping[str, Any]) -> list[Problem]:
         except UsageError:
             problems.append(Problem(f"not a text encoding: {encoding!r}", doc.span(["encoding"])))
     return problems
+
+
+def _profile_ref(folder: Path, entry: str) -> str:
+    """A `profile` entry of a config file (`PROFILE` or `PATTERN=PROFILE`) with its profile
+    resolved as a pack reference is."""
+    pattern, sep, ref = entry.rpartition("=")
+    return f"{pattern}{sep}{_pack_ref(folder, ref)}"
 
 
 def _pack_ref(folder: Path, ref: str) -> str:
