@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -569,3 +570,40 @@ def test_calls_and_messages_are_checked_together_each_through_its_profile(
         )
     with pytest.raises(UsageError, match="--accounts needs --profile"):
         collectlint.check([canonical], accounts=crm)
+
+
+def test_a_csv_export_in_another_encoding(tmp_path: Path, crm: Path) -> None:
+    fields = [
+        "sid",
+        "account_sid",
+        "from",
+        "to",
+        "body",
+        "direction",
+        "status",
+        "date_sent",
+        "date_created",
+        "num_segments",
+    ]
+    text = {
+        "sid": "SM01",
+        "account_sid": PROJECT,
+        "from": AGENCY,
+        "to": ALICE,
+        "body": "您好，请尽快还款。",
+        "direction": "outbound-api",
+        "status": "delivered",
+        "date_sent": rfc(12, 15),
+        "date_created": rfc(12, 15),
+        "num_segments": "1",
+    }
+    utf8 = write(tmp_path / "utf8.csv", [text], fields)
+    export = tmp_path / "messages.csv"
+    export.write_bytes(utf8.read_text("utf-8").encode("gb18030"))
+    report = collectlint.check(
+        [export], profile="twilio-messages", accounts=crm, encoding="gb18030"
+    )
+    assert report.summary.events_checked == 1
+    assert report.inputs[0].sha256 == hashlib.sha256(export.read_bytes()).hexdigest()
+    with pytest.raises(InputError, match=r"(?i)utf-8"):
+        collectlint.check([export], profile="twilio-messages", accounts=crm)

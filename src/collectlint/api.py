@@ -204,7 +204,8 @@ def _read_all(
         if ref is None:
             raws.append(read_raw(path, opts.column_map, skip, role, opts.encoding, extra))
         else:
-            raws.append(read_profiled(path, profiles[ref], accounts, role, skip, extra))
+            profile = profiles[ref]
+            raws.append(read_profiled(path, profile, accounts, role, skip, extra, opts.encoding))
     return raws
 
 

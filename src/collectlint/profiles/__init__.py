@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.errors import InputError
+from collectlint.errors import InputError, UsageError
 from collectlint.inputs.canonical import canonical
+from collectlint.inputs.encoding import is_utf8, transcoded
 from collectlint.inputs.readers import RawLog
 from collectlint.model import Role
 from collectlint.profiles.apply import apply
@@ -26,16 +27,24 @@ def read_profiled(
     role: Role = Role.LOG,
     skip: frozenset[str] = frozenset(),
     extra: frozenset[str] = frozenset(),
+    encoding: str = "utf-8",
 ) -> RawLog:
     """Read the export at `path` through `profile` as a log: canonical columns, one row per
-    event, each rejected row with its reason, lines and digest of the export itself."""
+    event, each rejected row with its reason, lines and digest of the export itself.  A CSV
+    export may be in another text `encoding` (read through a UTF-8 copy)."""
     file = Path(path)
     if file.is_dir():
         raise InputError(f"{path}: is a directory, not an export file")
     if not file.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        read = read_source(file, path, profile.format, _wanted(profile))
+        if is_utf8(encoding):
+            read = read_source(file, path, profile.format, _wanted(profile))
+        elif profile.format != "csv":
+            raise UsageError(f"--encoding {encoding}: JSON exports must be UTF-8 ({path})")
+        else:
+            with transcoded(file, encoding, path) as (copy, digest):
+                read = read_source(copy, path, "csv", _wanted(profile), digest)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     mapped = apply(profile, read.frame, path, accounts)

@@ -44,10 +44,19 @@ class SourceRead:
 
 
 def read_source(
-    path: Path, display: str, fmt: str, columns: Sequence[str] | None = None
+    path: Path,
+    display: str,
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    digest: str | None = None,
 ) -> SourceRead:
     """Read the export at `path` in the profile's format (`csv`, `jsonl` or `json`); of a CSV
-    only `columns` (all when None) are parsed, which is most of the reading time saved."""
+    only `columns` (all when None) are parsed, which is most of the reading time saved.
+    `digest` is the original file's when `path` is a UTF-8 copy of a CSV in another
+    encoding (the copy is then scanned at once, while it exists)."""
+    if digest is not None:
+        read = _csv(path, display, columns, Deferred.now(digest))
+        return SourceRead(read.frame, read.lines, Deferred.now(digest), read.problems)
     with path.open("rb") as handle:
         head = handle.read(4096)
     zipped = head.startswith(b"\x1f\x8b")
