@@ -607,3 +607,19 @@ def test_a_csv_export_in_another_encoding(tmp_path: Path, crm: Path) -> None:
     assert report.inputs[0].sha256 == hashlib.sha256(export.read_bytes()).hexdigest()
     with pytest.raises(InputError, match=r"(?i)utf-8"):
         collectlint.check([export], profile="twilio-messages", accounts=crm)
+
+
+def test_a_rejected_row_stays_one_event_and_bad_times_are_counted_as_one_reason(
+    tmp_path: Path, crm: Path
+) -> None:
+    rows = [
+        call("CA1", BOB, "queued", rfc(10, 15)),  # BOB holds two debts
+        call("CA2", ALICE, "busy", "yesterday"),
+        call("CA3", ALICE, "busy", "today"),
+    ]
+    export = write(tmp_path / "calls.csv", rows, CALL_FIELDS)
+    report = collectlint.check([export], profile="twilio-calls", accounts=crm, max_rejects=10)
+    assert report.summary.events_read == 3 == report.summary.events_rejected
+    run = report.inputs[0].profile
+    assert run is not None
+    assert run.rejected["start_time is not an RFC 2822 time"] == 2

@@ -77,7 +77,14 @@ def apply(
             pl.col(C.ROW).cast(pl.Int64), pl.col(CODE).alias(C.CODE), pl.col(WHY).alias(C.REASON)
         )
     )
-    rejected = dict(problems.group_by(C.REASON).len().sort(C.REASON).iter_rows())
+    # counted per reason; a time that cannot be read is one reason whatever its text
+    counted = problems.select(
+        pl.when(pl.col(C.CODE) == "bad-time")
+        .then(pl.col(C.REASON).str.replace(r" '.*' is not ", " is not "))
+        .otherwise(pl.col(C.REASON))
+        .alias(C.REASON)
+    )
+    rejected = dict(counted.group_by(C.REASON).len().sort(C.REASON).iter_rows())
     run = ProfileRun(
         profile.name,
         profile.version,
@@ -413,7 +420,9 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
     by = spec.by
     take = [c for c in spec.take if c in accounts.columns]
     table = accounts.select(pl.col("_key"), *(pl.col(c).alias(f"_a_{c}") for c in take))
-    key = normalise_key(pl.col(by)) if by in mapped.columns else pl.lit(None, pl.String)
+    # a row already rejected is looked up in nothing: it stays one row, with its own reason
+    own = normalise_key(pl.col(by)) if by in mapped.columns else pl.lit(None, pl.String)
+    key = pl.when(pl.col(WHY).is_null()).then(own)
     rows = mapped.with_columns(key.alias("_key"))
     joined = rows.join(table, on="_key", how="left", maintain_order="left")
     found = (
