@@ -623,3 +623,15 @@ def test_a_rejected_row_stays_one_event_and_bad_times_are_counted_as_one_reason(
     run = report.inputs[0].profile
     assert run is not None
     assert run.rejected["start_time is not an RFC 2822 time"] == 2
+
+
+def test_no_progress_display_off_a_terminal_and_quiet_is_accepted(
+    tmp_path: Path, crm: Path
+) -> None:
+    export = write(tmp_path / "calls.csv", [call("CA1", ALICE, "busy", rfc(10, 15))], CALL_FIELDS)
+    args = ["check", str(export), "--profile", "twilio-calls", "--accounts", str(crm)]
+    for extra in ([], ["--quiet"]):
+        result = runner.invoke(app, [*args, *extra, "-f", "json"])
+        assert result.exit_code in (0, 1), result.output
+        assert "checking" not in result.output
+        json.loads(result.stdout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,6 +30,7 @@ from collectlint.cli.options import (
     check_output,
     parse_instant,
     parse_map,
+    progress,
     resolve,
     selection,
     show,
@@ -39,6 +40,9 @@ from collectlint.model import Severity
 from collectlint.report import Report
 from collectlint.reporters import REPORTERS
 from collectlint.suppress import baseline_document
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 baseline_app = typer.Typer(
     help="Record current findings so only new ones fail.", no_args_is_help=True
@@ -96,6 +100,9 @@ def check_command(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the evidence behind each finding.")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress display on a terminal.")
+    ] = False,
 ) -> None:
     """Check contact logs (or a plan, with --history) and report violations."""
     check_output(output, [*logs, *(history or [])])
@@ -119,16 +126,26 @@ def check_command(
         show_pii=show_pii,
         history=tuple(history or ()),
     )
-    report = run_check(logs, options)
+    inputs = len(logs) + len(options.history)
+    with progress(f"reading and checking {inputs} input(s)…", quiet=quiet):
+        report = run_check(logs, options)
     chosen = "explain" if explain and output_format is ReportFormat.TEXT else output_format.value
-    emit(report, chosen, output, level, exit_zero)
+    with progress(f"writing the report ({report.summary.violations} finding(s))…", quiet=quiet):
+        rendered = REPORTERS[chosen](report)
+    emit(report, chosen, output, level, exit_zero, rendered)
 
 
 def emit(
-    report: Report, output_format: str, output: Path | None, fail_on: Severity, exit_zero: bool
+    report: Report,
+    output_format: str,
+    output: Path | None,
+    fail_on: Severity,
+    exit_zero: bool,
+    rendered: RenderableType | str | list[str] | None = None,
 ) -> None:
-    """Render `report` where asked and exit with its code."""
-    rendered = REPORTERS[output_format](report)
+    """Render `report` where asked (unless `rendered` already is) and exit with its code."""
+    if rendered is None:
+        rendered = REPORTERS[output_format](report)
     if isinstance(rendered, str | list):
         write(rendered, output)
     else:

@@ -10,7 +10,8 @@ import enum
 import io
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -277,3 +278,16 @@ def show(renderable: RenderableType, output: Path | None = None) -> None:
     buffer = io.StringIO()
     Console(file=buffer, no_color=True, width=120, highlight=False).print(renderable)
     write(buffer.getvalue(), output)
+
+
+@contextmanager
+def progress(text: str, *, quiet: bool) -> Iterator[None]:
+    """A spinner with `text` on standard error while a long step runs, when standard error is
+    a terminal and `--quiet` was not given; nothing otherwise (logs, CI, pipes stay clean)."""
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(text):
+        yield
