@@ -35,6 +35,18 @@ CALL_FIELDS = [
 ]
 PROJECT = "AC" + "0" * 32
 AGENCY = "+12125550100"
+MESSAGE_FIELDS = [
+    "sid",
+    "account_sid",
+    "from",
+    "to",
+    "body",
+    "direction",
+    "status",
+    "date_sent",
+    "date_created",
+    "num_segments",
+]
 ALICE, BOB, CAROL, DAN = "+16175550111", "+16175550122", "+16175550133", "+16175550144"
 
 
@@ -66,6 +78,32 @@ def call(
         "start_time": at,
         "date_created": at,
         "duration": "30",
+    }
+
+
+def message(
+    sid: str,
+    body: str,
+    status: str,
+    sent: str,
+    *,
+    created: str = "",
+    direction: str = "outbound-api",
+    frm: str = AGENCY,
+    to: str = ALICE,
+) -> dict[str, str]:
+    """A row of the Message resource (date_created defaults to the time sent)."""
+    return {
+        "sid": sid,
+        "account_sid": PROJECT,
+        "from": frm,
+        "to": to,
+        "body": body,
+        "direction": direction,
+        "status": status,
+        "date_sent": sent,
+        "date_created": created or sent,
+        "num_segments": "1",
     }
 
 
@@ -237,18 +275,7 @@ def test_findings_equal_those_on_the_hand_normalised_log(tmp_path: Path, crm: Pa
 
 
 def test_twilio_messages_every_status(tmp_path: Path, crm: Path) -> None:
-    fields = [
-        "sid",
-        "account_sid",
-        "from",
-        "to",
-        "body",
-        "direction",
-        "status",
-        "date_sent",
-        "date_created",
-        "num_segments",
-    ]
+    fields = MESSAGE_FIELDS
     statuses = [
         "delivered",
         "read",
@@ -265,47 +292,19 @@ def test_twilio_messages_every_status(tmp_path: Path, crm: Path) -> None:
     rows = []
     for n, status in enumerate(statuses):
         sent = "" if status in ("accepted", "scheduled", "queued", "canceled") else rfc(10, 14, n)
-        rows.append(
-            {
-                "sid": f"SM{n:02d}",
-                "account_sid": PROJECT,
-                "from": AGENCY,
-                "to": ALICE,
-                "body": "Reminder: your payment is due. Reply STOP to opt out.",
-                "direction": "outbound-api",
-                "status": status,
-                "date_sent": sent,
-                "date_created": rfc(10, 13, n),
-                "num_segments": "1",
-            }
-        )
+        body = "Reminder: your payment is due. Reply STOP to opt out."
+        rows.append(message(f"SM{n:02d}", body, status, sent, created=rfc(10, 13, n)))
     rows.append(
-        {
-            "sid": "SM90",
-            "account_sid": PROJECT,
-            "from": ALICE,
-            "to": AGENCY,
-            "body": "STOP",
-            "direction": "inbound",
-            "status": "received",
-            "date_sent": rfc(10, 15),
-            "date_created": rfc(10, 15),
-            "num_segments": "1",
-        }
+        message("SM90", "STOP", "received", rfc(10, 15), direction="inbound", frm=ALICE, to=AGENCY)
     )
     rows.append(
-        {
-            "sid": "SM91",
-            "account_sid": PROJECT,
-            "from": AGENCY,
-            "to": ALICE,
-            "body": "We will call you tomorrow.",
-            "direction": "outbound-reply",
-            "status": "delivered",
-            "date_sent": rfc(10, 16),
-            "date_created": rfc(10, 16),
-            "num_segments": "1",
-        }
+        message(
+            "SM91",
+            "We will call you tomorrow.",
+            "delivered",
+            rfc(10, 16),
+            direction="outbound-reply",
+        )
     )
     export = write(tmp_path / "messages.csv", rows, fields)
     report = collectlint.check([export], profile="twilio-messages", accounts=crm, max_rejects=100)
@@ -510,30 +509,8 @@ def test_calls_and_messages_are_checked_together_each_through_its_profile(
     tmp_path: Path, crm: Path
 ) -> None:
     calls = every_call_status(tmp_path)
-    fields = [
-        "sid",
-        "account_sid",
-        "from",
-        "to",
-        "body",
-        "direction",
-        "status",
-        "date_sent",
-        "date_created",
-        "num_segments",
-    ]
-    text = {
-        "sid": "SM01",
-        "account_sid": PROJECT,
-        "from": AGENCY,
-        "to": ALICE,
-        "body": "Please call us back.",
-        "direction": "outbound-api",
-        "status": "delivered",
-        "date_sent": rfc(12, 3),
-        "date_created": rfc(12, 3),
-        "num_segments": "1",
-    }
+    fields = MESSAGE_FIELDS
+    text = message("SM01", "Please call us back.", "delivered", rfc(12, 3))
     messages = write(tmp_path / "messages.csv", [text], fields)
     canonical = write_csv(
         tmp_path / "letters.csv",
@@ -573,30 +550,8 @@ def test_calls_and_messages_are_checked_together_each_through_its_profile(
 
 
 def test_a_csv_export_in_another_encoding(tmp_path: Path, crm: Path) -> None:
-    fields = [
-        "sid",
-        "account_sid",
-        "from",
-        "to",
-        "body",
-        "direction",
-        "status",
-        "date_sent",
-        "date_created",
-        "num_segments",
-    ]
-    text = {
-        "sid": "SM01",
-        "account_sid": PROJECT,
-        "from": AGENCY,
-        "to": ALICE,
-        "body": "您好，请尽快还款。",
-        "direction": "outbound-api",
-        "status": "delivered",
-        "date_sent": rfc(12, 15),
-        "date_created": rfc(12, 15),
-        "num_segments": "1",
-    }
+    fields = MESSAGE_FIELDS
+    text = message("SM01", "您好，请尽快还款。", "delivered", rfc(12, 15))
     utf8 = write(tmp_path / "utf8.csv", [text], fields)
     export = tmp_path / "messages.csv"
     export.write_bytes(utf8.read_text("utf-8").encode("gb18030"))
