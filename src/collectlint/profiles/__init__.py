@@ -32,6 +32,8 @@ def read_profiled(
     """Read the export at `path` through `profile` as a log: canonical columns, one row per
     event, each rejected row with its reason, lines and digest of the export itself.  A CSV
     export may be in another text `encoding` (read through a UTF-8 copy)."""
+    if path == "-":
+        raise UsageError("--profile reads export files, not standard input: save the export first")
     file = Path(path)
     if file.is_dir():
         raise InputError(f"{path}: is a directory, not an export file")
