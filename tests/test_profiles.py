@@ -590,3 +590,12 @@ def test_no_progress_display_off_a_terminal_and_quiet_is_accepted(
         assert result.exit_code in (0, 1), result.output
         assert "checking" not in result.output
         json.loads(result.stdout)
+
+
+def test_records_back_to_back_with_braces_inside_strings(tmp_path: Path) -> None:
+    from collectlint.profiles.source import read_source
+
+    export = tmp_path / "ctr.json"
+    export.write_bytes(b'{"a":"x}{y","b":1}{"a":"z","b":2}\n')
+    frame = read_source(export, "ctr.json", "json", ["a", "b"]).frame
+    assert frame.to_dicts() == [{"a": "x}{y", "b": "1"}, {"a": "z", "b": "2"}]
