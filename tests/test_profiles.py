@@ -599,3 +599,15 @@ def test_records_back_to_back_with_braces_inside_strings(tmp_path: Path) -> None
     export.write_bytes(b'{"a":"x}{y","b":1}{"a":"z","b":2}\n')
     frame = read_source(export, "ctr.json", "json", ["a", "b"]).frame
     assert frame.to_dicts() == [{"a": "x}{y", "b": "1"}, {"a": "z", "b": "2"}]
+
+
+def test_a_profile_extends_cycle_is_an_error(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(
+        f"extends: {second.as_posix()}\n"
+        "profile: {name: a, title: A, version: '1', format: csv}\n",
+        encoding="utf-8",
+    )
+    second.write_text(f"extends: {first.as_posix()}\n", encoding="utf-8")
+    with pytest.raises(RuleFileError, match="cycle"):
+        load_profile(str(first))

@@ -176,8 +176,7 @@ def _dedupe(profile: Profile, frame: pl.DataFrame) -> pl.DataFrame:
     keyed = frame.with_columns(keys)
     blank = keyed.filter(pl.any_horizontal(pl.col(n).is_null() for n in names))
     full = keyed.filter(pl.all_horizontal(pl.col(n).is_not_null() for n in names))
-    if spec.order_by:
-        full = full.sort(source_value(spec.order_by, present), SRC, nulls_last=False)
+    full = full.sort(source_value(spec.order_by, present), SRC, nulls_last=False)
     kept = full.unique(names, keep="first" if spec.keep == "first" else "last", maintain_order=True)
     return pl.concat([kept, blank]).sort(SRC).drop(names)
 
@@ -188,9 +187,7 @@ def exclude_rows(
     """The rows no exclusion matches, and how many each reason left out (first match wins)."""
     if not profile.exclude:
         return frame, {}
-    reason: pl.Expr = pl.lit(None, pl.String)
-    for ex in reversed(profile.exclude):
-        reason = pl.when(holds(ex.when, present)).then(pl.lit(ex.reason)).otherwise(reason)
+    reason = first_match([(ex.when, pl.lit(ex.reason)) for ex in profile.exclude], present)
     tagged = frame.with_columns(reason.alias("_excluded"))
     counts = dict(
         tagged.filter(pl.col("_excluded").is_not_null())
@@ -203,18 +200,19 @@ def exclude_rows(
     return kept, {str(k): int(v) for k, v in counts.items()}
 
 
+def first_match(options: Sequence[tuple[Condition | None, pl.Expr]], present: set[str]) -> pl.Expr:
+    """Per row, the expression of the first option whose condition holds (None: always),
+    else null — how a choice of column, a conditional map entry or an exclusion is read."""
+    expr: pl.Expr = pl.lit(None, pl.String)
+    for when, value in reversed(options):
+        expr = value if when is None else pl.when(holds(when, present)).then(value).otherwise(expr)
+    return expr
+
+
 def _picked(profile: Profile, name: str, present: set[str]) -> pl.Expr:
     """The source value a field reads: its column, or the first whose condition holds."""
     picks = profile.columns[name]
-    expr: pl.Expr = pl.lit(None, pl.String)
-    for pick in reversed(picks):
-        value = source_value(pick.column, present)
-        expr = (
-            value
-            if pick.when is None
-            else pl.when(holds(pick.when, present)).then(value).otherwise(expr)
-        )
-    return expr
+    return first_match([(p.when, source_value(p.column, present)) for p in picks], present)
 
 
 TIME_TEXT, TIME_AT = "_time_text", "_time_at"
@@ -265,15 +263,7 @@ def _fields(profile: Profile, present: set[str]) -> list[pl.Expr]:
 
 
 def _choose(choices: Sequence[Choice], present: set[str]) -> pl.Expr:
-    expr: pl.Expr = pl.lit(None, pl.String)
-    for choice in reversed(choices):
-        hit = pl.lit(choice.value, pl.String)
-        expr = (
-            hit
-            if choice.when is None
-            else pl.when(holds(choice.when, present)).then(hit).otherwise(expr)
-        )
-    return expr
+    return first_match([(c.when, pl.lit(c.value, pl.String)) for c in choices], present)
 
 
 def mapped_value(vmap: ValueMap, present: set[str]) -> pl.Expr:

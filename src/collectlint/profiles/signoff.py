@@ -14,7 +14,7 @@ from collectlint.errors import InputError
 from collectlint.profiles.apply import (
     check_columns,
     exclude_rows,
-    holds,
+    first_match,
     mapped_value,
     source_value,
 )
@@ -71,14 +71,8 @@ def signoff(profile: Profile, path: str) -> tuple[list[SignoffRow], dict[str, in
     for name, picks in profile.columns.items():
         if len(picks) < 2:
             continue
-        chosen: pl.Expr = pl.lit(None, pl.String)
-        for pick in reversed(picks):
-            label = pl.lit(f"column {pick.column}")
-            chosen = (
-                label
-                if pick.when is None
-                else pl.when(holds(pick.when, present)).then(label).otherwise(chosen)
-            )
+        labels = [(pick.when, pl.lit(f"column {pick.column}")) for pick in picks]
+        chosen = first_match(labels, present)
         table = kept.select(chosen.alias("c")).group_by("c").len().sort("c", nulls_last=True)
         for column, count in table.iter_rows():
             rows.append(SignoffRow(name, "(choice)", str(column or "(none)"), int(count), name))

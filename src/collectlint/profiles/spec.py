@@ -206,42 +206,45 @@ def resolve(ref: str) -> tuple[Path, str]:
     raise UsageError(f"--profile {ref!r}: not a profile file nor a built-in profile ({names})")
 
 
-def load_profile(ref: str, _chain: tuple[str, ...] = ()) -> Profile:
+MAX_EXTENDS = 8
+"""Profiles an `extends` chain may hold."""
+
+
+def load_profile(ref: str) -> Profile:
     """Load, validate and compile the profile `ref`; every problem is at `file:line:col`.
 
     A profile may `extends:` another (a built-in name or a file): its own top-level sections
     (`profile`, `columns`, `time`, ...) replace the parent's whole, the others are inherited.
     Its SHA-256 covers its own file and its ancestors'.
     """
-    path, display = resolve(ref)
-    doc = parse_file(path, display)
-    data = doc.data
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if isinstance(data, Mapping) and isinstance(data.get("extends"), str):
-        parent_ref = str(data["extends"])
-        if parent_ref in _chain or len(_chain) > 8:
-            raise RuleFileError(f"{display}: `extends` cycle or chain too long: {parent_ref}")
-        parent = _raw(parent_ref)
-        data = {**parent, **{k: v for k, v in data.items() if k != "extends"}}
-        ancestors = load_profile(parent_ref, (*_chain, display)).sha256
-        digest = hashlib.sha256((digest + ancestors).encode()).hexdigest()
+    doc, data, digest = _resolved(ref, ())
     problems = list(doc.problems) + validate(doc, data, load_schema("profile.schema.json"))
     if not problems:
         problems += _semantic_problems(YamlDoc(doc.path, data, doc.root))
     if problems:
-        raise RuleFileError(f"{display}: invalid input profile", tuple(problems))
-    return compile_profile(data, display, digest)
+        raise RuleFileError(f"{doc.path}: invalid input profile", tuple(problems))
+    return compile_profile(data, doc.path, digest)
 
 
-def _raw(ref: str) -> Mapping[str, Any]:
-    """A profile file's data with its own `extends` resolved (not validated)."""
+def _resolved(ref: str, chain: tuple[str, ...]) -> tuple[YamlDoc, Any, str]:
+    """The profile file `ref` parsed, its data with `extends` resolved, and the digest of it
+    and its ancestors."""
     path, display = resolve(ref)
-    data = parse_file(path, display).data
-    if not isinstance(data, Mapping):
-        raise RuleFileError(f"{display}: not a profile (expected a mapping)")
-    if isinstance(data.get("extends"), str):
-        return {**_raw(str(data["extends"])), **{k: v for k, v in data.items() if k != "extends"}}
-    return data
+    doc = parse_file(path, display)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = doc.data
+    if not (isinstance(data, Mapping) and isinstance(data.get("extends"), str)):
+        return doc, data, digest
+    parent = str(data["extends"])
+    if display in chain or len(chain) >= MAX_EXTENDS:
+        names = " -> ".join((*chain, display))
+        raise RuleFileError(f"{display}: `extends` cycle or chain too long: {names}")
+    _, inherited, ancestors = _resolved(parent, (*chain, display))
+    if not isinstance(inherited, Mapping):
+        raise RuleFileError(f"{display}: extends {parent!r}, which is not a profile")
+    own = {k: v for k, v in data.items() if k != "extends"}
+    combined = hashlib.sha256((digest + ancestors).encode()).hexdigest()
+    return doc, {**inherited, **own}, combined
 
 
 def compile_profile(data: Mapping[str, Any], path: str, sha256: str) -> Profile:
