@@ -94,17 +94,11 @@ def counted_mask(
 def judged_mask(ctx: EvalContext, where: Filter, exempt: Sequence[Exemption]) -> pl.Series:
     """Events matching `where` that none of `exempt` (each with its own key) covers: what a
     kind with no key of its own (`hours`, `wording`) judges."""
-
-    def compute() -> pl.Series:
-        mask = ctx.where(where)
-        for keys in dict.fromkeys(ex.keys for ex in exempt):
-            group = [ex for ex in exempt if ex.keys == keys]
-            mask = mask & ~_exempt_mask(ctx, ctx.keys(keys), mask, group)
-        return mask
-
-    if not exempt:
-        return ctx.where(where)
-    return ctx.shared(f"judged:{where.key}:{tuple(exempt)!r}", compute)
+    mask = ctx.where(where)
+    for keys in dict.fromkeys(ex.keys for ex in exempt):
+        group = [ex for ex in exempt if ex.keys == keys]
+        mask = mask & counted_mask(ctx, ctx.keys(keys), where, group)
+    return mask
 
 
 def _exempt_mask(
