@@ -198,14 +198,21 @@ def _read_all(
     if opts.accounts is not None and not joining:
         names = ", ".join(p.name for p in profiles.values())
         raise UsageError(f"--accounts: profile {names} does not join an accounts file")
-    accounts = read_accounts(opts.accounts, joining[0]) if opts.accounts and joining else None
+    # the accounts file read once per key column the joining profiles look numbers up by
+    tables = {}
+    if opts.accounts is not None:
+        for profile in joining:
+            key = profile.join.accounts_key if profile.join else ""
+            if key not in tables:
+                tables[key] = read_accounts(opts.accounts, profile)
     raws = []
     for (path, role), ref in zip(paths, chosen, strict=True):
         if ref is None:
             raws.append(read_raw(path, opts.column_map, skip, role, opts.encoding, extra))
-        else:
-            profile = profiles[ref]
-            raws.append(read_profiled(path, profile, accounts, role, skip, extra, opts.encoding))
+            continue
+        profile = profiles[ref]
+        accounts = tables.get(profile.join.accounts_key) if profile.join else None
+        raws.append(read_profiled(path, profile, accounts, role, skip, extra, opts.encoding))
     return raws
 
 
