@@ -44,6 +44,7 @@ def check(
     rules: Sequence[str] | None = None,
     column_map: Mapping[str, str] | None = None,
     assume_timezone: str | None = None,
+    infer_location: bool | None = None,
     encoding: str | None = None,
     as_of: datetime | None = None,
     max_rejects: int | None = None,
@@ -68,6 +69,9 @@ def check(
         rules: built-in pack names, pack files or pack directories (default `us-regf`).
         column_map: canonical field -> column name in the logs.
         assume_timezone: IANA zone for timestamps written without an offset.
+        infer_location: also take the consumer's zones and jurisdiction from the phone
+            number (`to`), the `zip` code and the `state` (default on; off, only the
+            `timezone` and `jurisdiction` columns place the consumer).
         encoding: text encoding of CSV and TSV logs (default UTF-8; JSON Lines is UTF-8).
         as_of: the report's reference instant (with an offset).
         max_rejects: rejected rows tolerated before the run is an error.
@@ -85,6 +89,7 @@ def check(
         "rules": rules,
         "column_map": column_map,
         "assume_timezone": assume_timezone,
+        "infer_location": infer_location,
         "encoding": encoding,
         "as_of": as_of,
         "max_rejects": max_rejects,
@@ -137,7 +142,8 @@ def run_check(logs: Sequence[str], opts: CheckOptions) -> Report:
     paths = [*((p, role) for p in logs), *((p, Role.HISTORY) for p in opts.history)]
     with background() as pool:
         raws = read_logs(paths, opts, packs, pool)
-        events = build_events(raws, ReadOptions(opts.assume_timezone))  # empties `raws`
+        read = ReadOptions(opts.assume_timezone, opts.infer_location)
+        events = build_events(raws, read)  # empties `raws`
         return pipeline.run(events, packs, settings)
 
 

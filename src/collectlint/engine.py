@@ -171,8 +171,16 @@ def _zone_reasons(table: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
         local = any(rule.check.needs_local_time for rule in pack.rules)
         if pack.info.default_timezone is None and local:
             missing = pl.col(C.ZONE).is_null() & pl.col(f"{C.ROUTE}{i}")
-            text = f"no timezone: pack {pack.info.name} needs the consumer's local time"
-            reason = reason.fill_null(pl.when(missing).then(pl.lit(text)))
+            needs = f"pack {pack.info.name} needs the consumer's local time"
+            # why no signal placed the event, when the reader says (`inputs.location`)
+            text = pl.lit(f"no timezone: {needs}")
+            if C.NO_ZONE in table.columns:
+                text = pl.concat_str(
+                    pl.lit("no zone for the consumer ("),
+                    pl.col(C.NO_ZONE).cast(pl.String),
+                    pl.lit(f"): {needs}"),
+                ).fill_null(text)
+            reason = reason.fill_null(pl.when(missing).then(text))
             code = code.fill_null(pl.when(missing).then(pl.lit("no-zone", dtype=pl.Categorical)))
     return table.with_columns(reason.alias(C.REASON), code.alias(C.CODE))
 

@@ -198,7 +198,10 @@ class Violation(NamedTuple):
     line number) for baselines and SARIF; `suppression` is set when a waiver or the baseline
     covers it (it stays in the report but not in the exit code).  For a planned contact,
     `next_allowed_at` is the earliest instant it would break no timing rule, or None with
-    `next_allowed_reason` saying why there is none.
+    `next_allowed_reason` saying why there is none.  `zone_from` names each of the event's
+    candidate zones with the signals that gave it (`America/New_York from timezone, zip;
+    America/Chicago from phone`), and `jurisdiction_from` the jurisdiction and its signal
+    (`US-MA from zip`): where the consumer was taken to be, and why.
     """
 
     rule: str
@@ -222,6 +225,8 @@ class Violation(NamedTuple):
     next_allowed_at: datetime | None = None
     next_allowed_local: str | None = None
     next_allowed_reason: str | None = None
+    zone_from: str = ""
+    jurisdiction_from: str = ""
 
     @property
     def path(self) -> str:
@@ -358,6 +363,7 @@ class CheckOptions:
     rules: tuple[str, ...] = ("us-regf",)
     column_map: Mapping[str, str] = field(default_factory=_empty)
     assume_timezone: str | None = None
+    infer_location: bool = True
     as_of: datetime | None = None
     max_rejects: int = 0
     show_pii: bool = False

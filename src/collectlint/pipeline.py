@@ -74,6 +74,7 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
         *_notes(events, table, summary),
         *_pending(result.pending, as_of),
         *_profile_notes(events),
+        *_location_notes(events),
     )
     described = events.digests()  # last: digests may still be computing while the rules run
     return Report(
@@ -224,6 +225,21 @@ def _profile_notes(events: EventTable) -> list[Note]:
             text = f"{source.path}: {rest} more row(s) rejected for {others} other reason(s)"
             notes.append(Note(Severity.WARNING, "profile-rejected", text, source.path))
     return notes
+
+
+def _location_notes(events: EventTable) -> list[Note]:
+    """Each problem met placing the consumer (an unknown ZIP code, a state that is none), with
+    how many events had it: the event was placed by its other signals, if any."""
+    return [
+        Note(
+            Severity.WARNING,
+            "location",
+            f"{count} event(s): {problem}; their zones and jurisdiction come from the other "
+            "signals (timezone, state, phone), if any",
+            "",
+        )
+        for problem, count in events.located
+    ]
 
 
 SHOWN_PENDING = 10

@@ -72,7 +72,7 @@ def _planned(
     at: datetime,
     opts: CheckOptions,
 ) -> tuple[Report, str]:
-    read = ReadOptions(opts.assume_timezone)
+    read = ReadOptions(opts.assume_timezone, opts.infer_location)
     account = event.get("account", "").strip()  # as every cell of a log is read
     known = latest_values(raws, account, _FROM_HISTORY, read)
     row: dict[str, str | None] = {"direction": "outbound", "kind": "contact", **event}

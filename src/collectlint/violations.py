@@ -31,6 +31,8 @@ _REPORTED: tuple[str, ...] = (
     C.ZONE,
     C.SOURCE,
     C.ROW,
+    C.ZONE_FROM,
+    C.JURISDICTION_FROM,
 )
 """Event columns a finding is built from (its zone and local time come from the rule)."""
 
@@ -252,6 +254,15 @@ def _select(frame: pl.DataFrame, events: EventTable, by_id: dict[str, Rule]) -> 
             format_local(next_local, pl.col("_next"))
         ),
         "next_allowed_reason": pl.col("_why"),
+        # an event no signal placed was judged in its pack's default zone
+        "zone_from": pl.coalesce(
+            pl.col(C.ZONE_FROM).cast(pl.String),
+            pl.when(pl.col(C.JUDGED_ZONE).is_not_null()).then(
+                pl.concat_str(pl.col(C.JUDGED_ZONE), pl.lit(" from the pack's default zone"))
+            ),
+            pl.lit(""),
+        ),
+        "jurisdiction_from": pl.col(C.JURISDICTION_FROM).cast(pl.String).fill_null(""),
     }
     if list(exprs) != [f.name for f in FIELDS]:
         raise InternalError(f"finding columns {list(exprs)} are not Violation's fields")

@@ -32,6 +32,8 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "device",
     "recording",
     "contact",
+    "zip",
+    "state",
 )
 """Columns a log may carry and rules may test (`where: {purpose: validation_notice}`), read
 when the file has them.  A log without one is read as if every cell were empty: a filter that
@@ -43,7 +45,9 @@ collector or firm that made it (Regulation F counts calls per debt collector); `
 `campaign` who and which campaign; `visibility` who can see a social or IM post; `number_type`
 the kind of number dialled; `source` where the number or address came from (`address_book`
 for one scraped from the debtor's phone); `device` whose device sent it (`private` for a
-collector's own phone); `recording` a reference to the call recording."""
+collector's own phone); `recording` a reference to the call recording; `zip` and `state` the
+consumer's US ZIP code and state (`MA`, `Massachusetts`), read for the consumer's zones and
+jurisdiction (see `inputs.location`)."""
 
 OPTIONAL_TEXT: frozenset[str] = frozenset({"recording", "contact"})
 """Optional columns read as plain text; the others have few distinct values (categoricals)."""

@@ -69,6 +69,15 @@ def check_command(
         str | None,
         typer.Option("--assume-timezone", help="IANA zone for timestamps without an offset."),
     ] = None,
+    infer_location: Annotated[
+        bool | None,
+        typer.Option(
+            "--infer-location/--no-infer-location",
+            help="Also take the consumer's zones and jurisdiction from the phone number, "
+            "ZIP code and state (on by default); off, only the timezone and jurisdiction "
+            "columns place the consumer.",
+        ),
+    ] = None,
     encoding: EncodingOpt = None,
     profile: Annotated[
         list[str] | None,
@@ -112,6 +121,7 @@ def check_command(
             "rules": rules,
             "map": parse_map(column_map or []),
             "assume_timezone": assume_timezone,
+            "infer_location": infer_location,
             "max_rejects": max_rejects,
             "encoding": encoding,
             "profile": profile,

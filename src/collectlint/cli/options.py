@@ -204,6 +204,7 @@ def resolve(config: str | None, given: dict[str, Any]) -> tuple[CheckOptions, Se
         rules=tuple(value("rules")),
         column_map=dict(value("map")),
         assume_timezone=value("assume_timezone"),
+        infer_location=bool(value("infer_location")),
         max_rejects=int(value("max_rejects")),
         select=tuple(value("select")),
         ignore=tuple(value("ignore")),

@@ -15,6 +15,7 @@ import polars as pl
 
 from collectlint import columns as C
 from collectlint.inputs.clock import is_known_zone
+from collectlint.inputs.location import locate
 from collectlint.inputs.readers import RawLog
 from collectlint.inputs.reasons import with_reasons
 from collectlint.inputs.table import EventTable, InputSource
@@ -28,9 +29,12 @@ _ISO_NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
-    """How to interpret rows: the zone assumed for naive timestamps (None: reject them)."""
+    """How to interpret rows: the zone assumed for naive timestamps (None: reject them), and
+    whether the consumer's zones and jurisdiction are also read from the phone number, ZIP
+    code and state (`inputs.location`; off, only the `timezone` and `jurisdiction` columns)."""
 
     assume_timezone: str | None = None
+    infer_location: bool = True
 
 
 def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
@@ -75,6 +79,8 @@ def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
             ids = ids.fill_null(default_id)
         frames.append(frame.with_columns(ids))
         del log, frame
+    if len({f.schema["time"] for f in frames}) > 1:  # instants and text: all as text
+        frames = [_time_as_text(f) for f in frames]
     same = len({tuple(f.columns) for f in frames}) <= 1
     # logs may differ in the optional columns they have
     table = (
@@ -85,12 +91,19 @@ def build_events(logs: list[RawLog], options: ReadOptions) -> EventTable:
     del frames  # the reader already made each log contiguous; keep no second copy alive
     if shapes:  # rows whose shape (not their values) rejects them
         table = table.with_columns(_shape(table.height, shapes))
-    table, distinct = _normalise(table, options)
+    table, distinct, located = _normalise(table, options)
     # the time text is only needed for rejection messages, which are written now
     table = with_reasons(table, distinct, shaped=bool(shapes)).drop("time", "_naive")
     if shapes:
         table = table.drop("_shape", "_shape_code")
-    return EventTable(table, tuple(sources))
+    return EventTable(table, tuple(sources), located=tuple(located.items()))
+
+
+def _time_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with an instant `time` column written as ISO-8601 UTC text."""
+    if frame.schema["time"] == pl.String:
+        return frame
+    return frame.with_columns(pl.col("time").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ"))
 
 
 def _shape(height: int, shapes: list[pl.DataFrame]) -> list[pl.Series]:
@@ -157,6 +170,9 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     Most exports write one format; parsing it with an exact pattern first is several times
     faster than the general pattern, which then runs only on the rows the fast one missed.
     """
+    if isinstance(time.dtype, pl.Datetime):  # instants already (see `canonical`)
+        naive = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
+        return time.dt.epoch("us").rename(C.TS), naive
     # no cache: it pays off only for repeated texts, and log timestamps are nearly all distinct
     ts = time.str.to_datetime(_ISO_UTC, time_unit="us", time_zone="UTC", strict=False, cache=False)
     naive_flag = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
@@ -193,8 +209,9 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
 
 def _normalise(
     table: pl.DataFrame, options: ReadOptions
-) -> tuple[pl.DataFrame, dict[str, list[str]]]:
-    """Parse times and tidy columns; also return each low-cardinality column's distinct values."""
+) -> tuple[pl.DataFrame, dict[str, list[str]], dict[str, int]]:
+    """Parse times, tidy columns and place each event (`inputs.location`); also return each
+    low-cardinality column's distinct values and the location problems met."""
     ts, naive = _parse_times(table["time"], options)
     table = table.with_columns(ts, naive)
     del ts, naive
@@ -212,10 +229,12 @@ def _normalise(
             DEFAULTS.get(column),
             upper=column == "jurisdiction",
         )
-        if column == "timezone":
-            table = table.with_columns(primary_zone(series, distinct[column]))
         table = table.with_columns(series)
         del series
+    table, located = locate(table, infer=options.infer_location)
+    for column in ("timezone", "jurisdiction"):
+        distinct[column] = table[column].unique().drop_nulls().cast(pl.String).sort().to_list()
+    table = table.with_columns(primary_zone(table["timezone"], distinct["timezone"]))
     texts = sorted(_texts(table))
     table = table.with_columns(
         *(_blank_to_null(c, strip=True) for c in texts),
@@ -223,7 +242,7 @@ def _normalise(
         _blank_to_null("to"),
         debtor=pl.coalesce(_blank_to_null("debtor"), _blank_to_null("account")),
     )
-    return table.with_columns(person_expr()), distinct
+    return table.with_columns(person_expr()), distinct, located
 
 
 def person_expr() -> pl.Expr:

@@ -48,6 +48,8 @@ class EventTable:
     frame: pl.DataFrame
     sources: tuple[InputSource, ...]
     templates: tuple[Template, ...] = ()
+    located: tuple[tuple[str, int], ...] = ()
+    """Problems met placing the events (an unknown ZIP code, a state that is none), counted."""
 
     def line_numbers(self, sources: pl.Series, rows: pl.Series) -> pl.Series:
         """The physical line where each (source index, row) starts (0: the input has none)."""

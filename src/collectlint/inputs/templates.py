@@ -250,6 +250,7 @@ def template_frame(templates: Sequence[Template], ts_us: int) -> pl.DataFrame:
         pl.col(list(CATEGORICAL)).cast(pl.Categorical),
         pl.lit(ts_us, dtype=pl.Int64).alias(C.TS),
         pl.lit(None, dtype=pl.Categorical).alias(C.ZONE),
+        *(pl.lit(None, dtype=pl.Categorical).alias(c) for c in C.LOCATED),
         pl.lit(None, dtype=pl.String).alias(C.PERSON),
         pl.lit(None, dtype=pl.String).alias(C.REASON),
         pl.lit(None, dtype=pl.Categorical).alias(C.CODE),

@@ -37,6 +37,7 @@ DEFAULTS: Mapping[str, Any] = {
     "waivers": None,
     "baseline": None,
     "assume_timezone": None,
+    "infer_location": True,
     "max_rejects": 0,
     "encoding": "utf-8",
     "profile": None,

@@ -1,8 +1,9 @@
 """The accounts file a profile joins on: which debts each phone number (or other key) is for.
 
 A CSV with a `phone` column (E.164; another key column when the profile's `join` names one),
-`account`, and optionally `debtor`, `timezone`, `jurisdiction` and a US `state` (two
-letters, giving the jurisdiction `US-XX` when `jurisdiction` is empty).  A number may appear on
+`account`, and optionally `debtor`, `timezone`, `jurisdiction`, and the consumer's US `zip`
+and `state`, from which the reader takes the consumer's zones and jurisdiction when the file
+does not name them (`inputs.location`).  A number may appear on
 several rows, one per debt: each contact with it then becomes one event per debt.  Exact
 duplicate rows are merged; a row with no key or no account is an input error naming its line,
 since a half-filled CRM row would silently leave contacts without their debt.
@@ -18,7 +19,7 @@ from collectlint.errors import InputError
 from collectlint.profiles.apply import normalise_key
 from collectlint.profiles.spec import Profile
 
-OPTIONAL = ("debtor", "timezone", "jurisdiction")
+OPTIONAL = ("debtor", "timezone", "jurisdiction", "zip", "state")
 
 
 def read_accounts(path: str, profile: Profile) -> pl.DataFrame:
@@ -52,13 +53,5 @@ def read_accounts(path: str, profile: Profile) -> pl.DataFrame:
         raise InputError(
             f"{path}:{line}: an accounts row needs both {key} and account "
             f"({bad.height} row(s) lack one)"
-        )
-    if "state" in frame.columns:  # a US state code names the jurisdiction US-XX
-        state = frame["state"].str.strip_chars().str.to_uppercase()
-        code = pl.when(state.str.contains(r"^[A-Z]{2}$")).then(pl.concat_str(pl.lit("US-"), state))
-        own = table["jurisdiction"] if "jurisdiction" in table.columns else None
-        derived = pl.select(code.alias("j")).to_series()
-        table = table.with_columns(
-            (derived if own is None else own.fill_null(derived)).alias("jurisdiction")
         )
     return table.drop("_line").unique(maintain_order=True)

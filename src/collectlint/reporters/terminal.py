@@ -96,6 +96,10 @@ def _explanation(v: Violation) -> str:
         lines.append(f"\n      evidence ({len(v.evidence)}): {ids}")
     if v.zone:
         lines.append(f"\n      judged in {v.zone}; input {printable(v.path)} row {v.row}")
+    if v.zone_from:
+        lines.append(f"\n      zones: {printable(v.zone_from)}")
+    if v.jurisdiction_from:
+        lines.append(f"\n      jurisdiction: {printable(v.jurisdiction_from)}")
     return "".join(lines)
 
 

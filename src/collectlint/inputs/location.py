@@ -1,0 +1,277 @@
+"""Where the consumer may be: each event's candidate zones and its jurisdiction, from every
+signal it carries, with the signal that gave each written down.
+
+Signals, in the order they decide the primary zone (the one calendar days are counted in):
+
+1. `timezone`, the zones the log names (a consumer-stated or collector-derived location);
+2. the address: the zone of its US `zip` code, else the zones of its `state`;
+3. the phone number `to` (E.164; see `phones`).
+
+Every signal's zones are candidates, so an hours rule must hold in all of them: Regulation F
+comment 6(b)(1)(i)-1 asks for a time convenient in every place the collector's information
+says the consumer may be, and gives an area code and an address that disagree as the example.
+The jurisdiction is the log's own `jurisdiction`, else the ZIP code's state, else the `state`,
+else the number's (`US-MA`, `CN`, `GB`).  An event no signal places gets no zone; the engine
+then rejects it, with `C.NO_ZONE` saying why, unless its pack has a default zone.
+
+The work is done once per distinct value of each signal and once per distinct combination of
+them, never per row: a log of ten million contacts has a few thousand combinations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from collectlint import columns as C
+from collectlint.inputs.addresses import normalised_zip, state_code, state_zones, zip_places
+from collectlint.inputs.clock import is_known_zone
+from collectlint.inputs.phones import E164, phone_places
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """One combination of signals, resolved."""
+
+    timezone: str | None
+    zone_from: str | None
+    jurisdiction: str | None
+    jurisdiction_from: str | None
+    no_zone: str | None
+
+
+SIGNALS = ("_tz", "_zz", "_zs", "_zk", "_sc", "_sk", "_pz", "_pj", "_pw", "_j")
+"""Per row: the log's zones, the ZIP code's zone, state and status, the state column's code and
+status, the number's zones, jurisdiction and why it has none, and the log's jurisdiction."""
+
+
+def resolve(values: dict[str, str | None]) -> Located:
+    """Combine one row's signals (keyed as `SIGNALS`)."""
+    sources: dict[str, list[str]] = {}
+    order: list[str] = []
+    own = values["_tz"]
+    if own and not all(is_known_zone(z) for z in own.split("|")):
+        # left as written, for the reader to reject quoting it: no guess replaces a bad zone
+        return Located(own, None, values["_j"], None, None)
+
+    def add(zones: str | None, signal: str) -> None:
+        for zone in (zones or "").split("|"):
+            if zone:
+                if zone not in sources:
+                    sources[zone] = []
+                    order.append(zone)
+                if signal not in sources[zone]:
+                    sources[zone].append(signal)
+
+    add(values["_tz"], "timezone")
+    if values["_zz"]:
+        add(values["_zz"], "zip")
+    elif values["_sc"]:
+        add("|".join(state_zones(values["_sc"])), "state")
+    add(values["_pz"], "phone")
+    jurisdiction, by = values["_j"], "jurisdiction"
+    if not jurisdiction and values["_zs"]:
+        jurisdiction, by = f"US-{values['_zs']}", "zip"
+    if not jurisdiction and values["_sc"]:
+        jurisdiction, by = f"US-{values['_sc']}", "state"
+    if not jurisdiction and values["_pj"]:
+        jurisdiction, by = values["_pj"], "phone"
+    groups: list[tuple[list[str], list[str]]] = []  # zones in a row that share their signals
+    for zone in order:
+        if groups and groups[-1][1] == sources[zone]:
+            groups[-1][0].append(zone)
+        else:
+            groups.append(([zone], sources[zone]))
+    zone_from = "; ".join(f"{', '.join(z)} from {', '.join(s)}" for z, s in groups) or None
+    return Located(
+        "|".join(order) or None,
+        zone_from,
+        jurisdiction or None,
+        f"{jurisdiction} from {by}" if jurisdiction else None,
+        None if order else _why_none(values),
+    )
+
+
+def _why_none(values: dict[str, str | None]) -> str:
+    """Why no signal gives a zone, naming each signal's problem (never the value itself)."""
+    parts = []
+    if values["_zk"]:
+        parts.append(values["_zk"])
+    if values["_sk"]:
+        parts.append(values["_sk"])
+    parts.append(f"the number gives none: {values['_pw']}" if values["_pw"] else "no number")
+    absent = [
+        name
+        for name, key in (("timezone", "_tz"), ("ZIP code", "_zk"), ("state", "_sk"))
+        if not values[key]
+    ]
+    if absent:
+        listed = absent[0] if len(absent) == 1 else f"{', '.join(absent[:-1])} or {absent[-1]}"
+        parts.insert(0, f"no {listed}")
+    return "; ".join(parts)
+
+
+def _phone_signals(to: pl.Series) -> pl.DataFrame:
+    """Per distinct `to` value: the number's zones, jurisdiction and why it has no zone."""
+    distinct = to.unique().drop_nulls()
+    e164 = distinct.filter(distinct.str.contains(E164))
+    places = phone_places(e164).rename(
+        {"number": "to", "zones": "_pz", "jurisdiction": "_pj", "why": "_pw"}
+    )
+    others = distinct.filter(~distinct.str.contains(E164))
+    if others.len():
+        places = pl.concat(
+            [
+                places,
+                pl.DataFrame({"to": others}).with_columns(
+                    pl.lit(None, pl.String).alias("_pz"),
+                    pl.lit(None, pl.String).alias("_pj"),
+                    pl.lit("it is not an E.164 number (+ and 8 to 15 digits)").alias("_pw"),
+                ),
+            ]
+        )
+    return places
+
+
+def _zip_signals(zips: pl.Series) -> pl.DataFrame:
+    """Per distinct `zip` value: its zone, its state, and what is wrong with it if anything."""
+    distinct = pl.DataFrame({"zip": zips.unique().drop_nulls().cast(pl.String)})
+    distinct = distinct.with_columns(normalised_zip(pl.col("zip")).alias("_five"))
+    found = zip_places(distinct["_five"]).rename({"zip": "_five", "zone": "_zz", "state": "_zs"})
+    out = distinct.join(found, on="_five", how="left")
+    status = (
+        pl.when(pl.col("_five").is_null())
+        .then(pl.lit("the ZIP code is not five digits (or ZIP+4)"))
+        .when(pl.col("_zs").is_null())
+        .then(pl.lit("the ZIP code is not a US state's in the ZIP data (military or unknown)"))
+        .when(pl.col("_zz").is_null())
+        .then(pl.lit("the ZIP data has no zone for the ZIP code"))
+    )
+    return out.select("zip", "_zz", "_zs", status.alias("_zk"))
+
+
+def _ids(signals: pl.DataFrame, on: str, name: str) -> pl.DataFrame:
+    """`signals` (one row per distinct value of column `on`) with a small integer id `name`
+    for each distinct answer, so rows carry one integer per signal instead of its texts."""
+    answers = [c for c in signals.columns if c != on]
+    ids = signals.select(answers).unique(maintain_order=True).with_row_index(name)
+    return signals.join(ids, on=answers, how="left", nulls_equal=True)
+
+
+def _names(column: pl.Series, name: str) -> pl.DataFrame:
+    """A categorical column's codes (`_tzc`, `_jc`: see `locate`) and their texts (`name`)."""
+    values = column.cast(pl.Categorical).unique().drop_nulls()
+    return pl.DataFrame({f"{name}c": values.to_physical(), name: values.cast(pl.String)})
+
+
+def _per_distinct(
+    values: pl.Series, signals: Callable[[pl.Series], pl.DataFrame], name: str
+) -> tuple[pl.Series, pl.DataFrame]:
+    """Each row's answer id (`name`) for the signal in `values`, and the table of answers by
+    id, with `signals` run once per distinct value.
+
+    Rows are grouped by a 64-bit hash of their value (far cheaper than grouping the strings);
+    a row whose value is not its group's representative (a hash collision) sends the whole
+    column through an exact join on the values instead, so a collision can never lend one
+    number another's zones."""
+    column = values.name
+    frame = pl.DataFrame({"_h": values.hash(), column: values})
+    reps = frame.unique("_h", keep="any")
+    found = _ids(signals(reps[column]), column, name)
+    answers = found.drop(column).unique(name).with_columns(pl.col(name).cast(pl.UInt32))
+    reps = reps.join(found.select(column, name), on=column, how="left", nulls_equal=True)
+    rows = frame.select("_h").join(reps, on="_h", how="left", maintain_order="left")
+    same = (rows[column] == values) | (rows[column].is_null() & values.is_null())
+    if not same.all():
+        rows = values.to_frame(column).join(
+            found.select(column, name), on=column, how="left", maintain_order="left"
+        )
+    return rows[name].cast(pl.UInt32), answers
+
+
+def _state_signals(states: pl.Series) -> pl.DataFrame:
+    """Per distinct `state` value: its two-letter code, or what is wrong with it."""
+    raw = states.unique().drop_nulls().cast(pl.String).to_list()
+    codes = [state_code(v) for v in raw]
+    unknown = "the state is not a US state, DC or territory"
+    return pl.DataFrame(
+        {"state": raw, "_sc": codes, "_sk": [None if c else unknown for c in codes]},
+        schema={"state": pl.String, "_sc": pl.String, "_sk": pl.String},
+    )
+
+
+def locate(table: pl.DataFrame, *, infer: bool = True) -> tuple[pl.DataFrame, dict[str, int]]:
+    """`table` with `timezone`, `jurisdiction`, `C.ZONE_FROM`, `C.JURISDICTION_FROM` and
+    `C.NO_ZONE` set from every signal (with `infer` off, from the `timezone` and `jurisdiction`
+    columns alone), and counts of the signal problems met (for the notes).  `timezone` and
+    `jurisdiction` are the tidied categoricals (`events._tidy`)."""
+    # each signal is looked up once per distinct value and carried per row as a small id
+    keys = table.select(
+        pl.col("timezone").cast(pl.Categorical).to_physical().alias("_tzc"),
+        pl.col("jurisdiction").cast(pl.Categorical).to_physical().alias("_jc"),
+    )
+    names = {"_tzc": _names(table["timezone"], "_tz"), "_jc": _names(table["jurisdiction"], "_j")}
+    tables: dict[str, pl.DataFrame] = {}
+    present = [
+        ("to", "_p", _phone_signals),
+        ("zip", "_z", _zip_signals),
+        ("state", "_s", _state_signals),
+    ]
+    for column, name, signals in present:
+        if not infer or column not in table.columns:
+            keys = keys.with_columns(pl.lit(None, pl.UInt32).alias(name))
+            continue
+        ids, tables[name] = _per_distinct(table[column].cast(pl.String), signals, name)
+        keys = keys.with_columns(ids)
+    combos = keys.unique()
+    wide = combos
+    for key, frame in names.items():
+        wide = wide.join(frame, on=key, how="left")
+    for name, frame in tables.items():
+        wide = wide.join(frame, on=name, how="left")
+    for column in SIGNALS:
+        if column not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, pl.String).alias(column))
+    resolved = [resolve(row) for row in wide.select(SIGNALS).iter_rows(named=True)]
+
+    def series(name: str, values: list[str | None]) -> pl.Series:
+        return pl.Series(name, values, pl.String).cast(pl.Categorical)
+
+    answers = wide.select(keys.columns).with_columns(
+        series("timezone", [r.timezone for r in resolved]),
+        series(C.ZONE_FROM, [r.zone_from for r in resolved]),
+        series("jurisdiction", [r.jurisdiction for r in resolved]),
+        series(C.JURISDICTION_FROM, [r.jurisdiction_from for r in resolved]),
+        series(C.NO_ZONE, [r.no_zone for r in resolved]),
+    )
+    located = keys.join(
+        answers, on=keys.columns, how="left", maintain_order="left", nulls_equal=True
+    )
+    out = table.with_columns(
+        located["timezone"],
+        located["jurisdiction"],
+        located[C.ZONE_FROM],
+        located[C.JURISDICTION_FROM],
+        located[C.NO_ZONE],
+    )
+    return out, _problems(keys, tables)
+
+
+def _problems(keys: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """How many rows met each ZIP or state problem (a number without a zone is common and
+    is reported only where it leaves a row without any)."""
+    counts: dict[str, int] = {}
+    for name, problem in (("_z", "_zk"), ("_s", "_sk")):
+        if name not in tables:
+            continue
+        bad = tables[name].filter(pl.col(problem).is_not_null()).select(name, problem)
+        if not bad.height:
+            continue
+        rows = (
+            keys.group_by(name).len().join(bad.with_columns(pl.col(name).cast(pl.UInt32)), on=name)
+        )
+        for value, n in rows.group_by(problem).agg(pl.col("len").sum()).iter_rows():
+            counts[str(value)] = int(n)
+    return dict(sorted(counts.items()))
