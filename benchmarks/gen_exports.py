@@ -112,7 +112,9 @@ inbound -> inbound; the consumer's number is ``to`` on outbound rows and ``from`
 and is joined to ``crm_accounts.csv`` on ``phone`` (numbers not in the CRM are dropped, counted in
 the manifest); ``party`` = debtor, ``kind`` = contact, ``timezone`` = the CRM ``timezone`` (empty
 when the CRM has none: those ids are listed in ``canonical_no_timezone.txt``), ``jurisdiction`` =
-``US-`` + the CRM ``state`` (empty when the CRM has no state).
+``US-`` + the CRM ``state`` (empty when the CRM has no state), and ``zip`` and ``state`` as the
+CRM has them (collectlint takes candidate zones from them and from the number, as it does
+when a profile joins the CRM).
 """
 
 from __future__ import annotations
@@ -378,7 +380,7 @@ BULK_MESSAGE_DROP = ("price_unit", "api_version", "error_message", "uri")
 BULK_CALL_DROP = ("uri",)
 CANONICAL_COLUMNS = (
     "id", "time", "account", "debtor", "party", "to", "channel", "direction", "outcome",
-    "timezone", "jurisdiction", "body", "kind",
+    "timezone", "jurisdiction", "body", "kind", "zip", "state",
 )  # fmt: skip
 CRM_COLUMNS = ("phone", "account", "debtor", "timezone", "zip", "state")
 #: Canonical outcomes.
@@ -514,7 +516,7 @@ class Population:
     first_name: pl.Series
     amount_cents: I64
     crm: pl.DataFrame  # the CRM extract, as written
-    lookup: pl.DataFrame  # pidx, account, debtor, timezone, jurisdiction, fan (canonical join)
+    lookup: pl.DataFrame  # pidx, account, debtor, timezone, jurisdiction, zip, state, fan
 
 
 def build_population(rows: int, seed: int) -> Population:
@@ -607,6 +609,8 @@ def build_population(rows: int, seed: int) -> Population:
         jurisdiction=pl.when(c("state_out") == "")
         .then(None)
         .otherwise(pl.lit("US-") + c("state_out")),
+        zip=pl.when(c("zip") == "").then(None).otherwise(c("zip")),
+        state=pl.when(c("state_out") == "").then(None).otherwise(c("state_out")),
         fan=c("fan"),
     )
     activity = rng.lognormal(0.0, 0.9, n)
@@ -1451,6 +1455,9 @@ def _write_canonical(
         "jurisdiction": c("jurisdiction"),
         "body": c("body"),
         "kind": pl.lit("contact"),
+        # the consumer's address as the CRM has it: the reader takes zones from it too
+        "zip": c("zip"),
+        "state": c("state"),
     }
     # one communication about two debts: both events share its id as `contact`
     contact = pl.when(c("fan")).then(c("sid"))

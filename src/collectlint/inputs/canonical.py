@@ -63,6 +63,11 @@ def canonical(
             exprs.append(pl.lit(None, dtype=absent).alias(name))
             continue
         dtype = frame.schema[name]
+        if name == "time" and isinstance(dtype, pl.Datetime) and dtype.time_zone:
+            # an instant already (a Parquet timestamp, a profile's parsed time): kept as one,
+            # in UTC, rather than written as text to be parsed again
+            exprs.append(pl.col(name).dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+            continue
         if name in CATEGORICAL and dtype == pl.Categorical:
             exprs.append(pl.col(name))  # read as a categorical already: no copy
             continue

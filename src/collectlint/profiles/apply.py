@@ -168,9 +168,19 @@ def _dedupe(profile: Profile, frame: pl.DataFrame) -> pl.DataFrame:
     present = set(frame.columns)
     if spec.order_by is None:  # file order decides: one pass, the order kept
         key = pl.struct(spec.key) if len(spec.key) > 1 else pl.col(spec.key[0])
-        distinct = key.is_first_distinct() if spec.keep == "first" else key.is_last_distinct()
         unkeyed = pl.any_horizontal(source_value(k, present).is_null() for k in spec.key)
-        return frame.filter(unkeyed | distinct)
+        # keys are compared by their 64-bit hashes, and only the rows whose hash repeats by
+        # the keys themselves (cheap, and a hash collision can never merge two records)
+        hashed = frame.select(key.hash().alias("_h"), unkeyed.alias("_u"))
+        repeated = hashed["_h"].is_duplicated() & ~hashed["_u"]
+        if not repeated.any():
+            return frame
+        keep = pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True)
+        suspects = frame.filter(repeated)
+        first = spec.keep == "first"
+        exact = suspects.select(key.is_first_distinct() if first else key.is_last_distinct())
+        positions = pl.int_range(0, frame.height, eager=True).filter(repeated)
+        return frame.filter(keep.scatter(positions, exact.to_series()))
     keys = [source_value(k, present).alias(f"_k{i}") for i, k in enumerate(spec.key)]
     names = [f"_k{i}" for i in range(len(spec.key))]
     keyed = frame.with_columns(keys)
@@ -225,12 +235,16 @@ def _derived(profile: Profile, frame: pl.DataFrame, present: set[str]) -> pl.Dat
     maps = [mapped_value(v, present).alias(f"_m_{name}") for name, v in profile.values.items()]
     if "time" in profile.columns:
         maps.append(_picked(profile, "time", present).alias(TIME_TEXT))
-    staged = frame.with_columns(maps)
+    staged = frame.lazy().with_columns(maps)
     if "time" in profile.columns and profile.time.name != "iso8601":
         staged = staged.with_columns(_parsed_time(profile, pl.col(TIME_TEXT)).alias(TIME_AT))
-        if profile.time.name == "rfc2822":
-            staged = _loose_rfc2822(staged)
-    return staged.select(SRC, *_fields(profile, present), *_why(profile, present))
+    # the streaming engine spreads these row-wise expressions over every core (parsing a
+    # time with a pattern runs on one core otherwise)
+    done = staged.collect(engine="streaming")
+    if "time" in profile.columns and profile.time.name == "rfc2822":
+        done = _loose_rfc2822(done)
+    fields = [*_fields(profile, present), *_why(profile, present)]
+    return done.lazy().select(SRC, *fields).collect(engine="streaming")
 
 
 def _loose_rfc2822(staged: pl.DataFrame) -> pl.DataFrame:
@@ -297,17 +311,12 @@ def _parsed_time(profile: Profile, text: pl.Expr) -> pl.Expr:
 
 
 def _time_text(profile: Profile) -> pl.Expr:
-    """The canonical time text: ISO-8601 in UTC (ISO sources pass through unchanged, for
-    the log reader to judge as it judges every log)."""
-    text = pl.col(TIME_TEXT)
+    """The canonical time: ISO-8601 sources pass through as text, for the log reader to judge
+    as it judges every log; other formats as the instant parsed (null where it did not parse:
+    that row is rejected with the profile's own reason, quoting the text)."""
     if profile.time.name == "iso8601":
-        return text
-    parsed = pl.col(TIME_AT)
-    return (
-        pl.when(parsed.is_not_null())
-        .then(parsed.dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ"))
-        .otherwise(text)
-    )
+        return pl.col(TIME_TEXT)
+    return pl.col(TIME_AT)
 
 
 def _quote(value: pl.Expr) -> pl.Expr:
@@ -409,10 +418,20 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
     assert spec is not None
     by = spec.by
     take = [c for c in spec.take if c in accounts.columns]
-    table = accounts.select(pl.col("_key"), *(pl.col(c).alias(f"_a_{c}") for c in take))
+    # with how many debts each number has (its rows in the table), so the fan-out needs no
+    # window over the joined rows
+    table = accounts.select(
+        pl.col("_key"),
+        pl.len().over("_key").alias("_debts"),
+        *(pl.col(c).alias(f"_a_{c}") for c in take),
+    )
     # a row already rejected is looked up in nothing: it stays one row, with its own reason
-    own = normalise_key(pl.col(by)) if by in mapped.columns else pl.lit(None, pl.String)
-    key = pl.when(pl.col(WHY).is_null()).then(own)
+    own = (
+        normalised_keys(mapped[by])
+        if by in mapped.columns
+        else pl.repeat(None, mapped.height, dtype=pl.String, eager=True)
+    )
+    key = pl.when(pl.col(WHY).is_null()).then(pl.lit(own))
     rows = mapped.with_columns(key.alias("_key"))
     joined = rows.join(table, on="_key", how="left", maintain_order="left")
     found = (
@@ -424,16 +443,18 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
     for name in take:
         mine = pl.col(name) if name in joined.columns else pl.lit(None, pl.String)
         fills.append(pl.coalesce(pl.col(f"_a_{name}"), mine).alias(name))
-    count = pl.len().over(SRC)
+    count = pl.col("_debts").fill_null(1)
     joined = joined.with_columns(fills)
     if "id" in joined.columns and "account" in take:
         # the events of one communication about several debts share its id as `contact`
-        joined = joined.with_columns(pl.col("id").alias("contact"))
+        # (a communication about one debt needs none: its id says it all)
+        several = count > 1
         joined = joined.with_columns(
-            pl.when(count > 1)
+            pl.when(several).then(pl.col("id")).alias("contact"),
+            pl.when(several)
             .then(pl.concat_str("id", pl.lit(":"), "account"))
             .otherwise(pl.col("id"))
-            .alias("id")
+            .alias("id"),
         )
     missing = pl.col(WHY).is_null() & ~found
     reason = f"{by} is not in the accounts file (its {spec.accounts_key} column)"
@@ -441,7 +462,19 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
         pl.when(missing).then(pl.lit(reason)).otherwise(pl.col(WHY)).alias(WHY),
         pl.when(missing).then(pl.lit("no-account")).otherwise(pl.col(CODE)).alias(CODE),
     )
-    return joined.drop("_key", *(f"_a_{c}" for c in take))
+    return joined.drop("_key", "_debts", *(f"_a_{c}" for c in take))
+
+
+def normalised_keys(values: pl.Series) -> pl.Series:
+    """`normalise_key` of a column, rewriting only the values that need it (an export's
+    numbers are nearly all E.164 already, and a rewrite of every row costs a regex pass)."""
+    text = values.cast(pl.String)
+    odd = text.str.contains(r"^\s|\s$|[\s().-]").fill_null(False)
+    if not odd.any():
+        return text
+    positions = pl.int_range(0, len(text), eager=True).filter(odd)
+    fixed = pl.select(normalise_key(pl.lit(text.filter(odd)))).to_series()
+    return text.scatter(positions, fixed)
 
 
 def normalise_key(value: pl.Expr) -> pl.Expr:
