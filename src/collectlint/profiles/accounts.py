@@ -23,7 +23,8 @@ OPTIONAL = ("debtor", "timezone", "jurisdiction", "zip", "state")
 
 
 def read_accounts(path: str, profile: Profile) -> pl.DataFrame:
-    """The accounts table: `_key` (normalised), `account` and the optional columns present."""
+    """The accounts table: `_key` (normalised), `account`, the optional columns present, and
+    `_debts`, the rows of its key."""
     spec = profile.join
     key = spec.accounts_key if spec else "phone"
     file = Path(path)
@@ -54,4 +55,6 @@ def read_accounts(path: str, profile: Profile) -> pl.DataFrame:
             f"{path}:{line}: an accounts row needs both {key} and account "
             f"({bad.height} row(s) lack one)"
         )
-    return table.drop("_line").unique(maintain_order=True)
+    table = table.drop("_line").unique(maintain_order=True)
+    # how many debts each key has, counted once for every export the table is joined to
+    return table.with_columns(pl.len().over("_key").alias("_debts"))

@@ -418,12 +418,11 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
     assert spec is not None
     by = spec.by
     take = [c for c in spec.take if c in accounts.columns]
-    # with how many debts each number has (its rows in the table), so the fan-out needs no
-    # window over the joined rows
+    # with how many debts each number has (its rows in the table; `read_accounts` counts them
+    # once), so the fan-out needs no window over the joined rows
+    debts = pl.col("_debts") if "_debts" in accounts.columns else pl.len().over("_key")
     table = accounts.select(
-        pl.col("_key"),
-        pl.len().over("_key").alias("_debts"),
-        *(pl.col(c).alias(f"_a_{c}") for c in take),
+        pl.col("_key"), debts.alias("_debts"), *(pl.col(c).alias(f"_a_{c}") for c in take)
     )
     # a row already rejected is looked up in nothing: it stays one row, with its own reason
     own = (
@@ -433,6 +432,8 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
     )
     key = pl.when(pl.col(WHY).is_null()).then(pl.lit(own))
     rows = mapped.with_columns(key.alias("_key"))
+    if table.height > 4 * rows.height:  # a day's file against the whole CRM: its numbers only
+        table = table.filter(pl.col("_key").is_in(rows["_key"].drop_nulls().implode()))
     joined = rows.join(table, on="_key", how="left", maintain_order="left")
     found = (
         pl.col("_a_account").is_not_null()
