@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -611,3 +612,56 @@ def test_a_profile_extends_cycle_is_an_error(tmp_path: Path) -> None:
     second.write_text(f"extends: {first.as_posix()}\n", encoding="utf-8")
     with pytest.raises(RuleFileError, match="cycle"):
         load_profile(str(first))
+
+
+def test_a_parquet_export_reads_as_its_csv_does(tmp_path: Path, crm: Path) -> None:
+    """The same calls as Parquet, through a profile that extends twilio-calls (with nested
+    Connect-style objects flattened as JSON ones are), give the same report."""
+    source = every_call_status(tmp_path)
+    frame = pl.read_csv(source, infer_schema=False)
+    frame.write_parquet(tmp_path / "calls.parquet")
+    mine = tmp_path / "parquet.yaml"
+    mine.write_text(
+        "extends: twilio-calls\n"
+        'profile: {name: twilio-calls-parquet, title: Calls as Parquet, version: "1", '
+        "format: parquet}\n",
+        encoding="utf-8",
+    )
+    as_csv = collectlint.check([source], profile="twilio-calls", accounts=crm, max_rejects=100)
+    as_parquet = collectlint.check(
+        [tmp_path / "calls.parquet"], profile=str(mine), accounts=crm, max_rejects=100
+    )
+    assert as_parquet.summary == as_csv.summary
+    assert [(v.rule, v.event) for v in as_parquet.violations] == [
+        (v.rule, v.event) for v in as_csv.violations
+    ]
+    # a file that is not Parquet, and a Parquet column of bytes, are input errors naming it
+    with pytest.raises(InputError, match=r"calls\.csv: not a Parquet file"):
+        collectlint.check([source.rename(tmp_path / "calls.csv")], profile=str(mine), accounts=crm)
+    frame.with_columns(pl.col("status").cast(pl.Binary)).write_parquet(tmp_path / "bytes.parquet")
+    with pytest.raises(InputError, match=r"bytes\.parquet: column 'status' holds binary data"):
+        collectlint.check([tmp_path / "bytes.parquet"], profile=str(mine), accounts=crm)
+
+
+def test_nested_parquet_records_are_flattened(tmp_path: Path, crm: Path) -> None:
+    records = connect_records()
+    export = tmp_path / "ctr.json"
+    export.write_text("".join(json.dumps(r) for r in records), encoding="utf-8")
+    json_report = collectlint.check(
+        [export],
+        profile="amazon-connect-ctr",
+        accounts=crm,
+        max_rejects=100,
+    )
+    pl.DataFrame(records).write_parquet(tmp_path / "ctr.parquet")
+    mine = tmp_path / "ctr.yaml"
+    mine.write_text(
+        "extends: amazon-connect-ctr\n"
+        'profile: {name: ctr-parquet, title: Contact records as Parquet, version: "1", '
+        "format: parquet}\n",
+        encoding="utf-8",
+    )
+    report = collectlint.check(
+        [tmp_path / "ctr.parquet"], profile=str(mine), accounts=crm, max_rejects=100
+    )
+    assert report.summary == json_report.summary

@@ -43,7 +43,10 @@ def read_profiled(
         if is_utf8(encoding):
             read = read_source(file, path, profile.format, _wanted(profile))
         elif profile.format != "csv":
-            raise UsageError(f"--encoding {encoding}: JSON exports must be UTF-8 ({path})")
+            raise UsageError(
+                f"--encoding {encoding}: only CSV exports may be in another encoding "
+                f"({path} is read as {profile.format})"
+            )
         else:
             with transcoded(file, encoding, path) as (copy, digest):
                 read = read_source(copy, path, "csv", _wanted(profile), digest)

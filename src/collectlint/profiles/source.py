@@ -1,7 +1,8 @@
 """Read a source export as the profile sees it: every column as text, nested JSON flattened.
 
 CSV is read by the log reader (`inputs.csv_reader`: the same checks of shape, the same line
-map and digest); JSON Lines and concatenated JSON objects (Amazon Connect records delivered by
+map and digest); Parquet by Polars, only the columns read (nested structs are flattened as
+JSON objects are); JSON Lines and concatenated JSON objects (Amazon Connect records delivered by
 Kinesis Firehose have no delimiter between records) are split into records with the standard
 decoder and read by Polars, and nested objects become dotted columns (`CustomerEndpoint.Address`,
 `Attributes.accountNumber`).  Any input may be gzip-compressed (`.gz`, or gzip bytes whatever
@@ -24,10 +25,12 @@ import polars as pl
 from collectlint.errors import InputError
 from collectlint.inputs import csv_reader
 from collectlint.inputs.deferred import Deferred
-from collectlint.inputs.lines import LineMap, Scan
+from collectlint.inputs.lines import NO_LINES, LineMap, Scan
 
 MAX_BYTES = 8 << 30
 """Largest export read into memory after decompression (a guard against a gzip bomb)."""
+MAX_ROWS = 2_000_000_000
+"""Most records a Parquet export may hold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ def read_source(
         return SourceRead(read.frame, read.lines, Deferred.now(digest), read.problems)
     with path.open("rb") as handle:
         head = handle.read(4096)
+    if fmt == "parquet":
+        return _parquet(path, display, head, columns)
     zipped = head.startswith(b"\x1f\x8b")
     if fmt == "csv" and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         # read as CSV, its "header" would be a record, quoted back in errors
@@ -82,6 +87,36 @@ def read_source(
     # the digest of the bytes as given, computed in the background while the rules run
     pending = lambda: (hashlib.sha256(raw).hexdigest(), line_map)  # noqa: E731
     return SourceRead(_flatten(frame), Deferred.now(line_map), Deferred.now(""), None, pending)
+
+
+def _parquet(path: Path, display: str, head: bytes, columns: Sequence[str] | None) -> SourceRead:
+    """A Parquet export: the top-level columns the profile reads (all, for None), flattened,
+    every value as text; records have no lines.  A file that is not Parquet is an input error
+    naming it."""
+    if not head.startswith(b"PAR1"):
+        raise InputError(f"{display}: not a Parquet file, but the profile reads Parquet")
+    try:
+        names = pl.scan_parquet(path).collect_schema().names()
+        top = None if columns is None else sorted({c.split(".")[0] for c in columns} & set(names))
+        frame = pl.read_parquet(path, columns=top)
+    except Exception as exc:  # polars raises many types; each means "not a Parquet it can read"
+        raise InputError(f"{display}: cannot read the Parquet file ({exc})") from None
+    if frame.height > MAX_ROWS:
+        raise InputError(f"{display}: more than {MAX_ROWS} records")
+    binary = [n for n, d in frame.schema.items() if d == pl.Binary]
+    if binary:
+        raise InputError(f"{display}: column {binary[0]!r} holds binary data; expected text")
+    try:
+        flat = _flatten(frame)
+    except Exception as exc:  # a type that has no text form (polars raises many types)
+        raise InputError(f"{display}: a column cannot be read as text ({exc})") from None
+    pending = lambda: (_file_digest(path), NO_LINES)  # noqa: E731
+    return SourceRead(flat, Deferred.now(NO_LINES), Deferred.now(""), None, pending)
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _whole_records(
