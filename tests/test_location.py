@@ -351,3 +351,21 @@ def test_area_code_table_agrees_with_phonenumbers() -> None:
             row = script.area_code_row(int(npa))  # type: ignore[attr-defined]  # a near tie
         assert row is not None, npa
         assert (row["region"], row["kind"], row["state"]) == (area.region, area.kind, area.state)
+
+
+def test_next_places_the_contact_by_the_history_s_number_and_address(tmp_path: Path) -> None:
+    """A history with numbers and no zones: the question takes the debtor's latest number (not
+    a later third party's) and is answered in every zone it gives (08:00 in Los Angeles is
+    09:00 in Boise, where 208 numbers also are)."""
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "id,time,account,party,to,channel,outcome\n"
+        "E1,2026-03-02T18:00:00Z,A1,debtor,+12085550100,call,no_answer\n"
+        "E2,2026-03-02T19:00:00Z,A1,employer,+12125550100,call,no_answer\n",
+        encoding="utf-8",
+    )
+    args = ["next", "--history", str(history), "--account", "A1", "--at", "2026-03-03T13:00:00Z"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "next allowed: 2026-03-03T09:00:00-07:00" in result.output
+    assert "America/Boise" in result.output

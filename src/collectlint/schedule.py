@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
+from collectlint import columns as C
 from collectlint import pipeline
 from collectlint.api import background, load_packs, read_logs, validate_options
 from collectlint.errors import UsageError
@@ -26,7 +29,10 @@ PLANNED_ID = "<planned contact>"
 """The asked-about contact's event id (angle brackets: no export writes ids like it)."""
 ORIGIN = "<next>"
 """Where the asked-about contact comes from, in reports."""
-_FROM_HISTORY = ("debtor", "timezone", "jurisdiction")
+_FROM_HISTORY = ("debtor", "timezone", "jurisdiction", "to", "zip", "state")
+"""What a question takes from the account's latest history rows when it does not say: the
+consumer, and where they are (their zones, address and the number of the party asked about,
+which place them as the history's rows are placed)."""
 
 
 def next_contact(
@@ -75,6 +81,10 @@ def _planned(
     read = ReadOptions(opts.assume_timezone, opts.infer_location)
     account = event.get("account", "").strip()  # as every cell of a log is read
     known = latest_values(raws, account, _FROM_HISTORY, read)
+    # the number is the person's: taken only from rows with the party asked about
+    party = (event.get("party") or "debtor").strip()
+    number = latest_values(raws, account, ("to",), read, party).get("to")
+    known = {k: v for k, v in known.items() if k != "to"} | ({"to": number} if number else {})
     row: dict[str, str | None] = {"direction": "outbound", "kind": "contact", **event}
     row["account"] = account
     row["id"] = PLANNED_ID
@@ -83,7 +93,8 @@ def _planned(
         if not row.get(name) and known.get(name):
             row[name] = known[name]
     defaults = [p.info.default_timezone for p in packs if p.info.default_timezone]
-    if not row.get("timezone") and not defaults:
+    signals = ("timezone", "to", "zip", "state") if opts.infer_location else ("timezone",)
+    if not any(row.get(s) for s in signals) and not defaults:
         raise UsageError(f"no timezone for account {account!r} in the history; pass --timezone")
     plan = raw_from_records([row], ORIGIN, Role.PLAN, lines=[0])
     events = build_events([*raws, plan], read)
@@ -98,8 +109,11 @@ def _planned(
             f"(max_rejects {opts.max_rejects}); run `collectlint check {' '.join(files)}` to "
             "see them"
         )
-    zone = str(row.get("timezone") or "").split("|")[0].strip()
-    return report, zone or (defaults[0] or "")
+    # the contact's primary zone as the reader placed it (its own, its address's or its
+    # number's), else the pack's default
+    planned = events.frame.filter(pl.col(C.SOURCE) == len(events.sources) - 1)[C.ZONE]
+    zone = str(planned.cast(pl.String)[0] or "") if planned.len() else ""
+    return report, zone or (defaults[0] if defaults else "")
 
 
 def answer(report: Report, at: datetime, zone: str) -> NextContact:

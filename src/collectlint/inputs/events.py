@@ -265,20 +265,32 @@ def primary_zone(timezone: pl.Series, values: list[str] | None = None) -> pl.Ser
 
 
 def latest_values(
-    logs: list[RawLog], account: str, fields: tuple[str, ...], options: ReadOptions
+    logs: list[RawLog],
+    account: str,
+    fields: tuple[str, ...],
+    options: ReadOptions,
+    party: str | None = None,
 ) -> dict[str, str]:
-    """The most recent usable value of each of `fields` among `account`'s rows in `logs`.
+    """The most recent usable value of each of `fields` among `account`'s rows in `logs`
+    (with `party`, only among the rows with that party; `debtor` includes rows without one).
 
     Times are parsed as they are for checking (text order is not time order once offsets
     differ); rows whose time cannot be read are left out, and so are zones the time-zone
     database does not know (a bad row must not lend its zone to the contact asked about).
     """
-    rows = [
-        log.frame.filter(pl.col("account").cast(pl.String).str.strip_chars() == account).select(
-            "time", *(pl.col(f).cast(pl.String) for f in fields)
-        )
-        for log in logs
-    ]
+
+    def column(frame: pl.DataFrame, name: str) -> pl.Expr:
+        value = pl.col(name) if name in frame.columns else pl.lit(None, pl.String)
+        return value.cast(pl.String).alias(name)
+
+    rows = []
+    for log in logs:
+        frame = _time_as_text(log.frame)
+        wanted = pl.col("account").cast(pl.String).str.strip_chars() == account
+        if party is not None:
+            who = column(frame, "party").str.strip_chars().replace("", None).fill_null("debtor")
+            wanted = wanted & (who == party)
+        rows.append(frame.filter(wanted).select("time", *(column(frame, f) for f in fields)))
     if not rows:
         return {}
     mine = pl.concat(rows)
