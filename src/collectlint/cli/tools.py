@@ -123,7 +123,11 @@ def next_command(
     to: Annotated[str | None, typer.Option("--to", help="Number or address to contact.")] = None,
     timezone: Annotated[
         str | None,
-        typer.Option("--timezone", help="Consumer's zone(s), a|b (default: from history)."),
+        typer.Option(
+            "--timezone",
+            help="Consumer's zone(s), a|b (default: from history); the number and address "
+            "place the contact too.",
+        ),
     ] = None,
     debtor: Annotated[str | None, typer.Option("--debtor")] = None,
     fields: Annotated[
