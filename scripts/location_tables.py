@@ -15,9 +15,10 @@ kind (`geographic` for fixed-line or mobile numbers; `toll_free`, `premium`, `pe
 `other` for numbers that say nothing of where anyone is), and for a US geographic area code its
 state (two letters, `DC` included): the state most of its exchanges name in the geocoder.
 
-`us_zip_codes.csv`: every ZIP code of a US state, DC or territory in `zipcodes`, with its state
-and zone.  Loading the package's 42,000 records takes most of a second; this table loads in a
-hundredth of that, so a log with ZIP codes pays nothing noticeable for them.
+`us_zip_codes.csv`: every ZIP code of a US state, DC or territory in `zipcodes`, with its state,
+its zone, and `NYC` for the ZIP codes of New York City's five counties (the city has collection
+rules of its own, 6 RCNY 5-77).  Loading the package's 42,000 records takes most of a second;
+this table loads in a hundredth of that, so a log with ZIP codes pays nothing noticeable.
 
 `us_states.csv`: per US state, DC and territory, its two-letter code, its name (from `us`) and
 the zones its ZIP codes are in (from `zipcodes`), the zone of most ZIP codes first (ties in
@@ -137,16 +138,34 @@ def state_rows() -> list[dict[str, str]]:
     return out
 
 
+CITIES = {
+    "NYC": (
+        "NY",
+        {"New York County", "Kings County", "Queens County", "Bronx County", "Richmond County"},
+    ),
+}
+"""Cities with collection law of their own, by the counties they are: New York City is its
+five boroughs, each a county (Manhattan, Brooklyn, Queens, the Bronx, Staten Island)."""
+
+
 def zip_rows() -> list[dict[str, str]]:
-    """One row per ZIP code `zipcodes` places in a US state, DC or territory: its state and
-    zone (empty where the data has none a time-zone database knows)."""
+    """One row per ZIP code `zipcodes` places in a US state, DC or territory: its state, its
+    zone (empty where the data has none a time-zone database knows) and its city when that
+    is one of `CITIES` (by the ZIP code's county)."""
     known = {row["state"] for row in state_rows()}
     out = []
     for record in sorted(zipcodes.list_all(), key=lambda r: r["zip_code"]):  # type: ignore[no-untyped-call]
         if record["state"] not in known:  # military (AA, AE, AP) and FM, MH, PW
             continue
         zone = record["timezone"] if "/" in (record["timezone"] or "") else ""
-        out.append({"zip": record["zip_code"], "state": record["state"], "timezone": zone})
+        city = next(
+            (c for c, (s, counties) in CITIES.items()
+             if record["state"] == s and record["county"] in counties),
+            "",
+        )  # fmt: skip
+        out.append(
+            {"zip": record["zip_code"], "state": record["state"], "timezone": zone, "city": city}
+        )
     return out
 
 
@@ -182,7 +201,7 @@ def render_zip_codes() -> str:
     return _csv(
         f"zipcodes {zipcodes.__version__} (MIT; its data: unitedstateszipcodes.org, GeoNames "
         "CC BY 4.0, USPS ZIP Locale Detail)",
-        ["zip", "state", "timezone"],
+        ["zip", "state", "timezone", "city"],
         zip_rows(),
     )
 

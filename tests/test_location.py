@@ -169,6 +169,8 @@ def test_zip_codes() -> None:
     assert found["09001"] == (None, None)  # military: no state, no zone
     assert found["99634"] == (None, "AK")  # its zone in the data is "Napakiak": not a zone
     assert found["00000"] == (None, None)
+    cities = zip_places(pl.Series(["10001", "11201", "10301", "12207"]))["city"].to_list()
+    assert cities == ["NYC", "NYC", "NYC", None]  # Manhattan, Brooklyn, Staten Island; Albany
 
 
 def test_states() -> None:
@@ -247,6 +249,15 @@ def test_primary_is_the_log_s_zone_then_the_address_then_the_number(tmp_path: Pa
     assert by_event["state"].jurisdiction_from == "US-TN from state"
     assert by_event["phone"].zone_from == "America/Chicago from phone"
     assert by_event["phone"].jurisdiction_from == "US-IL from phone"
+
+
+def test_a_new_york_city_zip_code_names_the_city(tmp_path: Path) -> None:
+    path = log(
+        tmp_path,
+        {"id": "x", "account": "A", "time": "2026-03-03T12:00:00Z", "zip": "11201"},
+    )
+    [finding] = run(path).violations
+    assert finding.jurisdiction_from == "US-NY-NYC from zip"  # checked by us-regf (US) too
 
 
 def test_no_zone_is_rejected_with_the_reason_or_takes_the_pack_default(tmp_path: Path) -> None:

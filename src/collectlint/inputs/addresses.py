@@ -65,7 +65,8 @@ def normalised_zip(column: pl.Expr) -> pl.Expr:
 
 @cache
 def zip_table() -> pl.DataFrame:
-    """`us_zip_codes.csv` as a frame (`zip`, `state`, `timezone`), read once per process."""
+    """`us_zip_codes.csv` as a frame (`zip`, `state`, `timezone`, `city`), read once per
+    process."""
     folder = resources.files("collectlint.inputs") / "data"
     with (folder / "us_zip_codes.csv").open("rb") as handle:
         return pl.read_csv(handle, comment_prefix="#", infer_schema=False)
@@ -73,12 +74,13 @@ def zip_table() -> pl.DataFrame:
 
 def zip_places(zips: pl.Series) -> pl.DataFrame:
     """For each distinct five-digit ZIP code in `zips`: `zip`, `zone` and `state` (null when
-    the data has none: a military or unknown ZIP code)."""
+    the data has none: a military or unknown ZIP code), and `city` (`NYC`, or null)."""
     distinct = pl.DataFrame({"zip": zips.unique().drop_nulls().cast(pl.String).sort()})
     table = zip_table().select(
         "zip",
         pl.col("timezone").replace("", None).alias("zone"),
         pl.col("state"),
+        pl.col("city").replace("", None),
     )
     found = distinct.join(table, on="zip", how="left", maintain_order="left")
     zones = found["zone"].unique().drop_nulls().to_list()

@@ -10,7 +10,8 @@ Signals, in the order they decide the primary zone (the one calendar days are co
 Every signal's zones are candidates, so an hours rule must hold in all of them: Regulation F
 comment 6(b)(1)(i)-1 asks for a time convenient in every place the collector's information
 says the consumer may be, and gives an area code and an address that disagree as the example.
-The jurisdiction is the log's own `jurisdiction`, else the ZIP code's state, else the `state`,
+The jurisdiction is the log's own `jurisdiction`, else the ZIP code's state (`US-NY-NYC` for
+New York City's ZIP codes: a city with law of its own), else the `state`,
 else the number's (`US-MA`, `CN`, `GB`).  An event no signal places gets no zone; the engine
 then rejects it, with `C.NO_ZONE` saying why, unless its pack has a default zone.
 
@@ -140,6 +141,13 @@ def _zip_signals(zips: pl.Series) -> pl.DataFrame:
     distinct = pl.DataFrame({"zip": zips.unique().drop_nulls().cast(pl.String)})
     distinct = distinct.with_columns(normalised_zip(pl.col("zip")).alias("_five"))
     found = zip_places(distinct["_five"]).rename({"zip": "_five", "zone": "_zz", "state": "_zs"})
+    # a city with law of its own nests under its state: US-NY-NYC is in US-NY and in US
+    found = found.with_columns(
+        pl.when(pl.col("city").is_not_null())
+        .then(pl.concat_str("_zs", pl.lit("-"), "city"))
+        .otherwise(pl.col("_zs"))
+        .alias("_zs")
+    ).drop("city")
     out = distinct.join(found, on="_five", how="left")
     status = (
         pl.when(pl.col("_five").is_null())
