@@ -16,7 +16,8 @@ kind (`geographic` for fixed-line or mobile numbers; `toll_free`, `premium`, `pe
 state (two letters, `DC` included): the state most of its exchanges name in the geocoder.
 
 `us_zip_codes.csv`: every ZIP code of a US state, DC or territory in `zipcodes`, with its state,
-its zone, and `NYC` for the ZIP codes of New York City's five counties (the city has collection
+its zone (corrected by the reviewed `zip_zones.yaml`; `a|b` for a ZIP code across a zone
+line), and `NYC` for the ZIP codes of New York City's five counties (the city has collection
 rules of its own, 6 RCNY 5-77).  Loading the package's 42,000 records takes most of a second;
 this table loads in a hundredth of that, so a log with ZIP codes pays nothing noticeable.
 
@@ -41,6 +42,7 @@ from pathlib import Path
 
 import phonenumbers
 import us
+import yaml
 import zipcodes
 from phonenumbers import PhoneNumberType, geocoder
 
@@ -153,11 +155,13 @@ def zip_rows() -> list[dict[str, str]]:
     zone (empty where the data has none a time-zone database knows) and its city when that
     is one of `CITIES` (by the ZIP code's county)."""
     known = {row["state"] for row in state_rows()}
+    fixes = yaml.safe_load((DATA / "zip_zones.yaml").read_text(encoding="utf-8"))
     out = []
     for record in sorted(zipcodes.list_all(), key=lambda r: r["zip_code"]):  # type: ignore[no-untyped-call]
         if record["state"] not in known:  # military (AA, AE, AP) and FM, MH, PW
             continue
         zone = record["timezone"] if "/" in (record["timezone"] or "") else ""
+        zone = "|".join(fixes[record["zip_code"]]["zones"]) if record["zip_code"] in fixes else zone
         city = next(
             (c for c, (s, counties) in CITIES.items()
              if record["state"] == s and record["county"] in counties),

@@ -74,7 +74,9 @@ def test_corrected_exchange_unalaska() -> None:
         ("+18005550100", "toll-free"),
         ("+18885550100", "toll-free"),
         ("+19005550100", "premium-rate"),
-        ("+15555550100", "area code 555 is not assigned"),
+        ("+15555550100", "its area code is not assigned"),
+        ("+61412345678", "names only its country"),  # an Australian mobile: anywhere in it
+        ("+528001234567", "names only its country"),  # a Mexican toll-free number
         ("+1617555010", "11 digits"),
         ("+68675012345", "names only its country"),  # Kiribati: three zones, no finer entry
     ],
@@ -380,3 +382,96 @@ def test_next_places_the_contact_by_the_history_s_number_and_address(tmp_path: P
     assert result.exit_code == 0, result.output
     assert "next allowed: 2026-03-03T09:00:00-07:00" in result.output
     assert "America/Boise" in result.output
+
+
+def test_a_foreign_number_does_not_take_a_consumer_out_of_the_us_packs(tmp_path: Path) -> None:
+    path = log(
+        tmp_path,
+        {"id": "x", "account": "A", "time": "2026-03-03T11:00:00Z", "to": "+447911123456",
+         "timezone": "America/New_York"},
+    )  # fmt: skip
+    [finding] = run(path).violations  # 06:00 in New York
+    assert finding.zone == "America/New_York"
+    assert finding.jurisdiction_from == ""  # no jurisdiction: every selected pack judges it
+
+
+def test_every_address_signal_counts_when_they_disagree(tmp_path: Path) -> None:
+    path = log(
+        tmp_path,
+        {"id": "ca", "account": "A", "time": "2026-03-03T13:30:00Z", "zip": "02139", "state": "CA"},
+        {"id": "ak", "account": "B", "time": "2026-03-03T16:30:00Z", "zip": "99634"},
+    )  # fmt: skip
+    by_event = {v.event: v for v in run(path).violations}
+    # 08:30 in Cambridge, 05:30 in California: the state's zone is a candidate too
+    assert by_event["ca"].zone == "America/Los_Angeles"
+    assert by_event["ca"].zone_from.endswith("America/Los_Angeles from state")
+    # Napakiak's ZIP code has no zone in the data, but its state is Alaska's: 07:30 there
+    assert by_event["ak"].zone_from.startswith("America/Anchorage")
+
+
+def test_corrected_zip_codes() -> None:
+    found = {
+        r["zip"]: r["zone"] for r in zip_places(pl.Series(["86040", "86045", "89883"])).to_dicts()
+    }
+    assert found == {
+        "86040": "America/Phoenix",  # Page: no daylight saving
+        "86045": "America/Denver|America/Phoenix",  # Tuba City, Navajo and Hopi
+        "89883": "America/Denver",  # West Wendover
+    }
+
+
+def test_a_north_american_number_without_a_place_stays_north_american(tmp_path: Path) -> None:
+    path = log(
+        tmp_path,
+        {"id": "x", "account": "A", "time": "2026-03-03T15:30:00Z", "to": "+18005551234"},
+    )
+    report = run(path, rules=["cn-consumer-credit"], select=["cn-consumer-credit/quiet-hours"])
+    assert report.summary.events_out_of_scope == 1  # US, not judged by the China pack
+
+
+def test_numbers_written_with_separators_are_read(tmp_path: Path) -> None:
+    rows = [
+        {"id": f"e{i}", "account": f"A{i}", "time": "2026-03-04T02:30:00Z", "to": number}
+        for i, number in enumerate(["+12125550100", " +12125550100 ", "+1 (212) 555-0100"])
+    ]
+    found = run(log(tmp_path, *rows)).violations  # 21:30 in New York
+    assert [v.event for v in found] == ["e0", "e1", "e2"]
+    assert {v.jurisdiction_from for v in found} == {"US-NY from phone"}
+
+
+def test_the_reason_says_when_inference_is_off(tmp_path: Path) -> None:
+    path = log(
+        tmp_path,
+        {"id": "x", "account": "A", "time": "2026-03-03T12:00:00Z", "to": "+16175550100",
+         "zip": "02139", "state": "MA"},
+    )  # fmt: skip
+    [rejected] = run(path, infer_location=False).rejected
+    assert "--no-infer-location" in rejected.reason
+
+
+def test_next_takes_one_address_from_one_row(tmp_path: Path) -> None:
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "id,time,account,to,channel,outcome,zip,state\n"
+        "E1,2026-03-01T18:00:00Z,A1,,call,no_answer,02139,\n"
+        "E2,2026-03-02T18:00:00Z,A1,,call,no_answer,,CA\n",
+        encoding="utf-8",
+    )
+    args = ["next", "--history", str(history), "--account", "A1", "--at", "2026-03-03T13:30:00Z"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "next allowed: 2026-03-03T08:00:00-08:00" in result.output  # California's 08:00
+
+
+def test_a_hash_collision_falls_back_to_exact_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = pl.Series("zip", ["02139", "90210", "02139", None, "99634"])
+    exact_ids, exact = location._per_distinct(values, location._zip_signals, "_z")
+    real_hash = pl.Series.hash
+    monkeypatch.setattr(pl.Series, "hash", lambda self, *a, **k: real_hash(self, *a, **k) % 2)
+    ids, answers = location._per_distinct(values, location._zip_signals, "_z")
+
+    def zones(ids: pl.Series, answers: pl.DataFrame) -> list[object]:
+        table = dict(zip(answers["_z"].to_list(), answers["_zz"].to_list(), strict=True))
+        return [table.get(i) for i in ids.to_list()]
+
+    assert zones(ids, answers) == zones(exact_ids, exact)

@@ -13,6 +13,7 @@ the frame and every report built from them cannot drift apart.
 from __future__ import annotations
 
 import enum
+import functools
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,8 +39,10 @@ class Field:
     optional: bool
 
 
+@functools.cache
 def fields_of(record: type) -> tuple[Field, ...]:
-    """The fields of a named tuple, in order, with their resolved types."""
+    """The fields of a named tuple, in order, with their resolved types (resolved once per
+    type: reports call this for every rejected row)."""
     hints = typing.get_type_hints(record)
     out = []
     for name in record._fields:  # type: ignore[attr-defined]

@@ -234,8 +234,8 @@ def _location_notes(events: EventTable) -> list[Note]:
         Note(
             Severity.WARNING,
             "location",
-            f"{count} event(s): {problem}; their zones and jurisdiction come from the other "
-            "signals (timezone, state, phone), if any",
+            f"{count} event(s): {problem}; their zones and jurisdiction come from their other "
+            "signals, if any",
             "",
         )
         for problem, count in events.located

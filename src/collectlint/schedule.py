@@ -84,7 +84,11 @@ def _planned(
     # the number is the person's: taken only from rows with the party asked about
     party = (event.get("party") or "debtor").strip()
     number = latest_values(raws, account, ("to",), read, party).get("to")
-    known = {k: v for k, v in known.items() if k != "to"} | ({"to": number} if number else {})
+    # and the address is one row's: a newer state must not sit beside an older ZIP code
+    address = latest_values(raws, account, ("zip", "state"), read, together=True)
+    mixed = {"to", "zip", "state"}
+    known = {k: v for k, v in known.items() if k not in mixed} | address
+    known |= {"to": number} if number else {}
     row: dict[str, str | None] = {"direction": "outbound", "kind": "contact", **event}
     row["account"] = account
     row["id"] = PLANNED_ID

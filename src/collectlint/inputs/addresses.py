@@ -84,7 +84,7 @@ def zip_places(zips: pl.Series) -> pl.DataFrame:
     )
     found = distinct.join(table, on="zip", how="left", maintain_order="left")
     zones = found["zone"].unique().drop_nulls().to_list()
-    bad = [z for z in zones if not is_known_zone(z)]
+    bad = [z for z in zones if not all(is_known_zone(n) for n in z.split("|"))]
     return found.with_columns(
         pl.when(~pl.col("zone").is_in(bad)).then(pl.col("zone")).alias("zone")
     )

@@ -270,9 +270,12 @@ def latest_values(
     fields: tuple[str, ...],
     options: ReadOptions,
     party: str | None = None,
+    *,
+    together: bool = False,
 ) -> dict[str, str]:
     """The most recent usable value of each of `fields` among `account`'s rows in `logs`
-    (with `party`, only among the rows with that party; `debtor` includes rows without one).
+    (with `party`, only among the rows with that party; `debtor` includes rows without one;
+    `together`, all from the latest row that has any of them).
 
     Times are parsed as they are for checking (text order is not time order once offsets
     differ); rows whose time cannot be read are left out, and so are zones the time-zone
@@ -297,6 +300,13 @@ def latest_values(
     ts, _ = _parse_times(mine["time"], options)
     mine = mine.with_columns(ts).filter(pl.col(C.TS).is_not_null()).sort(C.TS)
     found: dict[str, str] = {}
+    if together:  # the latest row that has any of them gives them all (one address, not parts)
+        tidy = mine.select(pl.col(f).str.strip_chars().replace("", None) for f in fields)
+        having = tidy.filter(pl.any_horizontal(pl.col(f).is_not_null() for f in fields))
+        if having.height:
+            last = having.row(-1, named=True)
+            found = {f: str(v) for f, v in last.items() if v is not None}
+        return found
     for name in fields:
         values = mine[name].str.strip_chars().replace("", None).drop_nulls().to_list()
         if name == "timezone":

@@ -67,9 +67,13 @@ def resolve(values: dict[str, str | None]) -> Located:
                     sources[zone].append(signal)
 
     add(values["_tz"], "timezone")
+    zip_state = (values["_zs"] or "").split("-")[0]
     if values["_zz"]:
         add(values["_zz"], "zip")
-    elif values["_sc"]:
+    elif zip_state:  # the data knows the ZIP code's state but not its zone: the state's
+        add("|".join(state_zones(zip_state)), "zip")
+    if values["_sc"] and values["_sc"] != zip_state:
+        # no ZIP code, or one of another state: the state says where the consumer may be too
         add("|".join(state_zones(values["_sc"])), "state")
     add(values["_pz"], "phone")
     jurisdiction, by = values["_j"], "jurisdiction"
@@ -77,7 +81,9 @@ def resolve(values: dict[str, str | None]) -> Located:
         jurisdiction, by = f"US-{values['_zs']}", "zip"
     if not jurisdiction and values["_sc"]:
         jurisdiction, by = f"US-{values['_sc']}", "state"
-    if not jurisdiction and values["_pj"]:
+    if not jurisdiction and values["_pj"] and not (values["_tz"] or values["_zk"] or values["_sk"]):
+        # the number's country only when nothing else says where the consumer is: a foreign
+        # mobile must not take a consumer the log places in New York out of the US packs
         jurisdiction, by = values["_pj"], "phone"
     groups: list[tuple[list[str], list[str]]] = []  # zones in a row that share their signals
     for zone in order:
@@ -117,11 +123,19 @@ def _why_none(values: dict[str, str | None]) -> str:
 def _phone_signals(to: pl.Series) -> pl.DataFrame:
     """Per distinct `to` value: the number's zones, jurisdiction and why it has no zone."""
     distinct = to.unique().drop_nulls()
-    e164 = distinct.filter(distinct.str.contains(E164))
-    places = phone_places(e164).rename(
-        {"number": "to", "zones": "_pz", "jurisdiction": "_pj", "why": "_pw"}
+    # written with spaces, dashes, dots or brackets (`+1 (617) 555-0100`), a number is read
+    # as its digits; a national number without its country code (`(617) 555-0100`) is not
+    written = pl.DataFrame({"to": distinct}).with_columns(
+        pl.col("to").str.strip_chars().str.replace_all(r"[\s().-]", "").alias("_n")
     )
-    others = distinct.filter(~distinct.str.contains(E164))
+    plain = written.filter(pl.col("_n").str.contains(E164))
+    looked = phone_places(plain["_n"].unique()).rename({"number": "_n"})
+    places = (
+        plain.join(looked, on="_n", how="left")
+        .drop("_n")
+        .rename({"zones": "_pz", "jurisdiction": "_pj", "why": "_pw"})
+    )
+    others = written.filter(~pl.col("_n").str.contains(E164))["to"]
     if others.len():
         places = pl.concat(
             [
@@ -191,8 +205,9 @@ def _per_distinct(
     answers = found.drop(column).unique(name).with_columns(pl.col(name).cast(pl.UInt32))
     reps = reps.join(found.select(column, name), on=column, how="left", nulls_equal=True)
     rows = frame.select("_h").join(reps, on="_h", how="left", maintain_order="left")
-    same = (rows[column] == values) | (rows[column].is_null() & values.is_null())
-    if not same.all():
+    if not rows[column].eq_missing(values).all():  # a collision: every distinct value, exactly
+        found = _ids(signals(values.unique()), column, name)
+        answers = found.drop(column).unique(name).with_columns(pl.col(name).cast(pl.UInt32))
         rows = values.to_frame(column).join(
             found.select(column, name), on=column, how="left", maintain_order="left"
         )
@@ -254,6 +269,14 @@ def locate(table: pl.DataFrame, *, infer: bool = True) -> tuple[pl.DataFrame, di
         series(C.JURISDICTION_FROM, [r.jurisdiction_from for r in resolved]),
         series(C.NO_ZONE, [r.no_zone for r in resolved]),
     )
+    if not infer:
+        off = "no timezone (with --no-infer-location the number and address are not read)"
+        answers = answers.with_columns(
+            pl.when(pl.col(C.NO_ZONE).is_not_null())
+            .then(pl.lit(off))
+            .cast(pl.Categorical)
+            .alias(C.NO_ZONE)
+        )
     located = keys.join(
         answers, on=keys.columns, how="left", maintain_order="left", nulls_equal=True
     )

@@ -62,6 +62,8 @@ class PhoneData:
     split: dict[str, tuple[str, ...]]
     aliases: dict[str, str]
     corrections: dict[str, tuple[str, ...]]
+    multi: frozenset[str]
+    """Country codes (North America aside) whose zone map names more than one zone."""
 
 
 @cache
@@ -84,14 +86,22 @@ def phone_data() -> PhoneData:
         rows = csv.DictReader(line for line in handle if not line.startswith("#"))
         area_codes = {r["npa"]: AreaCode(r["region"], r["kind"], r["state"]) for r in rows}
     extra = yaml.safe_load((folder / "phone_zones.yaml").read_text(encoding="utf-8"))
+    aliases = dict(extra["aliases"])
+    spread: dict[str, set[str]] = {}
+    for key, zones in TIMEZONE_DATA.items():
+        cc = _country_code(key, codes)
+        if cc is not None and cc != "1":
+            named = {aliases.get(z, z) for z in zones if z != UNKNOWN_ZONE}
+            spread.setdefault(cc, set()).update(named)
     return PhoneData(
         {k: tuple(v) for k, v in TIMEZONE_DATA.items()},
         longest,
         regions,
         area_codes,
         {k: tuple(v["zones"]) for k, v in extra["split"].items()},
-        dict(extra["aliases"]),
+        aliases,
         {k: tuple(v["zones"]) for k, v in extra["corrections"].items()},
+        frozenset(cc for cc, zones in spread.items() if len(zones) > 1),
     )
 
 
@@ -125,7 +135,10 @@ def _longest(digits: str, table: dict[str, tuple[str, ...]]) -> tuple[str, tuple
 
 def place_of(key: str, data: PhoneData) -> Place:
     """What the number prefix `key` (digits: country code, then at most the zone map's longest
-    prefix for that country) says.  For a NANP number the key is its first seven digits."""
+    prefix for that country) says.  For a NANP number the key is its first seven digits; for
+    a number of a country of several zones, `WHOLE` and all its digits."""
+    if key.startswith(WHOLE):
+        return _place_by_api(key[1:], data)
     cc = _country_code(key, data.regions)
     if cc is None:
         return Place((), None, "its country code is not one phonenumbers knows")
@@ -134,10 +147,16 @@ def place_of(key: str, data: PhoneData) -> Place:
     if cc == "1":
         area = data.area_codes.get(key[1:4])
         if area is None:
-            return Place((), None, f"area code {key[1:4]} is not assigned")
+            return Place((), None, "its area code is not assigned")
         if area.kind != "geographic":
-            label = {"toll_free": "toll-free", "premium": "premium-rate"}.get(area.kind, area.kind)
-            return Place((), None, f"it is a {label} number, which says nothing of location")
+            label = {
+                "toll_free": "a toll-free",
+                "premium": "a premium-rate",
+                "personal": "a personal (5XX)",
+            }.get(area.kind, "a non-geographic")
+            # still North American: its region's packs judge it, no other country's
+            region = f"US-{area.region}" if area.region in NANP_TERRITORIES else area.region
+            return Place((), region, f"it is {label} number, which says nothing of location")
         state = area.state
         jurisdiction = (
             f"US-{area.region}"
@@ -164,6 +183,33 @@ def place_of(key: str, data: PhoneData) -> Place:
     return Place(zones, jurisdiction, None)
 
 
+WHOLE = "#"
+"""Marks a key that is a whole number, to be placed through phonenumbers' API."""
+
+
+def _place_by_api(digits: str, data: PhoneData) -> Place:
+    """A number of a country of several zones (not North America), placed as phonenumbers'
+    `time_zones_for_number` places it: country-wide for a mobile, toll-free or invalid number,
+    which then says nothing of where in the country its holder is."""
+    import phonenumbers
+    from phonenumbers import timezone
+
+    cc = _country_code(digits, data.regions)
+    jurisdiction = data.regions.get(cc) if cc else None
+    try:
+        number = phonenumbers.parse(f"+{digits}")
+    except phonenumbers.NumberParseException:
+        return Place((), jurisdiction, "phonenumbers cannot read it")
+    found = [z for z in timezone.time_zones_for_number(number) if z != UNKNOWN_ZONE]
+    zones = _dedupe(tuple(data.aliases.get(z, z) for z in found))
+    country = _dedupe(tuple(data.aliases.get(z, z) for z in data.zones.get(cc or "", ())))
+    if not zones:
+        return Place((), jurisdiction, "phonenumbers has no zone for it")
+    if len(zones) > 1 and set(zones) >= set(country):
+        return Place((), jurisdiction, "it names only its country, which spans several zones")
+    return Place(zones, jurisdiction, None)
+
+
 def phone_places(numbers: pl.Series) -> pl.DataFrame:
     """For each distinct E.164 number in `numbers`: `number`, `zones` (`a|b`, primary first, or
     null), `jurisdiction` and `why` (null when there are zones)."""
@@ -179,7 +225,10 @@ def phone_places(numbers: pl.Series) -> pl.DataFrame:
     # a non-NANP number is cut to its country's longest known prefix, so that a country whose
     # map has only a few prefixes (China: all Asia/Shanghai) costs a few lookups however many
     # numbers it has
-    cut = {cc: n for cc, n in data.longest.items() if cc != "1"}
+    # (a country of several zones is looked up per number through phonenumbers' own API: the
+    # zones of a mobile or toll-free number there are the whole country's, which its prefix
+    # in the map does not say)
+    cut = {cc: (0 if cc in data.multi else n) for cc, n in data.longest.items() if cc != "1"}
     three = pl.col("_key").str.slice(0, 3)
     lengths = pl.lit(None, pl.Int64)
     for size in (3, 2, 1):
@@ -190,6 +239,8 @@ def phone_places(numbers: pl.Series) -> pl.DataFrame:
     keyed = keyed.with_columns(
         pl.when(three.str.starts_with("1") | lengths.is_null())
         .then(pl.col("_key"))
+        .when(lengths == 0)
+        .then(pl.concat_str(pl.lit(WHOLE), pl.col("_key")))
         .otherwise(pl.col("_key").str.slice(0, lengths))
         .alias("_key")
     )
