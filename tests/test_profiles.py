@@ -665,3 +665,29 @@ def test_nested_parquet_records_are_flattened(tmp_path: Path, crm: Path) -> None
         [tmp_path / "ctr.parquet"], profile=str(mine), accounts=crm, max_rejects=100
     )
     assert report.summary == json_report.summary
+
+
+def test_a_bad_extends_names_the_profile_file_and_line(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("extends: Twilio-Calls\n", encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        load_profile(str(mine))
+    assert "mine.yaml:1:10: extends 'Twilio-Calls': no such profile file" in str(caught.value)
+    # a parent file is found beside the profile that extends it, wherever the run starts
+    (tmp_path / "base.yaml").write_text(
+        (Path(__file__).parents[1] / "profiles/twilio-calls.yaml").read_text("utf-8"),
+        encoding="utf-8",
+    )
+    mine.write_text("extends: base.yaml\n", encoding="utf-8")
+    assert load_profile(str(mine)).name == "twilio-calls"
+
+
+def test_an_accounts_header_naming_a_column_twice_is_an_input_error(
+    tmp_path: Path, crm: Path
+) -> None:
+    lines = crm.read_text("utf-8").splitlines()
+    doubled = [lines[0] + ",phone ", *(line + ",x" for line in lines[1:])]
+    bad = tmp_path / "doubled.csv"
+    bad.write_text("\n".join(doubled) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"doubled\.csv:1: column 'phone' appears more than once"):
+        collectlint.check([every_call_status(tmp_path)], profile="twilio-calls", accounts=bad)

@@ -34,6 +34,12 @@ def read_accounts(path: str, profile: Profile) -> pl.DataFrame:
         frame = pl.read_csv(file, infer_schema=False, raise_if_empty=False)
     except Exception as exc:  # polars raises many types; each means "not a CSV it can read"
         raise InputError(f"{path}: cannot read the accounts file as CSV ({exc})") from None
+    names = [c.strip() for c in frame.columns]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(
+            f"{path}:1: column {twice[0]!r} appears more than once in the header; keep one copy"
+        )
     frame = frame.rename({c: c.strip() for c in frame.columns})
     missing = [c for c in (key, "account") if c not in frame.columns]
     if missing:

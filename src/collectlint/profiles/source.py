@@ -172,14 +172,19 @@ def _csv(
 def _gunzipped(raw: bytes, display: str) -> bytes:
     if not raw.startswith(b"\x1f\x8b"):
         return raw
+    parts: list[bytes] = []
+    size = 0
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as handle:
-            data = handle.read(MAX_BYTES + 1)
+            # in pieces: one read of MAX_BYTES would reserve that much memory for any file
+            while piece := handle.read(1 << 24):
+                size += len(piece)
+                if size > MAX_BYTES:
+                    raise InputError(f"{display}: more than {MAX_BYTES} bytes once decompressed")
+                parts.append(piece)
     except (OSError, EOFError) as exc:
         raise InputError(f"{display}: not a readable gzip file ({exc})") from None
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{display}: more than {MAX_BYTES} bytes once decompressed")
-    return data
+    return b"".join(parts)
 
 
 def _records(data: bytes, display: str) -> tuple[bytes, list[int]]:

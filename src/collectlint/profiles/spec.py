@@ -239,7 +239,18 @@ def _resolved(ref: str, chain: tuple[str, ...]) -> tuple[YamlDoc, Any, str]:
     if display in chain or len(chain) >= MAX_EXTENDS:
         names = " -> ".join((*chain, display))
         raise RuleFileError(f"{display}: `extends` cycle or chain too long: {names}")
-    _, inherited, ancestors = _resolved(parent, (*chain, display))
+    # a file is found beside the profile that extends it, else as given; else a built-in
+    files = [c for c in (path.parent / parent, Path(parent)) if c.is_file()]
+    if not files and ("/" in parent or not (builtin_dir() / f"{parent}.yaml").is_file()):
+        names = ", ".join(builtin_names())
+        problem = Problem(
+            f"extends {parent!r}: no such profile file (beside this one) nor built-in "
+            f"profile ({names})",
+            doc.span(["extends"]),
+        )
+        raise RuleFileError(f"{display}: invalid input profile", (problem,))
+    target = str(files[0]) if files else parent
+    _, inherited, ancestors = _resolved(target, (*chain, display))
     if not isinstance(inherited, Mapping):
         raise RuleFileError(f"{display}: extends {parent!r}, which is not a profile")
     own = {k: v for k, v in data.items() if k != "extends"}
