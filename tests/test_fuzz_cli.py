@@ -1,12 +1,14 @@
 """A seeded slice of the hostile-input fuzzer (`benchmarks/fuzz_cli.py`), run in the suite.
 
 The full harness (`python benchmarks/fuzz_cli.py`) runs 300 mutated logs, 100 mutated packs,
-every option case, 40 planned campaigns and 40 runs of `next`; this slice runs 15 logs and 6
-packs picked from seed 1 to cover every mutation family and as many distinct mutations as it
-can, 3 plans and 3 `next` runs picked the same way, and 4 option cases, each as its own
+every option case, 40 planned campaigns, 40 runs of `next` and 40 provider exports read
+through input profiles; this slice runs 15 logs and 6 packs picked from seed 1 to cover every
+mutation family and as many distinct mutations as it can, 3 plans, 3 `next` runs and 3
+profile cases picked the same way, and 4 option cases, each as its own
 `python -m collectlint` process, and requires that none of them fails: no traceback, exit code
 0, 1 or 2, a JSON summary that adds up, an exit-2 message naming the file at fault, no private
-data on stderr, and an answer from the planner for every timing finding and `next` query.
+data on stderr, profile row counts that add up, and an answer from the planner for every
+timing finding and `next` query.
 """
 
 from __future__ import annotations
