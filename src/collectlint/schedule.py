@@ -104,6 +104,12 @@ def _planned(
     events = build_events([*raws, plan], read)
     report = pipeline.run(events, packs, pipeline.RunSettings(max_rejects=opts.max_rejects))
     own = [r for r in report.rejected if r.origin.role is Role.PLAN]
+    if own and own[0].code == "no-zone":  # say where a zone could come from
+        history = ", ".join(sorted({r.path for r in raws})) or "the history"
+        raise UsageError(
+            f"no zone for account {account!r} from {history} or the contact asked about "
+            f"({own[0].reason}); pass --timezone"
+        )
     if own:
         raise UsageError(f"the contact asked about cannot be evaluated: {own[0].reason}")
     if report.exit_code() == 2:
