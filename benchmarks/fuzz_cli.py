@@ -1234,6 +1234,19 @@ def _mutated_log(rng: random.Random, primary: str, mild: bool = False) -> Mutate
     return MutatedLog(source, st, notes, *valid)
 
 
+def _report_options(rng: random.Random) -> list[str]:
+    """How a `check` case reports: JSON to a file, another format (to a file or not), the
+    terminal with `--explain`, or the plain terminal report."""
+    form = rng.random()
+    if form < 0.2:
+        return ["--format", "json", "--output", "report.json"]
+    if form < 0.45:
+        fmt_out = rng.choice(("sarif", "junit", "github", "csv", "html"))
+        out = ["--format", fmt_out]
+        return out + (["--output", f"report.{fmt_out}"] if rng.random() < 0.5 else [])
+    return ["--explain"] if rng.random() < 0.25 else []
+
+
 def _log_case(seed: int, index: int) -> Case:
     rng = random.Random(f"{seed}:log:{index}")
     log = _mutated_log(rng, LOG_FAMILIES[index % len(LOG_FAMILIES)])
@@ -1250,16 +1263,7 @@ def _log_case(seed: int, index: int) -> Case:
     if rng.random() < (0.7 if st.naive else 0.15):
         zone = rng.choice(("America/New_York", "Asia/Shanghai", "UTC", "America/St_Johns"))
         argv += ["--assume-timezone", zone]
-    form = rng.random()
-    if form < 0.2:
-        argv += ["--format", "json", "--output", "report.json"]
-    elif form < 0.45:
-        fmt_out = rng.choice(("sarif", "junit", "github", "csv", "html"))
-        argv += ["--format", fmt_out]
-        if rng.random() < 0.5:
-            argv += ["--output", f"report.{fmt_out}"]
-    elif rng.random() < 0.25:
-        argv.append("--explain")
+    argv += _report_options(rng)
     if rng.random() < 0.1:
         argv.append("--show-pii")
     if rng.random() < 0.1:
@@ -4001,16 +4005,7 @@ def _profile_case(seed: int, index: int) -> Case:
     if rng.random() < 0.1:
         argv.append("--no-infer-location")
         notes.append("--no-infer-location")
-    form = rng.random()
-    if form < 0.2:
-        argv += ["--format", "json", "--output", "report.json"]
-    elif form < 0.4:
-        fmt_out = rng.choice(("sarif", "junit", "github", "csv", "html"))
-        argv += ["--format", fmt_out]
-        if rng.random() < 0.5:
-            argv += ["--output", f"report.{fmt_out}"]
-    elif form < 0.55:
-        argv.append("--explain")
+    argv += _report_options(rng)
     names = dict.fromkeys([*st.exports, *st.names, ACCOUNTS_FILE])
     records = f"{len(st.records)} records" + (" in day files" if fmt == "jsonl" else "")
     head = [f"profile {profile}", f"main mutation {primary}"]
