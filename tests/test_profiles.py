@@ -691,3 +691,42 @@ def test_an_accounts_header_naming_a_column_twice_is_an_input_error(
     bad.write_text("\n".join(doubled) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"doubled\.csv:1: column 'phone' appears more than once"):
         collectlint.check([every_call_status(tmp_path)], profile="twilio-calls", accounts=bad)
+
+
+def test_one_record_of_another_shape_is_rejected_alone(tmp_path: Path, crm: Path) -> None:
+    """A Connect record whose CustomerEndpoint is text, not an object: that record is rejected
+    with the reason, and the others are read (the column is not lost for all of them)."""
+    records = connect_records()
+    odd = dict(records[0], ContactId="odd", CustomerEndpoint="+16175550111")
+    export = tmp_path / "ctr.json"
+    export.write_text("".join(json.dumps(r) for r in [*records, odd]), encoding="utf-8")
+    report = collectlint.check(
+        [export], profile="amazon-connect-ctr", accounts=crm, max_rejects=100
+    )
+    whole = collectlint.check(
+        [_written(tmp_path, records)],
+        profile="amazon-connect-ctr",
+        accounts=crm,
+        max_rejects=100,
+    )
+    assert report.summary.events_checked == whole.summary.events_checked
+    reasons = [r.reason for r in report.rejected]
+    assert (
+        "CustomerEndpoint is not an object, so CustomerEndpoint.Address cannot be read" in reasons
+    )
+    assert "+16175550111" not in " ".join(reasons)
+
+
+def _written(tmp_path: Path, records: list[dict[str, object]]) -> Path:
+    path = tmp_path / "whole.json"
+    path.write_text("".join(json.dumps(r) for r in records), encoding="utf-8")
+    return path
+
+
+def test_a_corrupt_gzip_export_is_an_input_error(tmp_path: Path, crm: Path) -> None:
+    packed = bytearray(gzip.compress(b"".join(json.dumps(r).encode() for r in connect_records())))
+    packed[len(packed) // 2] ^= 0xFF  # a flipped byte inside the deflate stream
+    export = tmp_path / "ctr.json.gz"
+    export.write_bytes(bytes(packed))
+    with pytest.raises(InputError, match=r"ctr\.json\.gz: not a readable gzip file"):
+        collectlint.check([export], profile="amazon-connect-ctr", accounts=crm)

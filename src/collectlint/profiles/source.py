@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import io
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from collectlint import columns as C
 from collectlint.errors import InputError
 from collectlint.inputs import csv_reader
 from collectlint.inputs.deferred import Deferred
@@ -80,7 +82,13 @@ def read_source(
     fast = _whole_records(data, columns)
     if fast is not None:
         frame, lines = fast
-    else:  # objects spread over lines, or text Polars cannot split: decoded one by one
+    elif columns is not None:  # objects spread over lines, or of shapes that disagree
+        values, lines = _decoded(data, display)
+        frame, problems = _picked(values, columns)
+        line_map = LineMap.of(lines)
+        pending = lambda: (hashlib.sha256(raw).hexdigest(), line_map)  # noqa: E731
+        return SourceRead(frame, Deferred.now(line_map), Deferred.now(""), problems, pending)
+    else:
         records, lines = _records(data, display)
         frame = _frame(records, display)
     line_map = LineMap.of(lines)
@@ -182,20 +190,20 @@ def _gunzipped(raw: bytes, display: str) -> bytes:
                 if size > MAX_BYTES:
                     raise InputError(f"{display}: more than {MAX_BYTES} bytes once decompressed")
                 parts.append(piece)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"{display}: not a readable gzip file ({exc})") from None
     return b"".join(parts)
 
 
-def _records(data: bytes, display: str) -> tuple[bytes, list[int]]:
-    """The JSON objects of `data` (one per line, or concatenated with or without whitespace)
-    as JSON Lines bytes, with the line each starts on."""
+def _decoded(data: bytes, display: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """The JSON objects of `data` (one per line, or concatenated with or without whitespace),
+    decoded one by one, with the line each starts on."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{display}: not UTF-8 text (byte {exc.start})") from None
     decoder = json.JSONDecoder()
-    pieces: list[str] = []
+    values: list[dict[str, Any]] = []
     lines: list[int] = []
     position, line, counted = 0, 1, 0
     length = len(text)
@@ -213,10 +221,71 @@ def _records(data: bytes, display: str) -> tuple[bytes, list[int]]:
             raise InputError(f"{display}:{at}: not a JSON object ({exc.msg})") from None
         if not isinstance(value, dict):
             raise InputError(f"{display}:{line}: expected one JSON object per record")
-        pieces.append(text[position:end].replace("\n", " ").replace("\r", " "))
+        values.append(value)
         lines.append(line)
         position = end
-    return "\n".join(pieces).encode("utf-8"), lines
+    return values, lines
+
+
+def _records(data: bytes, display: str) -> tuple[bytes, list[int]]:
+    """The JSON objects of `data` as JSON Lines bytes, with the line each starts on."""
+    values, lines = _decoded(data, display)
+    text = "\n".join(json.dumps(v, ensure_ascii=False) for v in values)
+    return text.encode("utf-8"), lines
+
+
+def _text(value: Any) -> str | None:
+    """A JSON scalar or list as the text the other readers give it (lists joined by `,`)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(t for t in (_text(v) for v in value) if t is not None)
+    return json.dumps(value)
+
+
+def _picked(
+    values: list[dict[str, Any]], columns: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The wanted dotted paths of records whose shapes disagree (an object in most records,
+    text in one), read record by record so that a bad record is rejected with its reason
+    and the others are read, rather than the whole column being lost.  A path is a column
+    when some record has its first key (as Polars would make one)."""
+    leaves = [c for c in columns if not any(o.startswith(f"{c}.") for o in columns)]
+    present = [c for c in leaves if any(c.split(".")[0] in v for v in values)]
+    out: dict[str, list[str | None]] = {c: [] for c in present}
+    rows: list[int] = []
+    reasons: list[str] = []
+    for number, record in enumerate(values, start=1):
+        problem = None
+        for path in present:
+            node: Any = record
+            parts = path.split(".")
+            for depth, part in enumerate(parts):
+                if node is None:
+                    break
+                if not isinstance(node, dict):
+                    where = ".".join(parts[:depth])
+                    problem = problem or f"{where} is not an object, so {path} cannot be read"
+                    node = None
+                    break
+                node = node.get(part)
+            if isinstance(node, dict):
+                problem = problem or f"{path} is an object, not a value"
+                node = None
+            out[path].append(_text(node))
+        if problem:
+            rows.append(number)
+            reasons.append(problem)
+    frame = pl.DataFrame(out, schema=dict.fromkeys(present, pl.String), strict=False)
+    if not rows:
+        return frame, None
+    problems = pl.DataFrame(
+        {C.ROW: rows, C.CODE: ["bad-record"] * len(rows), C.REASON: reasons},
+        schema={C.ROW: pl.Int64, C.CODE: pl.String, C.REASON: pl.String},
+    )
+    return frame, problems
 
 
 SAMPLE = 2_000
