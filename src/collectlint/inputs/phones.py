@@ -4,11 +4,15 @@ libphonenumber's data (the `phonenumbers` package) plus the reviewed additions i
 
 Only E.164 numbers (`+` and 8 to 15 digits) are read.  A number's zones are those of its longest
 prefix in libphonenumber's time-zone map, so they depend on its country code and leading digits
-alone: each lookup runs once per distinct prefix, never per row.  A number says nothing of
-where anyone is when
+alone: each lookup runs once per distinct prefix, never per row.  Outside North America, a
+country of several zones is the exception: its numbers are placed one distinct number at a
+time through phonenumbers' `time_zones_for_number`, which knows that a mobile or toll-free
+number there may be anywhere in the country.  A number says nothing of where anyone is when
 
-* it is toll-free, premium-rate or a personal (5XX) number, or its area code is not assigned;
-* it names only its country and the country spans several zones (the whole-NANP list, Russia);
+* it is toll-free, premium-rate or a personal (5XX) number, or its area code is not assigned
+  (a North American one still gives its region, `US` for a toll-free number);
+* it names only its country and the country spans several zones (the whole-NANP list, an
+  Australian or Russian mobile);
 
 such a number gives no zone, and the reason says which.  In a North American area code that
 spans zones (`phone_zones.yaml`, `split`), an exchange libphonenumber does not resolve may be in
