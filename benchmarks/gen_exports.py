@@ -130,13 +130,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import hourly_offsets
 from generate import parse_rows as parse_count
 
 I64 = npt.NDArray[np.int64]
@@ -403,14 +403,7 @@ def parse_rows(text: str) -> int:
 def offset_table() -> I64:
     """UTC offset (seconds) of each zone in ZONES for each UTC hour from LUT_START_S (every 2026
     transition of these zones falls on a whole UTC hour, so hourly steps are exact)."""
-    base = datetime.fromtimestamp(LUT_START_S, tz=UTC)
-    table = np.empty((len(ZONES), LUT_HOURS), dtype=np.int64)
-    for z, name in enumerate(ZONES):
-        tz = ZoneInfo(name)
-        for h in range(LUT_HOURS):
-            off = (base + timedelta(hours=h)).astimezone(tz).utcoffset()
-            table[z, h] = int(off.total_seconds()) if off is not None else 0
-    return table
+    return hourly_offsets(ZONES, LUT_START_S, LUT_HOURS)
 
 
 def local_to_utc(local: I64, zone: I64, table: I64) -> I64:

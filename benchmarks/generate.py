@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -182,14 +183,20 @@ def offset_table(zones: list[str]) -> tuple[I64, I64]:
     """UTC offset (seconds) of each zone for each UTC hour from LUT_START_S, and each zone's
     standard (February) offset. Hourly granularity is exact for these zones: all their 2024
     transitions happen on a whole UTC hour."""
-    base = datetime.fromtimestamp(LUT_START_S, tz=UTC)
-    table = np.empty((len(zones), LUT_HOURS), dtype=np.int64)
+    table = hourly_offsets(zones, LUT_START_S, LUT_HOURS)
+    return table, table[:, 0].copy()
+
+
+def hourly_offsets(zones: Sequence[str], start_s: int, hours: int) -> I64:
+    """UTC offset (seconds) of each of `zones` for each of `hours` UTC hours from `start_s`."""
+    base = datetime.fromtimestamp(start_s, tz=UTC)
+    table = np.empty((len(zones), hours), dtype=np.int64)
     for z, name in enumerate(zones):
         tz = ZoneInfo(name)
-        for h in range(LUT_HOURS):
+        for h in range(hours):
             off = (base + timedelta(hours=h)).astimezone(tz).utcoffset()
             table[z, h] = int(off.total_seconds()) if off is not None else 0
-    return table, table[:, 0].copy()
+    return table
 
 
 def local_to_utc(local: I64, zone: I64, table: I64, std: I64) -> I64:
