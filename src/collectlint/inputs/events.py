@@ -170,12 +170,11 @@ def _parse_times(time: pl.Series, options: ReadOptions) -> tuple[pl.Series, pl.S
     Most exports write one format; parsing it with an exact pattern first is several times
     faster than the general pattern, which then runs only on the rows the fast one missed.
     """
+    naive_flag = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
     if isinstance(time.dtype, pl.Datetime):  # instants already (see `canonical`)
-        naive = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
-        return time.dt.epoch("us").rename(C.TS), naive
+        return time.dt.epoch("us").rename(C.TS), naive_flag
     # no cache: it pays off only for repeated texts, and log timestamps are nearly all distinct
     ts = time.str.to_datetime(_ISO_UTC, time_unit="us", time_zone="UTC", strict=False, cache=False)
-    naive_flag = pl.repeat(False, len(time), dtype=pl.Boolean, eager=True).rename("_naive")
     missed = ts.is_null() & time.is_not_null()
     if not missed.any():
         return ts.dt.epoch("us").rename(C.TS), naive_flag

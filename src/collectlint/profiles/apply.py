@@ -420,9 +420,8 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
     take = [c for c in spec.take if c in accounts.columns]
     # with how many debts each number has (its rows in the table; `read_accounts` counts them
     # once), so the fan-out needs no window over the joined rows
-    debts = pl.col("_debts") if "_debts" in accounts.columns else pl.len().over("_key")
     table = accounts.select(
-        pl.col("_key"), debts.alias("_debts"), *(pl.col(c).alias(f"_a_{c}") for c in take)
+        pl.col("_key"), pl.col("_debts"), *(pl.col(c).alias(f"_a_{c}") for c in take)
     )
     # a row already rejected is looked up in nothing: it stays one row, with its own reason
     own = (
