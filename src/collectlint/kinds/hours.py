@@ -5,7 +5,9 @@ allowed and 21:00:00 is not.  When an event lists several candidate zones (the c
 in any of them) it is checked in **every** zone and is a finding if it is outside the window in
 any; the finding reports the first such zone.  `days` can give a weekday its own window, or
 `null` to forbid contact on that day.  A window whose end is before its start wraps midnight
-(e.g. start 08:00, end 02:00 allows late evenings).
+(e.g. start 08:00, end 02:00 allows late evenings).  `zone:` names one fixed IANA zone to
+judge every event in instead of the consumer's zones: Massachusetts measures calls to a
+debtor's household members in Eastern time (940 CMR 7.05(3)(e)).
 
 `exempt:` lists exemptions, each opened by an account event of its own key (`key:`, the
 account by default) and lasting `calendar_days` or, without it, until a closer: the exceptions
@@ -34,12 +36,20 @@ from collectlint import columns as C
 from collectlint.inputs.clock import (
     US_PER_DAY,
     US_PER_SECOND,
+    is_known_zone,
     local_us,
     offset_changes,
     utc_of_local,
 )
 from collectlint.kinds import exemptions
-from collectlint.kinds.base import NEXT_SCHEMA, EvalContext, Filter, findings_frame, no_change
+from collectlint.kinds.base import (
+    NEXT_SCHEMA,
+    EvalContext,
+    Filter,
+    ParamError,
+    findings_frame,
+    no_change,
+)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = {
@@ -83,6 +93,11 @@ class Hours:
             "start": _CLOCK,
             "end": _CLOCK,
             "zones": {"enum": ["all", "primary"]},
+            "zone": {
+                "type": "string",
+                "minLength": 1,
+                "description": "an IANA zone every event is judged in, e.g. America/New_York",
+            },
             "days": {
                 "type": "object",
                 "additionalProperties": False,
@@ -98,6 +113,7 @@ class Hours:
     start_text: str
     end_text: str
     exempt: tuple[exemptions.Exemption, ...] = ()
+    fixed_zone: str | None = None
 
     @classmethod
     def compile(cls, params: Mapping[str, Any], where: Filter) -> Hours:
@@ -121,6 +137,7 @@ class Hours:
             str(params["start"]),
             str(params["end"]),
             exemptions.Exemption.parse_all(params.get("exempt")),
+            params.get("zone"),
         )
 
     reach_us: ClassVar[int] = 0
@@ -143,12 +160,25 @@ class Hours:
         return expr
 
     def verify(self) -> None:
-        """Nothing to check beyond the schema."""
+        """A fixed `zone` must be a zone the time-zone database knows."""
+        if self.fixed_zone is not None and not is_known_zone(self.fixed_zone):
+            raise ParamError(
+                f"unknown time zone {self.fixed_zone!r} (an IANA name such as America/New_York)",
+                ("zone",),
+            )
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
-        """Flag matching events outside the window in any (or the primary) candidate zone."""
+        """Flag matching events outside the window in any (or the primary) candidate zone, or
+        in the rule's fixed zone."""
         mask = self._judged(ctx)
         outside = self.outside_expr(pl.col(C.LOCAL))
+        if self.fixed_zone is not None:
+            rows = ctx.events.filter(mask).select(C.IDX, C.TS)
+            zone = pl.repeat(self.fixed_zone, rows.height, dtype=pl.String, eager=True)
+            rows = rows.with_columns(
+                zone.alias(C.ZONE), local_us(rows[C.TS], zone).alias(C.LOCAL)
+            ).filter(outside)
+            return _with_own_id(ctx, rows.select(C.IDX, C.ZONE, C.LOCAL))
         if not self.all_zones:
             flagged = ctx.events.filter(mask).filter(outside)
             return _with_own_id(ctx, flagged.select(C.IDX, C.ZONE, C.LOCAL))
@@ -309,7 +339,10 @@ class Hours:
         return exemptions.judged_mask(ctx, self.where, self.exempt)
 
     def _zones(self) -> pl.Expr:
-        """The zones the rule judges an event in: all its candidates, or the primary one."""
+        """The zones the rule judges an event in: its fixed zone, all the event's candidates, or
+        the primary one."""
+        if self.fixed_zone is not None:
+            return pl.concat_list(pl.lit(self.fixed_zone, dtype=pl.String))
         if self.all_zones:
             return _zones()
         return pl.concat_list(pl.col(C.ZONE).cast(pl.String))
