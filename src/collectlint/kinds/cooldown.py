@@ -1,9 +1,15 @@
-"""Kind `cooldown`: after a trigger event, matching events are forbidden for N calendar days.
+"""Kind `cooldown`: after a trigger event, matching events are forbidden for N calendar days,
+or for N business days.
 
 The trigger's local date is day 1, so with `calendar_days: 7` a trigger on Monday forbids
-matching events of the same key through Sunday; the next Monday is allowed.  Only triggers
-strictly earlier than the event count (a trigger at the same instant did not come first).
-Evidence lists the triggers whose period covers the event.
+matching events of the same key through Sunday; the next Monday is allowed.  With
+`business_days: N` and a `calendar:` (see `collectlint.calendars`) the period runs from the
+trigger through the N-th business day after its local date: a trigger on a Friday with
+`business_days: 5` forbids through the next Friday (and through the Monday after it if that
+Friday is a holiday).  Only triggers strictly earlier than the event count (a trigger at the
+same instant did not come first).  Evidence lists the triggers whose period covers the event.
+An event whose period would run through a day of a year the calendar does not know officially
+is not judged (counted, never passed).
 
 Example rule::
 
@@ -24,10 +30,44 @@ from typing import Any, ClassVar
 
 import polars as pl
 
+from collectlint import columns as C
+from collectlint.calendars import builtin_calendars, from_epoch, load_calendar
 from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import exemptions, scenarios
-from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, in_own_zone
+from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, ParamError, in_own_zone
 from collectlint.kinds.windows import Window, in_window
+
+
+def _period_ends(rule: Cooldown, days: pl.Series) -> pl.Series:
+    """For each trigger's local date (epoch day), the last day of its period: the
+    `rule.days`-th business day after it; null where a provisional day comes first."""
+    assert rule.calendar is not None
+    low, high = days.min(), days.max()
+    assert isinstance(low, int)
+    assert isinstance(high, int)
+    table = load_calendar(rule.calendar).business_days(
+        from_epoch(low), from_epoch(high + rule.span_days + 1)
+    )
+    table = table.with_columns(
+        ordinal=pl.col("business").cast(pl.Int64).cum_sum(),
+        unknown=pl.col("provisional").cast(pl.Int64).cum_sum(),
+    )
+    # the period ends on the first day whose count of business days reaches the trigger's + N
+    ends = (
+        table.filter("business")
+        .select(pl.col("ordinal").alias("_target"), pl.col("day").alias("_end"), "unknown")
+        .rename({"unknown": "_unknown_end"})
+    )
+    frame = (
+        pl.DataFrame({"day": days.cast(pl.Int64)})
+        .with_row_index("_r")
+        .join(table.select("day", "ordinal", "unknown"), on="day", how="left")
+        .with_columns(_target=pl.col("ordinal") + rule.days)
+        .join(ends, on="_target", how="left")
+        .sort("_r")
+    )
+    certain = pl.col("_end").is_not_null() & (pl.col("_unknown_end") == pl.col("unknown"))
+    return frame.select(pl.when(certain).then(pl.col("_end")).alias("_end"))["_end"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +80,19 @@ class Cooldown:
     params_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
-        "required": ["key", "trigger", "calendar_days"],
+        "required": ["key", "trigger"],
         "properties": {
             "key": KEY_SCHEMA,
             "trigger": {"type": "object"},
             "calendar_days": {"type": "integer", "minimum": 1, "maximum": 3660},
+            "business_days": {"type": "integer", "minimum": 1, "maximum": 366},
+            "calendar": {"type": "string", "minLength": 1},
             "exempt": exemptions.SCHEMA,
         },
+        "oneOf": [
+            {"required": ["calendar_days"], "not": {"required": ["business_days"]}},
+            {"required": ["business_days", "calendar"], "not": {"required": ["calendar_days"]}},
+        ],
     }
 
     where: Filter
@@ -54,6 +100,8 @@ class Cooldown:
     trigger: Filter
     days: int
     exempt: tuple[exemptions.Exemption, ...]
+    calendar: str | None = None
+    """With a calendar, `days` counts its business days."""
 
     @classmethod
     def compile(cls, params: Mapping[str, Any], where: Filter) -> Cooldown:
@@ -62,38 +110,109 @@ class Cooldown:
             where,
             tuple(params["key"]),
             Filter.parse(params["trigger"]),
-            int(params["calendar_days"]),
+            int(params.get("calendar_days") or params["business_days"]),
             exemptions.Exemption.parse_all(params.get("exempt")),
+            params.get("calendar") if "business_days" in params else None,
         )
+
+    @property
+    def span_days(self) -> int:
+        """The most calendar days the period can last: itself, or for business days every
+        weekend between plus a generous allowance of holidays."""
+        if self.calendar is None:
+            return self.days
+        return self.days + 2 * (self.days // 5 + 1) + 3 * (self.days // 20 + 1) + 14
 
     @property
     def reach_us(self) -> int:
         """The quiet days (local calendar days reach a day further in UTC) plus the
         exemptions'."""
-        return (self.days + 1) * US_PER_DAY + exemptions.reach_us(self.exempt)
+        return (self.span_days + 1) * US_PER_DAY + exemptions.reach_us(self.exempt)
 
     def constants(self) -> Mapping[str, str]:
         """`{days}` for messages."""
         return {"days": str(self.days)}
 
     def verify(self) -> None:
-        """Nothing to check beyond the schema."""
+        """A calendar must be one that ships with collectlint."""
+        if self.calendar is not None and self.calendar not in builtin_calendars():
+            known = ", ".join(builtin_calendars())
+            raise ParamError(
+                f"unknown calendar {self.calendar!r} (built-in calendars: {known})", ("calendar",)
+            )
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events that fall inside a trigger's cool-down period."""
         keys = ctx.keys(self.keys)
         matching = exemptions.counted_mask(ctx, keys, self.where, self.exempt)
         triggers = ctx.where(self.trigger)
+        if self.calendar is not None:
+            found = self._business_pairs(ctx, keys, triggers, matching)
+            found = found.filter(~pl.col("_unsure"))
+            evidence = (
+                found.sort(C.IDX, "_ts_t", "_id_t")
+                .group_by(C.IDX, maintain_order=True)
+                .agg(pl.len().cast(pl.Int64).alias(C.COUNT), pl.col("_id_t").alias(C.EVIDENCE))
+            )
+            return in_own_zone(ctx, evidence.sort(C.IDX))
         window = Window(days=self.days, strict=True)
         return in_own_zone(ctx, in_window(ctx, keys, triggers, matching, window, at_least=1))
+
+    def not_judged(self, ctx: EvalContext) -> pl.DataFrame:
+        """The matching events after a trigger whose business-day period runs through a day
+        of a provisional year, and no certain trigger covers (`C.IDX`)."""
+        if self.calendar is None:
+            return pl.DataFrame({C.IDX: []}, schema={C.IDX: pl.Int64})
+        keys = ctx.keys(self.keys)
+        matching = exemptions.counted_mask(ctx, keys, self.where, self.exempt)
+        pairs = self._business_pairs(ctx, keys, ctx.where(self.trigger), matching)
+        sure = pairs.filter(~pl.col("_unsure")).select(C.IDX)
+        return pairs.filter("_unsure").select(C.IDX).unique().join(sure, on=C.IDX, how="anti")
+
+    def _business_pairs(
+        self, ctx: EvalContext, keys: tuple[str, ...], triggers: pl.Series, matching: pl.Series
+    ) -> pl.DataFrame:
+        """(event, trigger) pairs of the same key where the trigger came strictly first and
+        the event's local date is no later than the trigger's period's last day, with
+        `_unsure` where that day cannot be known (a provisional year).
+
+        A join on the key: business-day periods follow rare triggers (an attorney's notice),
+        so the pairs are few.
+        """
+        cols = ctx.events.select(C.IDX, C.TS, C.DAY, "id", *keys).with_columns(h=ctx.key_hash(keys))
+        trig = cols.filter(triggers)
+        empty = pl.DataFrame(
+            schema={C.IDX: pl.Int64, "_ts_t": pl.Int64, "_id_t": pl.String, "_unsure": pl.Boolean}
+        )
+        if trig.height == 0:
+            return empty
+        ends = _period_ends(self, trig[C.DAY])
+        trig = trig.with_columns(ends).rename({C.TS: "_ts_t", C.DAY: "_day_t", "id": "_id_t"})
+        pairs = (
+            cols.filter(matching)
+            .join(trig.drop(C.IDX), on="h", suffix="_t")
+            .filter(
+                pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"{k}_t")) for k in keys)
+                & (pl.col("_ts_t") < pl.col(C.TS))
+                & ((pl.col(C.DAY) <= pl.col("_end")) | pl.col("_end").is_null())
+            )
+        )
+        return pairs.select(
+            pl.col(C.IDX).cast(pl.Int64),
+            pl.col("_ts_t").cast(pl.Int64),
+            pl.col("_id_t").cast(pl.String),
+            pl.col("_end").is_null().alias("_unsure"),
+        )
 
     def next_allowed(self, ctx: EvalContext, planned: pl.DataFrame) -> pl.DataFrame:
         """The earliest instant at which no earlier trigger's period covers the contact (and,
         if the contact is itself a trigger, its period covers no later matching event)."""
         involved = ctx.where(self.where) | ctx.where(self.trigger)
-        breaks = scenarios.calendar(
-            self.days, [ex.days for ex in self.exempt if ex.days is not None]
-        )
+        exempt_days = [ex.days for ex in self.exempt if ex.days is not None]
+        if self.calendar is None:
+            breaks = scenarios.calendar(self.days, exempt_days)
+        else:  # every midnight the period can end at is a candidate
+            breaks = scenarios.calendar_span(self.span_days, exempt_days)
         never = "no instant after the related events is allowed"
         keys = ctx.keys(self.keys)
         return scenarios.answer(ctx, planned, involved, keys, breaks, self.evaluate, never)

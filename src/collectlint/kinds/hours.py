@@ -9,6 +9,13 @@ any; the finding reports the first such zone.  `days` can give a weekday its own
 judge every event in instead of the consumer's zones: Massachusetts measures calls to a
 debtor's household members in Eastern time (940 CMR 7.05(3)(e)).
 
+`holidays:` closes the window all day on a calendar's holidays (`calendar:` a built-in
+calendar, see `collectlint.calendars`; `only:` some of them by name), and gives the calendar's
+extra working days (China's 调休 weekend days) the default `start`-`end` window.  On a day of a
+year whose dates the calendar does not know officially, an event is flagged only if it is
+outside the window whether or not the day is a holiday or a working day; otherwise it is not
+judged (counted, never passed).
+
 `exempt:` lists exemptions, each opened by an account event of its own key (`key:`, the
 account by default) and lasting `calendar_days` or, without it, until a closer: the exceptions
 of 12 CFR 1006.6(b)(4) (the consumer's direct prior consent, a court's express permission).
@@ -33,6 +40,7 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
+from collectlint.calendars import builtin_calendars, from_epoch, load_calendar
 from collectlint.inputs.clock import (
     US_PER_DAY,
     US_PER_SECOND,
@@ -71,6 +79,16 @@ Span = tuple[int, int] | None
 """An allowed [start, end) in µs after local midnight, or None: no contact that day."""
 
 
+@dataclass(frozen=True, slots=True)
+class Special:
+    """A calendar's days over some span, as epoch days: holidays the rule closes on, extra
+    working days, and days of provisional years."""
+
+    closed: tuple[int, ...]
+    open: tuple[int, ...]
+    unknown: tuple[int, ...]
+
+
 def _clock_us(text: str) -> int:
     if text == "24:00":
         return US_PER_DAY
@@ -104,6 +122,19 @@ class Hours:
                 "properties": {d: {"anyOf": [_SPAN, {"type": "null"}]} for d in WEEKDAYS},
             },
             "exempt": exemptions.schema(standalone=True),
+            "holidays": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["calendar"],
+                "properties": {
+                    "calendar": {"type": "string", "minLength": 1},
+                    "only": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string", "minLength": 1},
+                    },
+                },
+            },
         },
     }
 
@@ -114,6 +145,8 @@ class Hours:
     end_text: str
     exempt: tuple[exemptions.Exemption, ...] = ()
     fixed_zone: str | None = None
+    calendar: str | None = None
+    only: tuple[str, ...] = ()
 
     @classmethod
     def compile(cls, params: Mapping[str, Any], where: Filter) -> Hours:
@@ -138,6 +171,8 @@ class Hours:
             str(params["end"]),
             exemptions.Exemption.parse_all(params.get("exempt")),
             params.get("zone"),
+            (params.get("holidays") or {}).get("calendar"),
+            tuple((params.get("holidays") or {}).get("only", ())),
         )
 
     reach_us: ClassVar[int] = 0
@@ -147,38 +182,99 @@ class Hours:
         """`{start}` and `{end}` for messages."""
         return {"start": self.start_text, "end": self.end_text}
 
-    def outside_expr(self, local: pl.Expr) -> pl.Expr:
-        """True where a local wall-clock time (µs) is outside its weekday's window."""
+    def outside_expr(self, local: pl.Expr, special: Special | None = None) -> pl.Expr:
+        """True where a local wall-clock time (µs) is outside its day's window: its weekday's,
+        or on the calendar's `special` days a holiday's (closed) or a working day's (the
+        default).  On a provisional day, true only where both readings are outside."""
         tod = local % US_PER_DAY
         if len(set(self.windows)) == 1:  # the same window every day: no weekday needed
-            return _outside_window(tod, self.windows[0])
-        weekday = (local // US_PER_DAY + 3) % 7  # 1970-01-01 was a Thursday (index 3)
-        expr: pl.Expr = pl.lit(True)
-        for index in reversed(range(7)):
-            outside = _outside_window(tod, self.windows[index])
-            expr = pl.when(weekday == index).then(outside).otherwise(expr)
-        return expr
+            expr = _outside_window(tod, self.windows[0])
+        else:
+            weekday = (local // US_PER_DAY + 3) % 7  # 1970-01-01 was a Thursday (index 3)
+            expr = pl.lit(True)
+            for index in reversed(range(7)):
+                outside = _outside_window(tod, self.windows[index])
+                expr = pl.when(weekday == index).then(outside).otherwise(expr)
+        if special is None:
+            return expr
+        day = local // US_PER_DAY
+        default = _outside_window(tod, self.default_window)
+        return (
+            pl.when(day.is_in(special.closed))
+            .then(True)
+            .when(day.is_in(special.open))
+            .then(default)
+            .when(day.is_in(special.unknown))
+            .then(default & expr)
+            .otherwise(expr)
+        )
+
+    @property
+    def default_window(self) -> Span:
+        """The `start`-`end` window (the one a calendar's extra working day takes)."""
+        return (_clock_us(self.start_text), _clock_us(self.end_text))
+
+    def special(self, local: pl.Series) -> Special | None:
+        """The calendar's special days over the local times `local` (µs), or None without a
+        calendar."""
+        if self.calendar is None or local.is_empty():
+            return None
+        low, high = local.min(), local.max()
+        if not isinstance(low, int) or not isinstance(high, int):
+            return None
+        first = from_epoch(low // US_PER_DAY - 1)
+        last = from_epoch(high // US_PER_DAY + 1)
+        days = load_calendar(self.calendar).special_days(first, last)
+        holidays = days.filter(pl.col("holiday").is_not_null())
+        if self.only:
+            holidays = holidays.filter(pl.col("holiday").is_in(list(self.only)))
+        return Special(
+            closed=tuple(holidays["day"].to_list()),
+            open=tuple(days.filter("workday")["day"].to_list()),
+            unknown=tuple(days.filter("provisional")["day"].to_list()),
+        )
+
+    def not_judged(self, ctx: EvalContext) -> pl.DataFrame:
+        """The judged events on days of a year the calendar does not know officially whose
+        verdict depends on what the day is (see the module docstring)."""
+        empty = pl.DataFrame({C.IDX: []}, schema={C.IDX: pl.Int64})
+        local = ctx.events[C.LOCAL] if self.fixed_zone is None else None
+        if self.calendar is None or local is None:
+            return empty
+        special = self.special(local.drop_nulls())
+        if special is None or not special.unknown:
+            return empty
+        day = pl.col(C.LOCAL) // US_PER_DAY
+        unsure = day.is_in(special.unknown) & ~self.outside_expr(pl.col(C.LOCAL), special)
+        return ctx.events.filter(self._judged(ctx)).filter(unsure).select(C.IDX)
 
     def verify(self) -> None:
-        """A fixed `zone` must be a zone the time-zone database knows."""
+        """A fixed `zone` must be a zone the time-zone database knows, and a calendar one
+        that ships with collectlint."""
         if self.fixed_zone is not None and not is_known_zone(self.fixed_zone):
             raise ParamError(
                 f"unknown time zone {self.fixed_zone!r} (an IANA name such as America/New_York)",
                 ("zone",),
+            )
+        if self.calendar is not None and self.calendar not in builtin_calendars():
+            known = ", ".join(builtin_calendars())
+            raise ParamError(
+                f"unknown calendar {self.calendar!r} (built-in calendars: {known})",
+                ("holidays", "calendar"),
             )
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events outside the window in any (or the primary) candidate zone, or
         in the rule's fixed zone."""
         mask = self._judged(ctx)
-        outside = self.outside_expr(pl.col(C.LOCAL))
         if self.fixed_zone is not None:
             rows = ctx.events.filter(mask).select(C.IDX, C.TS)
             zone = pl.repeat(self.fixed_zone, rows.height, dtype=pl.String, eager=True)
-            rows = rows.with_columns(
-                zone.alias(C.ZONE), local_us(rows[C.TS], zone).alias(C.LOCAL)
-            ).filter(outside)
+            local = local_us(rows[C.TS], zone)
+            outside = self.outside_expr(pl.col(C.LOCAL), self.special(local))
+            rows = rows.with_columns(zone.alias(C.ZONE), local.alias(C.LOCAL)).filter(outside)
             return _with_own_id(ctx, rows.select(C.IDX, C.ZONE, C.LOCAL))
+        outside = self.outside_expr(pl.col(C.LOCAL), self.special(ctx.events[C.LOCAL].drop_nulls()))
         if not self.all_zones:
             flagged = ctx.events.filter(mask).filter(outside)
             return _with_own_id(ctx, flagged.select(C.IDX, C.ZONE, C.LOCAL))
@@ -196,8 +292,9 @@ class Hours:
             pairs = multi.select(C.IDX, C.TS, _zones().alias(C.ZONE)).explode(C.ZONE)
             pairs = pairs.with_row_index("k")
             pairs = pairs.with_columns(local_us(pairs[C.TS], pairs[C.ZONE]).alias(C.LOCAL))
+            special = self.special(pairs[C.LOCAL])
             first = (
-                pairs.filter(self.outside_expr(pl.col(C.LOCAL)))
+                pairs.filter(self.outside_expr(pl.col(C.LOCAL), special))
                 .sort(C.IDX, "k")
                 .unique(C.IDX, keep="first", maintain_order=True)
             )
@@ -277,7 +374,7 @@ class Hours:
         ).explode("_z")
         local = local_us(pairs[C.AT], pairs["_z"])
         outside = (
-            pairs.select("_p", _out=self.outside_expr(pl.lit(local)))
+            pairs.select("_p", _out=self.outside_expr(pl.lit(local), self.special(local)))
             .group_by("_p")
             .agg(pl.col("_out").any())
             .sort("_p")["_out"]
@@ -357,7 +454,8 @@ class Hours:
         tod = local % US_PER_DAY
         weekday = (day + 3) % 7
         frame = pl.DataFrame({"day": day, "tod": tod, "wd": weekday}).with_columns(
-            outside=self.outside_expr(pl.lit(local)), best=pl.lit(None, pl.Int64)
+            outside=self.outside_expr(pl.lit(local), self.special(local)),
+            best=pl.lit(None, pl.Int64),
         )
         for ahead in range(8):  # today, then the next seven days: some day has a window
             for index, window in enumerate(self.windows):

@@ -63,6 +63,16 @@ def calendar(days: int, exempt_days: Sequence[int]) -> Breakpoints:
     )
 
 
+def calendar_span(span_days: int, exempt_days: Sequence[int]) -> Breakpoints:
+    """Breakpoints of a window that can end at any local midnight up to `span_days` days after
+    another event's date (a period of business days, whose length in calendar days depends on
+    the weekends and holidays it crosses): every one of those midnights is a candidate."""
+    base = calendar(span_days, exempt_days)
+    days = range(1 - span_days, span_days + 2)
+    midnights = tuple(sorted({*base.midnights, *days}))
+    return Breakpoints(base.instants, midnights, base.back, base.ahead)
+
+
 def rolling(duration_us: int, exempt_days: Sequence[int]) -> Breakpoints:
     """Breakpoints of a rolling window of `duration_us` (see `calendar`)."""
     span = max([0, *exempt_days]) + 2
