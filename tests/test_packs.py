@@ -171,6 +171,24 @@ def test_overlay_replaces_its_parent_inside_its_scope(
     assert [(v.rule, v.event) for v in report.violations] == [("child/r1", "ma")]
 
 
+def test_an_event_with_no_jurisdiction_gets_the_base_pack_only(
+    tmp_path: Path, make_log: Callable[..., Path]
+) -> None:
+    child = _overlay(tmp_path, "overrides:\n  r1: {params: {start: '09:00'}}\n")
+    row = {
+        "id": "nowhere",
+        "time": "2024-06-03T11:30:00Z",  # 07:30 EDT: outside both windows
+        "account": "A",
+        "channel": "call",
+        "timezone": "America/New_York",
+    }
+    report = collectlint.check([make_log([row])], rules=[str(tmp_path / "base"), str(child)])
+    assert [(v.rule, v.event) for v in report.violations] == [("base/r1", "nowhere")]
+    assert [n.code for n in report.notes if n.code == "no-jurisdiction"] == ["no-jurisdiction"]
+    alone = collectlint.check([make_log([row])], rules=[str(child)])  # the overlay on its own
+    assert [(v.rule, v.event) for v in alone.violations] == [("child/r1", "nowhere")]
+
+
 def test_shipped_json_schemas_are_valid_draft_2020_12() -> None:
     import json
     from importlib import resources

@@ -62,12 +62,23 @@ def in_scope(pack: Pack, codes: Sequence[str]) -> list[str]:
     ]
 
 
+def is_overlay(pack: Pack, packs: Sequence[Pack]) -> bool:
+    """Whether `pack` extends another of the selected `packs` (a state overlay of a federal
+    pack run beside it)."""
+    names = {other.info.name for other in packs}
+    return any(name in names for name in pack.ancestors)
+
+
 def _routes(packs: Sequence[Pack], codes: Sequence[str]) -> list[pl.Expr]:
-    """Per pack, which events it checks: those with no jurisdiction or one in its scope.
+    """Per pack, which events it checks: those in its scope, and those with no jurisdiction
+    unless it is an overlay of another selected pack.
 
     A selected pack that extends another selected pack takes the events in its scope away from
-    its ancestor, so an overlay replaces, not doubles.  Scopes are worked out on the distinct
-    codes (`codes`), and rows are then matched by membership.
+    its ancestor, so an overlay replaces, not doubles; the most specific overlay wins (a city's
+    over its state's).  An event with no jurisdiction cannot be placed in any overlay's scope,
+    so the base packs judge it (their rules are the overlays' floor; the report says how many).
+    Scopes are worked out on the distinct codes (`codes`), and rows are then matched by
+    membership.
     """
     j = pl.col("jurisdiction")
     routes = []
@@ -76,7 +87,8 @@ def _routes(packs: Sequence[Pack], codes: Sequence[str]) -> list[pl.Expr]:
         for other in packs:
             if pack.info.name in other.ancestors:
                 mine -= set(in_scope(other, codes))
-        routes.append(j.is_null() | j.is_in(sorted(mine)).fill_null(False))
+        inside = j.is_in(sorted(mine)).fill_null(False)
+        routes.append(inside if is_overlay(pack, packs) else j.is_null() | inside)
     return routes
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from collectlint import columns as C
 from collectlint import suppress, violations
-from collectlint.engine import EngineResult, evaluate
+from collectlint.engine import EngineResult, evaluate, is_overlay
 from collectlint.findings import Findings
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
@@ -75,6 +75,7 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
         *_pending(result.pending, as_of),
         *_profile_notes(events),
         *_location_notes(events),
+        *_unplaced_notes(table, packs),
     )
     described = events.digests()  # last: digests may still be computing while the rules run
     return Report(
@@ -239,6 +240,26 @@ def _location_notes(events: EventTable) -> list[Note]:
             "",
         )
         for problem, count in events.located
+    ]
+
+
+def _unplaced_notes(table: pl.DataFrame, packs: Sequence[Pack]) -> list[Note]:
+    """How many checked events had no jurisdiction while overlays were selected: the base
+    packs judged them, the overlays (whose scope cannot be known) did not."""
+    overlays = sorted(p.info.name for p in packs if is_overlay(p, packs))
+    if not overlays:
+        return []
+    count = table.filter(pl.col(C.REASON).is_null() & pl.col("jurisdiction").is_null()).height
+    if not count:
+        return []
+    return [
+        Note(
+            Severity.WARNING,
+            "no-jurisdiction",
+            f"{count} checked event(s) have no jurisdiction: judged by the base packs only, not "
+            f"by the overlays {', '.join(overlays)} (give a jurisdiction, zip or state column, "
+            "or a phone number, to apply the state and city rules)",
+        )
     ]
 
 
