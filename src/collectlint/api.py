@@ -8,6 +8,7 @@ It reads the logs (and a plan's history), loads the packs and hands the events t
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import RawLog, launch, read_raw
 from collectlint.loading.checks import filter_fields
-from collectlint.loading.packs import Pack, load_pack
+from collectlint.loading.packs import Pack, builtin_names, load_pack
 from collectlint.model import CheckOptions, Role
 from collectlint.report import Report
 from collectlint.selection import select_rules
@@ -29,12 +30,30 @@ from collectlint.suppress import load_baseline, load_waivers
 
 
 def load_packs(refs: Sequence[str]) -> tuple[Pack, ...]:
-    """Load each pack once, in the order given."""
+    """Load each pack once, in the order given.  A reference with a wildcard that names no
+    file (`us-*`, `*`) stands for the built-in packs it matches, in name order; it never picks
+    an opt-in house-policy pack (`policy-...`) unless the pattern itself begins `policy-`."""
     packs: dict[str, Pack] = {}
     for ref in refs:
-        pack = load_pack(ref)
-        packs.setdefault(pack.info.name, pack)
+        for name in _expand(ref):
+            pack = load_pack(name)
+            packs.setdefault(pack.info.name, pack)
     return tuple(packs.values())
+
+
+def _expand(ref: str) -> list[str]:
+    if not any(c in ref for c in "*?[") or Path(ref).exists():
+        return [ref]
+    names = [
+        name
+        for name in builtin_names()
+        if fnmatch.fnmatchcase(name, ref)
+        and (ref.startswith("policy-") or not name.startswith("policy-"))
+    ]
+    if not names:
+        known = ", ".join(builtin_names())
+        raise UsageError(f"--rules {ref!r} matches no built-in pack (built-in: {known})")
+    return names
 
 
 def check(
