@@ -68,6 +68,18 @@ def test_china_2026_has_its_tiaoxiu_working_days_and_spring_festival() -> None:
     assert date(2026, 2, 13) not in year.holidays  # the Friday before is an ordinary day
 
 
+def test_china_2026_working_days_are_the_notices_six() -> None:
+    # the 2026 State Council notice as the research notes record it (cn.md §9c)
+    assert sorted(load_calendar("cn").year(2026).workdays) == [
+        date(2026, 1, 4),
+        date(2026, 2, 14),
+        date(2026, 2, 28),
+        date(2026, 5, 9),
+        date(2026, 9, 20),
+        date(2026, 10, 10),
+    ]
+
+
 def test_a_china_year_without_a_notice_is_provisional() -> None:
     cn = load_calendar("cn")
     beyond = max(calendars._notice_years("CN")) + 1
