@@ -96,6 +96,7 @@ def violation_lines(findings: Findings) -> pl.Series:
 def as_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data."""
     s = report.summary
+    versions = {p.name: p.version for p in report.packs}
     return {
         "version": SCHEMA_VERSION,
         "tool_version": report.tool_version,
@@ -116,6 +117,8 @@ def as_dict(report: Report) -> dict[str, Any]:
         "rules": [
             {
                 "id": r.rule_id,
+                "pack": r.pack,
+                "pack_version": versions.get(r.pack, ""),
                 "kind": r.kind,
                 "severity": str(r.severity),
                 "citation": r.citation,

@@ -32,6 +32,7 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 
 def _findings(report: Report, explain: bool) -> list[RenderableType]:
     by_id = {r.rule_id: r for r in report.rules}
+    versions = {p.name: p.version for p in report.packs}
     parts: list[RenderableType] = []
     shown = (v for v in report.violations if v.suppression is None)
     for rule_id, group in groupby(shown, key=lambda v: v.rule):
@@ -44,6 +45,9 @@ def _findings(report: Report, explain: bool) -> list[RenderableType]:
             f"  {len(items)} finding{'s' if len(items) != 1 else ''}  ",
             (printable(spec.citation), "dim"),
         )
+        if explain:  # which pack, which version, and the days the rule is in force
+            version = printable(f"{spec.pack} {versions.get(spec.pack, '')}".strip())
+            head.append(f"  [{version}, {spec.in_force}]", "dim")
         lines = Text("\n").join(_line(v, explain) for v in items[:SHOWN_PER_RULE])
         if len(items) > SHOWN_PER_RULE:
             more = len(items) - SHOWN_PER_RULE
