@@ -210,3 +210,21 @@ def test_builtin_packs_pass_the_checks_skipped_at_run_time(monkeypatch: pytest.M
     monkeypatch.setattr(packs, "_is_builtin", lambda path: False)
     for name, rules in trusted.items():
         assert packs.load_pack(name).rules == rules
+
+
+def test_builtin_overlays_only_add_to_their_base() -> None:
+    """Overlays never loosen the law they extend (docs/packs-and-precedence.md): no built-in
+    overlay disables or overrides an inherited rule."""
+    import yaml
+
+    from collectlint.loading import packs
+
+    for name in packs.builtin_names():
+        data = yaml.safe_load((packs.builtin_dir() / name / "pack.yaml").read_text("utf-8"))
+        if "extends" in data["pack"]:
+            assert not data.get("disable"), name
+            assert not data.get("overrides"), name
+            parent = packs.load_pack(data["pack"]["extends"])
+            child = packs.load_pack(name)
+            inherited = {r.id.split("/", 1)[1] for r in child.rules}
+            assert {r.id.split("/", 1)[1] for r in parent.rules} <= inherited, name
