@@ -228,3 +228,12 @@ def test_builtin_overlays_only_add_to_their_base() -> None:
             child = packs.load_pack(name)
             inherited = {r.id.split("/", 1)[1] for r in child.rules}
             assert {r.id.split("/", 1)[1] for r in parent.rules} <= inherited, name
+
+
+def test_the_readme_pack_table_lists_every_builtin_pack() -> None:
+    from collectlint.loading import packs
+
+    readme = (packs.builtin_dir().parent / "README.md").read_text("utf-8")
+    table = [line for line in readme.splitlines() if line.startswith("| `")]
+    for name in packs.builtin_names():
+        assert any(f"`{name}`" in line.split("|")[1] for line in table), name
