@@ -61,3 +61,29 @@ def test_without_the_overlays_only_federal_rules_judge_us_events() -> None:
     assert "ma-t3" not in events  # a text is not a call under 1006.14(b)
     assert "dc-c5" not in events  # five calls are within the federal seven
     assert report.summary.events_out_of_scope == 4  # the CN and GB events
+
+
+def test_next_contact_through_the_overlays() -> None:
+    from datetime import UTC, datetime
+
+    from collectlint import CheckOptions
+
+    # a fourth text to a Massachusetts debtor's cell waits until the first one leaves the seven
+    # days (06-01 is day 1: 06-08 would still hold three, so 06-09 at 08:00 EDT)
+    answer = collectlint.next_contact(
+        [str(LOG)],
+        {"account": "MA-1", "channel": "sms", "number_type": "cell"},
+        datetime(2026, 6, 4, 16, tzinfo=UTC),
+        options=CheckOptions(rules=("us-*",)),
+    )
+    assert answer.at == datetime(2026, 6, 9, 12, tzinfo=UTC)
+    assert [v.rule for v in answer.binding] == ["us-ma/telephone-residence-cell"]
+    # a call to a household member before 8:00 Eastern time (940 CMR 7.05(3)(e)): the fixed zone
+    early = collectlint.next_contact(
+        [str(LOG)],
+        {"account": "MA-2", "channel": "call", "party": "spouse", "to": "+16175550100"},
+        datetime(2026, 6, 4, 11, tzinfo=UTC),
+        options=CheckOptions(rules=("us-ma",)),
+    )
+    assert early.at == datetime(2026, 6, 4, 12, tzinfo=UTC)
+    assert "us-ma/household-member-hours" in [v.rule for v in early.binding]

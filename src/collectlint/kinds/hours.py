@@ -438,8 +438,9 @@ class Hours:
     def _zones(self) -> pl.Expr:
         """The zones the rule judges an event in: its fixed zone, all the event's candidates, or
         the primary one."""
-        if self.fixed_zone is not None:
-            return pl.concat_list(pl.lit(self.fixed_zone, dtype=pl.String))
+        if self.fixed_zone is not None:  # one list per row: a lone literal would be one row
+            zone = pl.lit(self.fixed_zone, dtype=pl.String)
+            return pl.concat_list(zone, pl.col(C.IDX).cast(pl.String)).list.head(1)
         if self.all_zones:
             return _zones()
         return pl.concat_list(pl.col(C.ZONE).cast(pl.String))
