@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
 
 Row = Mapping[str, str]
 CONSUMERS = {"debtor", "spouse", "parent", "guardian", "executor", "successor_in_interest"}
@@ -64,6 +67,7 @@ class StateRule:
     closes: Callable[[Row], bool] = lambda row: False
     narrow_to: bool = False
     initially: bool = False
+    timely: Callable[[Row, Sequence[Row]], bool] = lambda row, rows: True
 
 
 RULES: tuple[StateRule, ...] = (
@@ -118,8 +122,38 @@ RULES: tuple[StateRule, ...] = (
                 and _get(r, "outcome") != "failed"
             )
         ),
+        timely=lambda o, rows: _within_validation_period(o, rows),
     ),
 )
+
+
+def _local_date(row: Row) -> date:
+    return _instant(row).astimezone(ZoneInfo(_get(row, "timezone", "UTC"))).date()
+
+
+def _within_validation_period(dispute: Row, rows: Sequence[Row]) -> bool:
+    """12 CFR 1006.34(b)(5): the latest validation notice of the account at or before the
+    dispute is assumed received five days later, not counting Saturdays, Sundays and US legal
+    public holidays; the dispute counts if its local date is at most 30 days after that.  No
+    notice: it counts."""
+    notices = [
+        r
+        for r in rows
+        if _outbound_contact(r)
+        and _get(r, "purpose") == "validation_notice"
+        and _get(r, "outcome") != "failed"
+        and _get(r, "account") == _get(dispute, "account")
+        and _instant(r) <= _instant(dispute)
+    ]
+    if not notices:
+        return True
+    notice = max(notices, key=_instant)
+    day, left = _local_date(notice), 5
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays.country_holidays("US", years=day.year):
+            left -= 1
+    return _local_date(dispute) <= day + timedelta(days=30)
 
 
 CN_RULES: tuple[StateRule, ...] = (
@@ -167,7 +201,10 @@ def findings(
             covering = []
             for o in [START, *rows] if spec.initially else rows:
                 if o is not START and not (
-                    spec.opens(o) and spec.key(o) == key and _instant(o) < t
+                    spec.opens(o)
+                    and spec.key(o) == key
+                    and _instant(o) < t
+                    and spec.timely(o, rows)
                 ):
                     continue
                 o_to = _get(o, "to") if spec.narrow_to else ""

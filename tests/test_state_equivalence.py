@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import collectlint
@@ -38,7 +38,8 @@ def rows(draw: st.DrawFn) -> list[dict[str, str]]:
     out = []
     for n in range(draw(st.integers(1, 14))):
         kind = draw(st.sampled_from(KINDS))
-        step = draw(st.sampled_from((0, 0, 1, 60, 3600, 86400)))
+        # ten-day steps reach past a 1006.34(b)(5) validation period (five business days and 30)
+        step = draw(st.sampled_from((0, 0, 1, 60, 3600, 86400, 864000)))
         offset = draw(st.integers(0, 6)) * step
         party = draw(st.sampled_from(("debtor", "debtor", "spouse", "attorney", "third_party")))
         out.append(
@@ -60,7 +61,14 @@ def rows(draw: st.DrawFn) -> list[dict[str, str]]:
                 "kind": kind,
                 "purpose": draw(
                     st.sampled_from(
-                        ("", "", "verification", "termination_notice", "opt_out_confirmation")
+                        (
+                            "",
+                            "",
+                            "verification",
+                            "termination_notice",
+                            "opt_out_confirmation",
+                            "validation_notice",
+                        )
                     )
                 ),
             }
@@ -129,3 +137,66 @@ def test_a_state_that_holds_initially_equals_the_reference(
     assert not report.rejected, report.rejected
     engine = {(v.rule, v.event): tuple(v.evidence) for v in report.violations}
     assert engine == findings(log, CN_RULES)
+
+
+@st.composite
+def dispute_rows(draw: st.DrawFn) -> list[dict[str, str]]:
+    """Validation notices, disputes and letters over two months (Juneteenth and Independence
+    Day inside): whether a dispute came within the validation period decides the verdicts."""
+    out = []
+    for n in range(draw(st.integers(2, 10))):
+        what = draw(st.sampled_from(("notice", "dispute", "letter", "letter")))
+        when = START + timedelta(days=draw(st.integers(0, 60)), hours=draw(st.integers(-14, 9)))
+        out.append(
+            {
+                "id": f"e{n}",
+                "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "account": draw(st.sampled_from(("A1", "A1", "A2"))),
+                "party": "debtor",
+                "channel": "letter",
+                "direction": "inbound" if what == "dispute" else "outbound",
+                "outcome": draw(st.sampled_from(("", "", "failed"))) if what == "notice" else "",
+                "timezone": "America/New_York",
+                "jurisdiction": "US",
+                "kind": "dispute" if what == "dispute" else "contact",
+                "purpose": "validation_notice" if what == "notice" else "",
+            }
+        )
+    return out
+
+
+def _disputed(notice: str, dispute: str) -> list[dict[str, str]]:
+    """A notice, a dispute and a letter the next day, on account A1."""
+    base = {"account": "A1", "party": "debtor", "channel": "letter", "outcome": "",
+            "timezone": "America/New_York", "jurisdiction": "US"}  # fmt: skip
+    letter = (datetime.fromisoformat(dispute) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
+        {**base, "id": "n", "time": notice, "direction": "outbound", "kind": "contact",
+         "purpose": "validation_notice"},
+        {**base, "id": "d", "time": dispute, "direction": "inbound", "kind": "dispute",
+         "purpose": ""},
+        {**base, "id": "l", "time": letter, "direction": "outbound", "kind": "contact",
+         "purpose": ""},
+    ]  # fmt: skip
+
+
+@PROFILE
+@given(dispute_rows())
+# notice Mon 2024-06-03: receipt Mon 06-10, the period ends Wed 07-10 (EDT)
+@example(_disputed("2024-06-03T14:00:00Z", "2024-07-08T14:00:00Z"))
+@example(_disputed("2024-06-03T14:00:00Z", "2024-07-11T03:59:59Z"))
+@example(_disputed("2024-06-03T14:00:00Z", "2024-07-11T04:00:00Z"))
+# notice Mon 2024-06-17: Juneteenth is skipped, receipt Tue 06-25, the period ends 07-25
+@example(_disputed("2024-06-17T14:00:00Z", "2024-07-25T14:00:00Z"))
+@example(_disputed("2024-06-17T14:00:00Z", "2024-07-26T14:00:00Z"))
+def test_the_validation_period_equals_the_reference(
+    tmp_path_factory: object, log: list[dict[str, str]]
+) -> None:
+    folder = Path(str(tmp_path_factory.mktemp("disputes")))  # type: ignore[attr-defined]
+    rule = "us-regf/collection-during-dispute"
+    report = collectlint.check(
+        [write_csv(folder / "log.csv", log)], rules=["us-regf"], select=(rule,)
+    )
+    assert not report.rejected, report.rejected
+    engine = {(v.rule, v.event): tuple(v.evidence) for v in report.violations}
+    assert engine == findings(log, [spec for spec in RULES if spec.rule == rule])

@@ -128,6 +128,38 @@ class Calendar:
         )
 
 
+def business_day_after(name: str, days: pl.Series, count: int, span: int) -> pl.Series:
+    """For each local date (epoch day) in `days`, the `count`-th business day after it in
+    calendar `name` (epoch day); null where a day of a provisional year comes first or the
+    answer lies more than `span` days ahead."""
+    if days.is_empty() or days.null_count() == len(days):
+        return pl.Series("_end", [None] * len(days), dtype=pl.Int64)
+    low, high = days.min(), days.max()
+    assert isinstance(low, int)
+    assert isinstance(high, int)
+    table = load_calendar(name).business_days(from_epoch(low), from_epoch(high + span + 1))
+    table = table.with_columns(
+        ordinal=pl.col("business").cast(pl.Int64).cum_sum(),
+        unknown=pl.col("provisional").cast(pl.Int64).cum_sum(),
+    )
+    # the answer is the first business day whose running count reaches the date's + count
+    ends = table.filter("business").select(
+        pl.col("ordinal").alias("_target"),
+        pl.col("day").alias("_end"),
+        pl.col("unknown").alias("_unknown_end"),
+    )
+    frame = (
+        pl.DataFrame({"day": days.cast(pl.Int64)})
+        .with_row_index("_r")
+        .join(table.select("day", "ordinal", "unknown"), on="day", how="left")
+        .with_columns(_target=pl.col("ordinal") + count)
+        .join(ends, on="_target", how="left")
+        .sort("_r")
+    )
+    certain = pl.col("_end").is_not_null() & (pl.col("_unknown_end") == pl.col("unknown"))
+    return frame.select(pl.when(certain).then(pl.col("_end")).alias("_end"))["_end"]
+
+
 def _epoch(day: date) -> int:
     return (day - EPOCH).days
 

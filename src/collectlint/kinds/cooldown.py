@@ -31,43 +31,11 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.calendars import builtin_calendars, from_epoch, load_calendar
+from collectlint.calendars import builtin_calendars, business_day_after
 from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import exemptions, scenarios
 from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, ParamError, in_own_zone
 from collectlint.kinds.windows import Window, in_window
-
-
-def _period_ends(rule: Cooldown, days: pl.Series) -> pl.Series:
-    """For each trigger's local date (epoch day), the last day of its period: the
-    `rule.days`-th business day after it; null where a provisional day comes first."""
-    assert rule.calendar is not None
-    low, high = days.min(), days.max()
-    assert isinstance(low, int)
-    assert isinstance(high, int)
-    table = load_calendar(rule.calendar).business_days(
-        from_epoch(low), from_epoch(high + rule.span_days + 1)
-    )
-    table = table.with_columns(
-        ordinal=pl.col("business").cast(pl.Int64).cum_sum(),
-        unknown=pl.col("provisional").cast(pl.Int64).cum_sum(),
-    )
-    # the period ends on the first day whose count of business days reaches the trigger's + N
-    ends = (
-        table.filter("business")
-        .select(pl.col("ordinal").alias("_target"), pl.col("day").alias("_end"), "unknown")
-        .rename({"unknown": "_unknown_end"})
-    )
-    frame = (
-        pl.DataFrame({"day": days.cast(pl.Int64)})
-        .with_row_index("_r")
-        .join(table.select("day", "ordinal", "unknown"), on="day", how="left")
-        .with_columns(_target=pl.col("ordinal") + rule.days)
-        .join(ends, on="_target", how="left")
-        .sort("_r")
-    )
-    certain = pl.col("_end").is_not_null() & (pl.col("_unknown_end") == pl.col("unknown"))
-    return frame.select(pl.when(certain).then(pl.col("_end")).alias("_end"))["_end"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +154,8 @@ class Cooldown:
         )
         if trig.height == 0:
             return empty
-        ends = _period_ends(self, trig[C.DAY])
+        assert self.calendar is not None
+        ends = business_day_after(self.calendar, trig[C.DAY], self.days, self.span_days)
         trig = trig.with_columns(ends).rename({C.TS: "_ts_t", C.DAY: "_day_t", "id": "_id_t"})
         pairs = (
             cols.filter(matching)

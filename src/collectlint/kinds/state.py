@@ -16,6 +16,15 @@ for every number of the key.  A closer ends an opener when it
 names no value or the same value.  `except:` filters name communications the law still
 permits while the state holds (the notices 12 CFR 1006.6(c)(2) allows after a cease).
 
+`timely:` counts an opener only when it came in time: by the end of a period that starts at
+the latest earlier (or simultaneous) event of the same key matching `after`, of
+`business_days` in a `calendar` and then `calendar_days` more.  That is Regulation F's
+validation period (12 CFR 1006.34(b)(5)): it ends 30 days after the consumer is assumed to
+receive the validation notice, five days after it was provided excluding legal public
+holidays, Saturdays and Sundays; a dispute after it does not stop collection under
+1006.38(d)(2).  An opener with no such earlier event, or whose period runs through a day the
+calendar does not know officially, counts (fail closed).
+
 `holds_initially: true` makes the state hold for every key from the start, before any event:
 the rule then says when something is *allowed* — contacting a third party only once a closer
 (the debtor found unreachable) has come — and an opener (the debtor reached again) restores
@@ -45,14 +54,70 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
+from collectlint.calendars import builtin_calendars, business_day_after
 from collectlint.kinds import filters
-from collectlint.kinds.base import KEY_COLUMNS, KEY_SCHEMA, EvalContext, Filter, in_own_zone
+from collectlint.kinds.base import (
+    KEY_COLUMNS,
+    KEY_SCHEMA,
+    EvalContext,
+    Filter,
+    ParamError,
+    in_own_zone,
+)
 
 INITIAL = -(2**63)
 """The instant of the opening a `holds_initially` state has for every key: before any event."""
 MAX_ROUNDS = 10_000
 """A planned contact moves from one closing instant to the next at most this often (each round
 passes at least one opening event, so a real history needs few)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timely:
+    """When an opener counts: by the end of the period after a reference event (see the
+    module docstring)."""
+
+    after: tuple[Filter, ...]
+    business_days: int
+    calendar: str
+    calendar_days: int = 0
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any] | None) -> Timely | None:
+        """Build from a validated `timely:` block."""
+        if raw is None:
+            return None
+        return cls(
+            filters.parse_any(raw["after"]),
+            int(raw["business_days"]),
+            str(raw["calendar"]),
+            int(raw.get("calendar_days", 0)),
+        )
+
+    def in_time(self, ctx: EvalContext, opens: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
+        """The openers (`_ts_o`, `C.DAY`, the key) that came by the end of the period of the
+        latest reference event of their key at or before them, or that have none."""
+        refs = ctx.events.filter(filters.any_of(ctx, self.after)).select(
+            *keys, pl.col(C.TS).alias("_ts_r"), pl.col(C.DAY).alias("_day_r")
+        )
+        if not refs.height or not opens.height:
+            return opens
+        span = self.business_days + 2 * (self.business_days // 5 + 1) + 14
+        receipt = business_day_after(self.calendar, refs["_day_r"], self.business_days, span)
+        refs = refs.with_columns((receipt + self.calendar_days).alias("_last"))
+        numbered = opens.with_row_index("_k")
+        latest = (
+            numbered.select("_k", "_ts_o", *keys)
+            .join(refs, on=list(keys), nulls_equal=True)
+            .filter(pl.col("_ts_r") <= pl.col("_ts_o"))
+            .sort("_k", "_ts_r")
+            .group_by("_k", maintain_order=True)
+            .agg(pl.col("_last").last())
+        )
+        late = numbered.join(latest, on="_k", how="inner").filter(
+            pl.col("_last").is_not_null() & (pl.col(C.DAY) > pl.col("_last"))
+        )
+        return numbered.join(late.select("_k"), on="_k", how="anti").drop("_k")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +137,17 @@ class State:
             "closed_by": filters.SCHEMA,
             "except": filters.SCHEMA,
             "holds_initially": {"type": "boolean"},
+            "timely": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["after", "business_days", "calendar"],
+                "properties": {
+                    "after": filters.SCHEMA,
+                    "business_days": {"type": "integer", "minimum": 0, "maximum": 366},
+                    "calendar": {"type": "string", "minLength": 1},
+                    "calendar_days": {"type": "integer", "minimum": 0, "maximum": 3660},
+                },
+            },
             "narrow": {
                 "type": "array",
                 "uniqueItems": True,
@@ -87,6 +163,7 @@ class State:
     allowed: tuple[Filter, ...]
     narrow: tuple[str, ...]
     initially: bool = False
+    timely: Timely | None = None
 
     @classmethod
     def compile(cls, params: Mapping[str, Any], where: Filter) -> State:
@@ -99,6 +176,7 @@ class State:
             filters.parse_any(params.get("except")),
             tuple(KEY_COLUMNS[n] for n in params.get("narrow", ())),
             bool(params.get("holds_initially", False)),
+            Timely.parse(params.get("timely")),
         )
 
     @property
@@ -112,7 +190,13 @@ class State:
         return {}
 
     def verify(self) -> None:
-        """Nothing to check beyond the schema."""
+        """A `timely` calendar must be one that ships with collectlint."""
+        if self.timely is not None and self.timely.calendar not in builtin_calendars():
+            known = ", ".join(builtin_calendars())
+            raise ParamError(
+                f"unknown calendar {self.timely.calendar!r} (built-in calendars: {known})",
+                ("timely", "calendar"),
+            )
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag every matching event while a state of its key holds."""
@@ -199,8 +283,11 @@ class State:
             keys = ctx.keys(self.keys)
             fields = [*keys, *self._narrow_only(keys)]
             opens = ctx.events.filter(filters.any_of(ctx, self.opened_by)).select(
-                pl.col(C.TS).alias("_ts_o"), pl.col("id").alias("_id_o"), *fields
+                pl.col(C.TS).alias("_ts_o"), pl.col("id").alias("_id_o"), *fields, C.DAY
             )
+            if self.timely is not None:
+                opens = self.timely.in_time(ctx, opens, keys)
+            opens = opens.drop(C.DAY)
             if self.initially:  # one opening before all time for every key the rule judges
                 start = self._targets(ctx).select(*keys).unique()
                 start = start.select(
