@@ -237,3 +237,42 @@ def test_the_readme_pack_table_lists_every_builtin_pack() -> None:
     table = [line for line in readme.splitlines() if line.startswith("| `")]
     for name in packs.builtin_names():
         assert any(f"`{name}`" in line.split("|")[1] for line in table), name
+
+
+def test_cases_may_use_the_packs_declared_columns_and_no_others(tmp_path: Path) -> None:
+    from collectlint.testing import load_cases, run_pack
+
+    pack = tmp_path / "p"
+    (pack / "cases").mkdir(parents=True)
+    (pack / "pack.yaml").write_text(
+        "pack: {name: p, title: P, version: '1', jurisdiction: [US], fields: [time_barred]}\n"
+        "rules:\n"
+        "  - id: r\n"
+        "    kind: forbidden\n"
+        "    severity: error\n"
+        "    message: m\n"
+        "    citation: c\n"
+        "    url: https://example.com\n"
+        "    description: d\n"
+        "    where: {kind: contact, time_barred: 'yes'}\n"
+        "    params: {}\n"
+    )
+    case = pack / "cases" / "r.yaml"
+    case.write_text(
+        "rule: p/r\n"
+        "defaults: {account: A, channel: letter, timezone: America/New_York}\n"
+        "cases:\n"
+        "  - name: declared\n"
+        "    events:\n"
+        "      - {id: a, time: '2024-06-03T14:00:00Z', time_barred: 'yes'}\n"
+        "      - {id: b, time: '2024-06-03T14:00:00Z', time_barred: 'no'}\n"
+        "    expect: [a]\n"
+    )
+    assert all(result.passed for result in run_pack(pack))
+    case.write_text(case.read_text().replace("time_barred: 'no'", "time_bared: 'no'"))
+    with pytest.raises(RuleFileError) as caught:
+        load_cases(case)
+    problem = caught.value.problems[0]
+    assert "unknown column 'time_bared'" in problem.message
+    assert problem.span is not None
+    assert (problem.span.line, problem.span.column) == (7, 47)

@@ -17,12 +17,13 @@ from typing import Any
 
 from collectlint import pipeline
 from collectlint.api import load_packs
-from collectlint.errors import RuleFileError
+from collectlint.errors import Problem, RuleFileError
 from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import raw_from_records
 from collectlint.loading.packs import display_path, load_pack
 from collectlint.loading.validate import load_schema, validate
 from collectlint.model import Role, Span
+from collectlint.vocabulary import readable
 from collectlint.yamldoc import YamlDoc, parse_file
 
 
@@ -69,11 +70,18 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def load_cases(path: Path) -> list[Case]:
-    """Parse and validate one case file."""
+def load_cases(path: Path, fields: frozenset[str] | None = None) -> list[Case]:
+    """Parse and validate one case file.  Events may use the canonical columns and `fields`,
+    the columns the pack declares (by default, those of the pack the case file sits in:
+    `<pack>/cases/<rule>.yaml`); any other name is an error at its position."""
     display = display_path(path)
     doc = parse_file(path, display)
     problems = validate(doc, doc.data, load_schema("cases.schema.json"))
+    if not problems:
+        if fields is None:
+            pack_file = path.parent.parent / "pack.yaml"
+            fields = load_pack(str(pack_file)).info.fields if pack_file.is_file() else frozenset()
+        problems = _unknown_fields(doc, frozenset(readable(fields)))
     if problems:
         raise RuleFileError(f"{display}: invalid case file", tuple(problems))
     data = doc.data
@@ -95,6 +103,25 @@ def load_cases(path: Path) -> list[Case]:
             )
         )
     return cases
+
+
+def _unknown_fields(doc: YamlDoc, known: frozenset[str]) -> list[Problem]:
+    """Each event or defaults key that is neither a canonical column nor a declared one."""
+    rows: list[tuple[list[str | int], Mapping[str, Any]]] = []
+    data = doc.data
+    if isinstance(data.get("defaults"), Mapping):
+        rows.append((["defaults"], data["defaults"]))
+    for i, case in enumerate(data["cases"]):
+        if isinstance(case.get("defaults"), Mapping):
+            rows.append((["cases", i, "defaults"], case["defaults"]))
+        rows += [(["cases", i, "events", n], e) for n, e in enumerate(case["events"])]
+    hint = "a canonical column, or one the pack declares in `fields:`"
+    return [
+        Problem(f"unknown column {name!r} ({hint})", doc.span([*where, name], key=True))
+        for where, row in rows
+        for name in row
+        if name not in known
+    ]
 
 
 def _line(doc: YamlDoc, location: list[str | int]) -> int:
@@ -140,7 +167,7 @@ def pack_cases(pack_dir: Path) -> list[list[Case]]:
     """The pack's cases, one list per case file: its own, plus its parent's for every rule it
     inherits unchanged (renamed to this pack's rule ids)."""
     pack = load_pack(str(pack_dir))
-    groups = [load_cases(path) for path in pack_case_files(pack_dir)]
+    groups = [load_cases(path, pack.info.fields) for path in pack_case_files(pack_dir)]
     if pack.parent_dir is not None and pack.inherited:
         renamed = {parent: child for child, parent in pack.inherited.items()}
         for group in pack_cases(pack.parent_dir):
