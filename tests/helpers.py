@@ -82,3 +82,27 @@ TWIN_SETTINGS = settings(
 )
 """Hypothesis settings of the property tests that hold a kind to its slow twin: derandomized
 (unless `COLLECTLINT_EXPLORE` is set), no example database, no deadline."""
+
+
+def one_rule_pack(
+    kind: str,
+    params: str,
+    *,
+    jurisdiction: str = "US",
+    where: str = "{channel: call}",
+    message: str = "{event} {count}",
+) -> str:
+    """A pack file with one warning rule `t/r` of `kind`, its `params` written as YAML flow."""
+    return (
+        f"pack: {{name: t, title: T, version: '1', jurisdiction: [{jurisdiction}]}}\n"
+        "rules:\n"
+        "  - id: r\n"
+        f"    kind: {kind}\n"
+        "    severity: warning\n"
+        f'    message: "{message}"\n'
+        "    citation: c\n"
+        "    url: https://example.com\n"
+        "    description: d\n"
+        f"    where: {where}\n"
+        f"    params: {params}\n"
+    )

@@ -16,19 +16,7 @@ from collectlint import calendars
 from collectlint.calendars import Calendar, Year, load_calendar
 from collectlint.loading.validate import load_schema
 from collectlint.yamldoc import parse_file
-
-PACK = """pack: {{name: t, title: T, version: '1', jurisdiction: [{where}]}}
-rules:
-  - id: r
-    kind: {kind}
-    severity: warning
-    message: "{{event}}"
-    citation: c
-    url: https://example.com
-    description: d
-    where: {{kind: contact}}
-    params: {params}
-"""
+from helpers import one_rule_pack
 
 
 def _run(
@@ -42,7 +30,7 @@ def _run(
     where: str = "CN",
 ) -> collectlint.Report:
     pack = tmp_path / "pack.yaml"
-    pack.write_text(PACK.format(kind=kind, params=params, where=where))
+    pack.write_text(one_rule_pack(kind, params, jurisdiction=where, where="{kind: contact}"))
     base = {"account": "A", "channel": "call", "timezone": zone}
     return collectlint.check([make_log([{**base, **r} for r in rows])], rules=[str(pack)])
 
@@ -178,10 +166,10 @@ def test_cooldown_in_business_days_skips_weekends_and_holidays(
 def test_business_day_params_are_checked(tmp_path: Path, make_log: Callable[..., Path]) -> None:
     pack = tmp_path / "pack.yaml"
     pack.write_text(
-        PACK.format(
-            kind="cooldown",
-            where="US",
-            params="{key: [account], trigger: {kind: attorney}, business_days: 5, calendar: mars}",
+        one_rule_pack(
+            "cooldown",
+            "{key: [account], trigger: {kind: attorney}, business_days: 5, calendar: mars}",
+            where="{kind: contact}",
         )
     )
     with pytest.raises(collectlint.RuleFileError) as caught:

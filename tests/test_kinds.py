@@ -11,19 +11,8 @@ import pytest
 
 import collectlint
 from collectlint.kinds import windows
+from helpers import one_rule_pack
 
-PACK = """pack: {{name: t, title: T, version: '1', jurisdiction: [US]}}
-rules:
-  - id: r
-    kind: {kind}
-    severity: warning
-    message: "{{event}} {{count}}"
-    citation: c
-    url: https://example.com
-    description: d
-    where: {{channel: call}}
-    params: {params}
-"""
 NY = "America/New_York"
 
 
@@ -35,7 +24,7 @@ def _run(
     rows: list[dict[str, str]],
 ) -> list[str]:
     pack = tmp_path / "pack.yaml"
-    pack.write_text(PACK.format(kind=kind, params=params))
+    pack.write_text(one_rule_pack(kind, params))
     base = {"account": "A", "channel": "call", "timezone": NY}
     report = collectlint.check([make_log([{**base, **r} for r in rows])], rules=[str(pack)])
     assert not report.rejected
