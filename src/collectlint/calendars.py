@@ -128,6 +128,12 @@ class Calendar:
         )
 
 
+def business_span(count: int) -> int:
+    """The most calendar days `count` business days can take: every weekend between, and a
+    generous allowance of holidays (China's Spring Festival week among them)."""
+    return count + 2 * (count // 5 + 1) + 3 * (count // 20 + 1) + 14
+
+
 def business_day_after(name: str, days: pl.Series, count: int, span: int) -> pl.Series:
     """For each local date (epoch day) in `days`, the `count`-th business day after it in
     calendar `name` (epoch day); null where a day of a provisional year comes first or the

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 import polars as pl
 
 from collectlint import columns as C
+from collectlint.calendars import builtin_calendars
 from collectlint.kinds.messages import Message
 from collectlint.model import RuleSpec
 
@@ -340,6 +341,13 @@ class ParamError(ValueError):
     def __init__(self, message: str, location: tuple[str | int, ...] = ()) -> None:
         super().__init__(message)
         self.location = location
+
+
+def check_calendar(name: str | None, location: tuple[str | int, ...]) -> None:
+    """A rule's calendar (if it names one) must be one that ships with collectlint."""
+    if name is not None and name not in builtin_calendars():
+        known = ", ".join(builtin_calendars())
+        raise ParamError(f"unknown calendar {name!r} (built-in calendars: {known})", location)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,10 +31,10 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.calendars import builtin_calendars, business_day_after
+from collectlint.calendars import business_day_after, business_span
 from collectlint.inputs.clock import US_PER_DAY
 from collectlint.kinds import exemptions, scenarios
-from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, ParamError, in_own_zone
+from collectlint.kinds.base import KEY_SCHEMA, EvalContext, Filter, check_calendar, in_own_zone
 from collectlint.kinds.windows import Window, in_window
 
 
@@ -87,9 +87,7 @@ class Cooldown:
     def span_days(self) -> int:
         """The most calendar days the period can last: itself, or for business days every
         weekend between plus a generous allowance of holidays."""
-        if self.calendar is None:
-            return self.days
-        return self.days + 2 * (self.days // 5 + 1) + 3 * (self.days // 20 + 1) + 14
+        return self.days if self.calendar is None else business_span(self.days)
 
     @property
     def reach_us(self) -> int:
@@ -103,11 +101,7 @@ class Cooldown:
 
     def verify(self) -> None:
         """A calendar must be one that ships with collectlint."""
-        if self.calendar is not None and self.calendar not in builtin_calendars():
-            known = ", ".join(builtin_calendars())
-            raise ParamError(
-                f"unknown calendar {self.calendar!r} (built-in calendars: {known})", ("calendar",)
-            )
+        check_calendar(self.calendar, ("calendar",))
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events that fall inside a trigger's cool-down period."""

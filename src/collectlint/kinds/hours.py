@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.calendars import builtin_calendars, from_epoch, load_calendar
+from collectlint.calendars import from_epoch, load_calendar
 from collectlint.inputs.clock import (
     US_PER_DAY,
     US_PER_SECOND,
@@ -55,6 +55,7 @@ from collectlint.kinds.base import (
     EvalContext,
     Filter,
     ParamError,
+    check_calendar,
     findings_frame,
     no_change,
 )
@@ -256,12 +257,7 @@ class Hours:
                 f"unknown time zone {self.fixed_zone!r} (an IANA name such as America/New_York)",
                 ("zone",),
             )
-        if self.calendar is not None and self.calendar not in builtin_calendars():
-            known = ", ".join(builtin_calendars())
-            raise ParamError(
-                f"unknown calendar {self.calendar!r} (built-in calendars: {known})",
-                ("holidays", "calendar"),
-            )
+        check_calendar(self.calendar, ("holidays", "calendar"))
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag matching events outside the window in any (or the primary) candidate zone, or

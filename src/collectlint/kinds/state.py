@@ -54,14 +54,14 @@ from typing import Any, ClassVar
 import polars as pl
 
 from collectlint import columns as C
-from collectlint.calendars import builtin_calendars, business_day_after
+from collectlint.calendars import business_day_after, business_span
 from collectlint.kinds import filters
 from collectlint.kinds.base import (
     KEY_COLUMNS,
     KEY_SCHEMA,
     EvalContext,
     Filter,
-    ParamError,
+    check_calendar,
     in_own_zone,
 )
 
@@ -102,8 +102,9 @@ class Timely:
         )
         if not refs.height or not opens.height:
             return opens
-        span = self.business_days + 2 * (self.business_days // 5 + 1) + 14
-        receipt = business_day_after(self.calendar, refs["_day_r"], self.business_days, span)
+        receipt = business_day_after(
+            self.calendar, refs["_day_r"], self.business_days, business_span(self.business_days)
+        )
         refs = refs.with_columns((receipt + self.calendar_days).alias("_last"))
         numbered = opens.with_row_index("_k")
         latest = (
@@ -191,12 +192,7 @@ class State:
 
     def verify(self) -> None:
         """A `timely` calendar must be one that ships with collectlint."""
-        if self.timely is not None and self.timely.calendar not in builtin_calendars():
-            known = ", ".join(builtin_calendars())
-            raise ParamError(
-                f"unknown calendar {self.timely.calendar!r} (built-in calendars: {known})",
-                ("timely", "calendar"),
-            )
+        check_calendar(self.timely.calendar if self.timely else None, ("timely", "calendar"))
 
     def evaluate(self, ctx: EvalContext) -> pl.DataFrame:
         """Flag every matching event while a state of its key holds."""
