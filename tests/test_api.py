@@ -17,7 +17,15 @@ from collectlint.model import CheckOptions, Role
 from helpers import EXAMPLE
 
 PUBLIC = [
+    "Breakdown",
     "CheckOptions",
+    "Comparison",
+    "FileDigest",
+    "Period",
+    "RunContext",
+    "Setting",
+    "Tallies",
+    "Tally",
     "CollectlintError",
     "Findings",
     "InputError",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from collectlint.inputs.events import ReadOptions, build_events
 from collectlint.inputs.readers import RawLog, launch, read_raw
 from collectlint.loading.checks import filter_fields
 from collectlint.loading.packs import Pack, builtin_names, load_pack
-from collectlint.model import CheckOptions, Role
+from collectlint.model import CheckOptions, FileDigest, Role, RunContext
 from collectlint.report import Report
 from collectlint.selection import select_rules
 from collectlint.suppress import load_baseline, load_waivers
@@ -149,7 +150,30 @@ def settings_of(opts: CheckOptions) -> pipeline.RunSettings:
         waivers=load_waivers(opts.waivers) if opts.waivers else (),
         baseline=load_baseline(opts.baseline) if opts.baseline else frozenset(),
         max_rejects=opts.max_rejects,
+        context=context_of(opts),
     )
+
+
+def context_of(opts: CheckOptions) -> RunContext:
+    """The caller's account of the run (`opts.context`), with the digest of every waivers,
+    baseline and accounts file the run reads."""
+    given = opts.context or RunContext()
+    named = {f.path for f in given.files}
+    files = [
+        FileDigest(role, path, file_sha256(path))
+        for role, path in (
+            ("waivers", opts.waivers),
+            ("baseline", opts.baseline),
+            ("accounts", opts.accounts),
+        )
+        if path is not None and path not in named and Path(path).is_file()
+    ]
+    return dataclasses.replace(given, files=(*given.files, *files))
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a (small) file the run depends on."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def run_check(logs: Sequence[str], opts: CheckOptions) -> Report:

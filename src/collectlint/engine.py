@@ -137,10 +137,14 @@ def evaluate(
         pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, C.RULE: pl.String()})
     )
     routed = pl.sum_horizontal(pl.col(f"{C.ROUTE}{i}") for i in range(len(packs)))
-    table = table.with_columns((routed if packs else pl.lit(0)).alias(C.PACKS)).drop(
-        [f"{C.ROUTE}{i}" for i in range(len(packs))]
-    )
+    # the routing flags stay: per-pack contact counts (`tallies`) are read from them
+    table = table.with_columns((routed if packs else pl.lit(0)).alias(C.PACKS))
     return EngineResult(table, findings, tuple(runs) if keep else (), unjudged, waiting)
+
+
+def route_column(index: int) -> str:
+    """The table column flagging the events the `index`-th selected pack applies to."""
+    return f"{C.ROUTE}{index}"
 
 
 def run_rule(rule: Rule, ctx: EvalContext) -> pl.DataFrame:

@@ -116,6 +116,16 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class FileDigest:
+    """A file a run depended on (a pack, the configuration, waivers, a baseline, an accounts
+    file), with its SHA-256, so the run can be reproduced and its inputs proven unchanged."""
+
+    role: str
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class PackInfo:
     """A rule pack's metadata (the `pack:` block), after `extends:` is resolved."""
 
@@ -133,6 +143,9 @@ class PackInfo:
     may narrow them.  An event is judged only by the rules in force on its own date."""
     fields: frozenset[str] = frozenset()
     """The log's own columns (beyond the canonical and optional ones) its rules may test."""
+    files: tuple[FileDigest, ...] = ()
+    """The pack's file and, through `extends:`, its ancestors' files, each with its SHA-256:
+    what an auditor needs to know the exact rules a report was produced with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +393,9 @@ class CheckOptions:
     names is read as a canonical log."""
     accounts: str | None = None
     """The accounts file the profile's `join` takes accounts and debtors from."""
+    context: RunContext | None = None
+    """How the run was asked for (command line, configuration and where each value came
+    from), carried into the report's reproducibility block."""
 
     def __post_init__(self) -> None:
         for name in ("rules", "select", "ignore", "history"):
@@ -416,3 +432,115 @@ class NextContact:
     binding: tuple[Violation, ...]
     reason: str = ""
     notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One resolved configuration value and where it came from (`command line`, `default`, or
+    the `file:line:col` of the configuration file)."""
+
+    key: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """How a run was asked for: what a reader needs to reproduce it exactly.
+
+    `command` is the command line with paths as given (relative when they were); `settings`
+    the resolved configuration, each value with its source; `files` the configuration,
+    waivers, baseline and accounts files with their digests.  Built by the caller (the CLI);
+    the library adds the digests of the files it reads.
+    """
+
+    command: tuple[str, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    files: tuple[FileDigest, ...] = ()
+    as_of_given: bool = False
+    """Whether `as_of` was given (else it is the latest checked event's time)."""
+    show_pii: bool = False
+
+
+class Tally(NamedTuple):
+    """One value of a breakdown (a channel, an agency, a week): the checked contacts that have
+    it, and the unsuppressed findings on those contacts, in all and per rule."""
+
+    key: str
+    contacts: int
+    findings: int
+    by_rule: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Contacts and findings by the values of one dimension, most findings first.
+
+    A dimension with many values (agents, accounts) keeps its first `limit` rows; `others`
+    sums the rest, so the rows and `others` always add up to the whole.  `distinct` counts
+    every value.
+    """
+
+    dimension: str
+    rows: tuple[Tally, ...]
+    distinct: int
+    others: Tally | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tallies:
+    """Counts of the checked contacts of a run, for the summaries auditors read: the period
+    covered, and breakdowns by channel, agency, agent, campaign, local hour, day, week,
+    account and pack (a dimension the log has no column for is absent)."""
+
+    contacts: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    breakdowns: Mapping[str, Breakdown] = field(default_factory=_empty)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "breakdowns", freeze(self.breakdowns))
+
+    def get(self, dimension: str) -> Breakdown | None:
+        """The breakdown by `dimension`, if the run has one."""
+        found: Breakdown | None = self.breakdowns.get(dimension)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One run's counts, as a period-over-period comparison needs them: the contacts checked,
+    findings per rule with each rule's contacts in scope, findings and contacts per agency,
+    and the fingerprints of the unsuppressed findings."""
+
+    label: str
+    contacts: int
+    by_rule: Mapping[str, int]
+    rule_contacts: Mapping[str, int]
+    by_agency: Mapping[str, tuple[int, int]]
+    """Agency -> (contacts, findings)."""
+    fingerprints: frozenset[str]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_rule", freeze(self.by_rule))
+        object.__setattr__(self, "rule_contacts", freeze(self.rule_contacts))
+        object.__setattr__(self, "by_agency", MappingProxyType(dict(self.by_agency)))
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A run set against an earlier one (`check --compare`, `collectlint report`)."""
+
+    previous: Period
+    current: Period
+    previous_path: str = ""
+
+    @property
+    def new(self) -> frozenset[str]:
+        """Fingerprints found now and not before."""
+        return self.current.fingerprints - self.previous.fingerprints
+
+    @property
+    def resolved(self) -> frozenset[str]:
+        """Fingerprints found before and not now."""
+        return self.previous.fingerprints - self.current.fingerprints

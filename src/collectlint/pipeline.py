@@ -23,10 +23,12 @@ from collectlint.findings import Findings
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
 from collectlint.loading.packs import Pack
-from collectlint.model import Note, Rejection, Role, Severity, Summary
+from collectlint.model import Note, Rejection, Role, RunContext, Severity, Summary
 from collectlint.planning import next_allowed
 from collectlint.report import Report
 from collectlint.suppress import Waiver
+from collectlint.tallies import tally
+from collectlint.util import from_us
 from collectlint.version import __version__
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -43,6 +45,8 @@ class RunSettings:
     waivers: tuple[Waiver, ...] = ()
     baseline: frozenset[str] = frozenset()
     max_rejects: int = 0
+    context: RunContext | None = None
+    """How the run was asked for, for the report's reproducibility block."""
 
 
 def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Report:
@@ -77,6 +81,7 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
         *_location_notes(events),
         *_unplaced_notes(table, packs),
     )
+    tallies = tally(events, table, findings, packs, REPORTED)
     described = events.digests()  # last: digests may still be computing while the rules run
     return Report(
         tool_version=__version__,
@@ -89,6 +94,16 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
         summary=summary,
         max_rejects=settings.max_rejects,
         notes=notes,
+        tallies=tallies,
+        context=_context(settings),
+    )
+
+
+def _context(settings: RunSettings) -> RunContext:
+    """The caller's account of the run, with what the run itself knows."""
+    given = settings.context or RunContext()
+    return dataclasses.replace(
+        given, as_of_given=settings.as_of is not None, show_pii=settings.show_pii
     )
 
 
@@ -130,11 +145,6 @@ def _latest(table: pl.DataFrame) -> datetime:
         return EPOCH
     assert isinstance(latest, int)
     return from_us(latest)
-
-
-def from_us(value: int) -> datetime:
-    """A UTC datetime from microseconds since the epoch."""
-    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
 
 
 def rejections(events: EventTable, table: pl.DataFrame) -> tuple[Rejection, ...]:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from collectlint.findings import Findings
 from collectlint.model import (
+    Comparison,
     InputFile,
     Note,
     PackInfo,
     Rejection,
     RuleSpec,
+    RunContext,
     Severity,
     Summary,
+    Tallies,
     Violation,
 )
 
@@ -39,6 +42,9 @@ class Report:
     summary: Summary
     max_rejects: int = 0
     notes: tuple[Note, ...] = ()
+    tallies: Tallies = field(default_factory=Tallies)
+    context: RunContext = field(default_factory=RunContext)
+    comparison: Comparison | None = None
 
     def __init__(
         self,
@@ -52,6 +58,9 @@ class Report:
         summary: Summary,
         max_rejects: int = 0,
         notes: Sequence[Note] = (),
+        tallies: Tallies | None = None,
+        context: RunContext | None = None,
+        comparison: Comparison | None = None,
     ) -> None:
         findings = Findings.of(violations)
         if len(findings) and not summary.by_severity:
@@ -67,6 +76,9 @@ class Report:
             ("summary", summary),
             ("max_rejects", max_rejects),
             ("notes", tuple(notes)),
+            ("tallies", tallies or Tallies()),
+            ("context", context or RunContext()),
+            ("comparison", comparison),
         ):
             object.__setattr__(self, name, value)
 

@@ -15,6 +15,8 @@ from collectlint.cli.options import (
     AsOfOpt,
     BaselineOpt,
     ConfigOpt,
+    DataFormat,
+    DataFormatOpt,
     EncodingOpt,
     ExitZeroOpt,
     FailOnOpt,
@@ -28,6 +30,7 @@ from collectlint.cli.options import (
     SeverityOpt,
     WaiversOpt,
     check_output,
+    check_output_dir,
     parse_instant,
     parse_map,
     progress,
@@ -35,6 +38,7 @@ from collectlint.cli.options import (
     selection,
     show,
     write,
+    write_bundle,
 )
 from collectlint.model import Severity
 from collectlint.report import Report
@@ -110,11 +114,40 @@ def check_command(
         bool, typer.Option("--explain", help="Show the evidence behind each finding.")
     ] = False,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress display on a terminal.")
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Only the findings and rejected rows: no progress, notes or summary.",
+        ),
     ] = False,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics",
+            help="Counts instead of findings: one line per rule, then by account and by day.",
+        ),
+    ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="An earlier run's JSON report: add findings and rates then and now, and the "
+            "new and resolved findings.",
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            help="Also write the auditor's report here: report.html, report.json, "
+            "findings.csv and findings.parquet.",
+        ),
+    ] = None,
 ) -> None:
     """Check contact logs (or a plan, with --history) and report violations."""
     check_output(output, [*logs, *(history or [])])
+    check_output_dir(output_dir, [*logs, *(history or [])])
     options, level = resolve(
         config,
         {
@@ -139,8 +172,18 @@ def check_command(
     inputs = len(logs) + len(options.history)
     with progress(f"reading and checking {inputs} input(s)…", quiet=quiet):
         report = run_check(logs, options)
-    chosen = "explain" if explain and output_format is ReportFormat.TEXT else output_format.value
+        if compare is not None:
+            from collectlint.compare import with_comparison
+
+            report = with_comparison(report, compare)
+    chosen = output_format.value
+    if output_format is ReportFormat.TEXT:
+        chosen = (
+            "statistics" if statistics else "explain" if explain else "quiet" if quiet else "text"
+        )
     with progress(f"writing the report ({report.summary.violations} finding(s))…", quiet=quiet):
+        if output_dir is not None:
+            write_bundle(report, output_dir)
         rendered = REPORTERS[chosen](report)
     emit(report, chosen, output, level, exit_zero, rendered)
 
@@ -179,6 +222,26 @@ def emit(
         inputs = ", ".join(i.path for i in report.inputs)
         stderr_line(f"warning: no events to check in {inputs}")
     raise typer.Exit(code)
+
+
+@app.command("report")
+def report_command(
+    previous: Annotated[str, typer.Argument(help="The earlier run's JSON report.")],
+    current: Annotated[str, typer.Argument(help="The later run's JSON report.")],
+    output_format: DataFormatOpt = DataFormat.TEXT,
+    output: OutputOpt = None,
+) -> None:
+    """Compare two runs' JSON reports: findings and rates per rule and per agency, then and
+    now, and how many findings are new and how many resolved."""
+    check_output(output, [previous, current])
+    from collectlint.compare import compare_reports
+    from collectlint.reporters import comparison
+
+    found = compare_reports(previous, current)
+    if output_format is DataFormat.JSON:
+        write(comparison.render_json(found), output)
+    else:
+        show(comparison.render_text(found), output)
 
 
 @app.command("lint")

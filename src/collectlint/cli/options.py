@@ -7,10 +7,11 @@ naming the option.  Nothing here runs a check.
 from __future__ import annotations
 
 import enum
+import hashlib
 import io
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,8 @@ import typer
 
 from collectlint.errors import UsageError
 from collectlint.loading.settings import load_settings
-from collectlint.model import CheckOptions, Severity
+from collectlint.model import CheckOptions, FileDigest, RunContext, Setting, Severity
+from collectlint.report import Report
 from collectlint.vocabulary import OPTIONAL_COLUMNS, readable
 
 if TYPE_CHECKING:
@@ -214,8 +216,57 @@ def resolve(config: str | None, given: dict[str, Any]) -> tuple[CheckOptions, Se
         encoding=value("encoding"),
         profile=_profile_entries(value("profile")),
         accounts=value("accounts"),
+        context=_context(settings.values, settings.sources, settings.path),
     )
     return options, Severity.parse(value("fail_on"))
+
+
+def _context(values: Mapping[str, Any], sources: Mapping[str, str], path: str | None) -> RunContext:
+    """How this run was asked for: the command line (paths under the working directory made
+    relative), every resolved setting with its source, and the configuration file's digest."""
+    shown = tuple(
+        Setting(key, _setting_text(values[key]), sources.get(key, "default"))
+        for key in sorted(values)
+    )
+    files: tuple[FileDigest, ...] = ()
+    if path is not None and Path(path).is_file():
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        files = (FileDigest("config", path, digest),)
+    return RunContext(command=command_line(), settings=shown, files=files)
+
+
+def _setting_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def command_line(argv: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The command line as typed, with absolute paths inside the working directory written
+    relative to it (a report names files the way a colleague can find them)."""
+    if argv is None:
+        if Path(sys.argv[0]).name not in ("collectlint", "__main__.py", "collectlint.exe"):
+            return ()  # called from another program (a test runner): the command is unknown
+        argv = sys.argv[1:]
+    here = Path.cwd()
+    out = ["collectlint"]
+    for arg in argv:
+        option, eq, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+        out.append(f"{option}{eq}{_relative(value, here)}")
+    return tuple(out)
+
+
+def _relative(value: str, here: Path) -> str:
+    if not os.path.isabs(value):
+        return value
+    try:
+        return Path(value).relative_to(here).as_posix()
+    except ValueError:
+        return value
 
 
 def _profile_entries(value: Any) -> tuple[str, ...]:
@@ -237,6 +288,46 @@ def check_output(output: Path | None, inputs: Iterable[str] = ()) -> None:
     for name in inputs:
         if name != "-" and Path(name).exists() and output.exists() and output.samefile(name):
             raise UsageError(f"--output {output}: is one of the inputs; name another file")
+
+
+BUNDLE = ("report.html", "report.json", "findings.csv", "findings.parquet")
+"""What `check --output-dir` writes: the auditor's page, the JSON report (for `collectlint
+report` comparisons), and the complete findings the page samples from."""
+
+
+def check_output_dir(folder: Path | None, inputs: Iterable[str] = ()) -> None:
+    """Refuse, before any work is done, an `--output-dir` that cannot be made or written, or
+    whose files would overwrite an input."""
+    if folder is None:
+        return
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output-dir {folder}: is a file; name a folder")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise UsageError(f"--output-dir {folder}: the folder {folder.parent} does not exist")
+    for name in BUNDLE:
+        check_output(folder / name, inputs) if folder.exists() else None
+
+
+def write_bundle(report: Report, folder: Path) -> None:
+    """Write the report bundle (`BUNDLE`) into `folder`, each file whole or not at all."""
+    from collectlint.reporters import REPORTERS
+
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir {folder}: cannot create: {exc.strerror or exc}") from None
+    for name, fmt in (("report.html", "html"), ("report.json", "json"), ("findings.csv", "csv")):
+        rendered = REPORTERS[fmt](report)
+        assert isinstance(rendered, str | list)
+        write(rendered, folder / name)
+    target = folder / "findings.parquet"
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        report.violations.frame.write_parquet(partial)
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UsageError(f"--output-dir {folder}: cannot write: {exc.strerror or exc}") from None
 
 
 def write(pieces: Sequence[str] | str, output: Path | None) -> None:

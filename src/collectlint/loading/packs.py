@@ -10,6 +10,7 @@ once: the engine, the message renderer and the planner all use the compiled `Rul
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from collectlint.kinds.base import Filter, ParamError, Rule
 from collectlint.kinds.messages import FIELDS, Message
 from collectlint.loading.checks import check_filter, check_param_filters
 from collectlint.loading.validate import load_schema, validate
-from collectlint.model import EMPTY, PackInfo, RuleSpec, Severity, Source, freeze, thaw
+from collectlint.model import EMPTY, FileDigest, PackInfo, RuleSpec, Severity, Source, freeze, thaw
 from collectlint.yamldoc import YamlDoc, parse_file
 
 
@@ -149,6 +150,8 @@ def load_pack(ref: str, _chain: tuple[Path, ...] = (), _base: Path | None = None
                 (Problem(f"extends: {exc.message}", doc.span(["pack", "extends"])),),
             ) from None
     info = _pack_info(doc, meta, parent, display)
+    own = FileDigest("pack", display, hashlib.sha256(path.read_bytes()).hexdigest())
+    info = replace(info, files=(own, *(parent.info.files if parent else ())))
     rules, problems = _rules(doc, data, info, parent, trusted)
     if problems:
         raise RuleFileError(f"{display}: invalid rule pack", tuple(problems))

@@ -28,6 +28,8 @@ _WHERE = {
     "github": ("github", "render"),
     "csv": ("csv_report", "render"),
     "html": ("html_report", "render"),
+    "statistics": ("statistics", "render"),
+    "quiet": ("terminal", "render_quiet"),
 }
 """Format name -> (module in this package, function)."""
 

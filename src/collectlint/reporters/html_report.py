@@ -1,148 +1,177 @@
-"""A self-contained HTML report for auditors: one file to read, file and reproduce.
+"""The auditor's HTML report: one self-contained file an examiner can read, file and reproduce.
 
-Inline CSS, no scripts, no external resources.  It states what was checked (inputs with their
-SHA-256, packs, rules with citations and verification labels) before what was found (findings
-grouped by rule, suppressed ones marked with their waiver or baseline), then what could not be
-checked (rejected rows) and the notes.  Every value from the input or the rules goes through
-`html.escape`, so a message body or an id can never inject markup.
+It opens with an executive summary (period, contacts checked, findings by severity, the rate per
+1,000 contacts of every rule, a verdict per pack), then charts (findings per rule per week,
+contacts by local hour against the allowed windows, rates by channel, agency, agent and
+campaign, the accounts with most findings), then one section per rule with what it requires,
+its citation and verification label, its counts and a sample of its findings with their
+evidence; waived and baselined findings have their own section, never under a violation
+heading; then rejected rows, notes, and a reproducibility block (packs and every file with
+its SHA-256, the command line, each setting and where it came from).
+
+Why Jinja2 for the page: the layout is easier to review as a template than as string
+building, and its autoescaping makes every value from a log or a rule file inert by default.
+Why hand-built SVG (`reporters.svg`) for the charts: four chart shapes, drawn as static
+markup with no script, no font or style sheet to fetch, in a small tested module; plotting
+libraries either emit scripts (Plotly, Vega) or pull in a large dependency for static images.
+
+The page has inline CSS, no scripts and no external resources, so it opens offline and is
+safe to e-mail; a print style sheet makes "print to PDF" a paginated document.  Its size is
+bounded by the number of rules and chart rows, not findings: the complete findings go to the
+companion `findings.csv` (`check --output-dir`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from html import escape
-from itertools import groupby
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from collectlint.model import RuleSpec, Violation
 from collectlint.report import Report
+from collectlint.reporters import html_view as view
+from collectlint.reporters import svg
+from collectlint.reporters.common import utc
 from collectlint.reporters.safe import printable
 
-_CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#1b1b1b}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.error{color:#a40000}.warning{color:#8a5a00}.info{color:#00527a}
-.suppressed{color:#777}.mono{font-family:ui-monospace,monospace;font-size:12px}
-"""
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+CHART_ROWS = 15
+"""Rows of the agency, agent, campaign and account charts."""
+WEEK_SERIES = 8
+"""Rules drawn in the weekly chart (those with most findings)."""
+COMPANION = "findings.csv"
+"""The complete findings, written beside the report by `check --output-dir`."""
 
 
-def _e(value: object) -> str:
-    return escape(printable("" if value is None else str(value), keep_newlines=True), quote=True)
+@cache
+def _template() -> Template:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-
-def _table(headers: Iterable[str], rows: Iterable[Iterable[object]], raw: int = -1) -> str:
-    """An HTML table; column `raw` holds already-escaped markup, every other cell is escaped."""
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{c if i == raw else _e(c)}</td>" for i, c in enumerate(row))
-        + "</tr>"
-        for row in rows
+    env = Environment(
+        loader=PackageLoader("collectlint.reporters", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # every value shown as text goes through `printable` first: control and bidi characters
+    # (an RTL override in an SMS body) are shown as escapes, then autoescaping makes it inert
+    env.filters["t"] = lambda value: printable("" if value is None else str(value))
+    env.filters["n"] = lambda value: f"{value:,}"
+    return env.get_template("report.html.j2")
 
 
-def _rule_link(spec: RuleSpec) -> str:
-    return f'<a href="{_e(spec.url)}">{_e(spec.citation)}</a>'
-
-
-def _where(v: Violation) -> str:
-    if v.column:
-        return str(v.origin)
-    return f"{v.local_time} (event {v.event}, account {v.account}, {v.origin})"
-
-
-def _detail(v: Violation) -> str:
-    parts = [_e(v.message)]
-    if v.quote is not None:
-        parts.append(f"matched <q>{_e(v.quote)}</q> at characters {_e(v.start)} to {_e(v.end)}")
-    if v.evidence:
-        parts.append(f"evidence: <span class=mono>{_e(', '.join(v.evidence))}</span>")
-    if v.next_allowed_at is not None:
-        parts.append(f"next allowed: {_e(v.next_allowed_local)}")
-    if v.suppression is not None:
-        s = v.suppression
-        parts.append(
-            f"<span class=suppressed>suppressed ({_e(s.kind)}): {_e(s.reason)}"
-            f"{' — ' + _e(s.approver) if s.approver else ''}"
-            f"{', until ' + _e(s.expires) if s.expires else ''}</span>"
+def _bars(rows: list[tuple[str, int, int]], labels: dict[str, str] | None = None) -> list[svg.Bar]:
+    """Bars of findings per 1,000 contacts, noting the counts behind each rate."""
+    return [
+        svg.Bar(
+            (labels or {}).get(key, key),
+            findings * 1000 / contacts if contacts else 0.0,
+            f"{view.rate(findings, contacts)} ({findings:,} of {contacts:,})",
         )
-    return "<br>".join(parts)
+        for key, contacts, findings in rows
+    ]
 
 
-def _findings(report: Report) -> str:
-    specs = {s.rule_id: s for s in report.rules}
-    sections = []
-    for rule_id, group in groupby(report.violations, key=lambda v: v.rule):
-        items = list(group)
-        spec = specs[rule_id]
-        rows = [(_where(v), _detail(v)) for v in items]
-        sections.append(
-            f"<h3 class={_e(spec.severity)}>{_e(rule_id)} — {len(items)} finding(s)</h3>"
-            f"<p>{_rule_link(spec)} · {_e(spec.severity)} · verification "
-            f"{_e(spec.verification or '-')}</p>" + _table(("where", "finding"), rows, raw=1)
+def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(anchor, SVG markup, a note under it) of each chart the run has data for (the chart
+    draws its own heading)."""
+    t = report.tallies
+    charts = []
+    weeks = t.get("week")
+    if weeks is not None and weeks.rows:
+        totals = {r: n for r, n in report.summary.by_rule.items() if n}
+        chosen = sorted(totals, key=lambda r: (-totals[r], r))[:WEEK_SERIES]
+        periods = [row.key for row in weeks.rows]
+        series = [(r, [float(row.by_rule.get(r, 0)) for row in weeks.rows]) for r in chosen]
+        if series:
+            chart = svg.series_chart("Findings per week, by rule", periods, series)
+            charts.append(("chart-weeks", chart, "ISO weeks of the consumer's local date."))
+    hours = t.get("hour")
+    if hours is not None and hours.rows:
+        counts = [0] * 24
+        for row in hours.rows:
+            if row.key.isdigit():
+                counts[int(row.key)] = row.contacts
+        chart = svg.hour_chart("Contacts by local hour", counts, view.windows(report))
+        note = (
+            "Local time in the consumer's primary zone; shaded: the allowed windows of the "
+            "hours rules; red: hours outside every window."
         )
-    return "".join(sections) or "<p>No findings.</p>"
+        charts.append(("chart-hours", chart, note))
+    for dim in ("channel", "agency", "agent", "campaign"):
+        breakdown = t.get(dim)
+        rows = view.top(breakdown, CHART_ROWS)
+        if rows and breakdown is not None:
+            chart = svg.bar_chart(f"Findings per 1,000 contacts, by {dim}", _bars(rows))
+            shown = f"the {len(rows)} with most findings of {breakdown.distinct:,}; "
+            note = (shown if breakdown.distinct > len(rows) else "") + (
+                "(findings of contacts) beside each rate; all are in the JSON report's tallies."
+            )
+            charts.append((f"chart-{dim}", chart, note))
+    accounts = [r for r in view.top(t.get("account"), CHART_ROWS) if r[2]]
+    if accounts:
+        note = "Findings per account."
+        if not report.context.show_pii:
+            note += " Pseudonymised: A1 has most findings, then A2; --show-pii names them."
+        bars = [
+            svg.Bar(names.get(key, key), float(found), f"{found:,} in {contacts:,} contacts")
+            for key, contacts, found in accounts
+        ]
+        chart = svg.bar_chart("Accounts with most findings", bars)
+        charts.append(("chart-accounts", chart, note))
+    return charts
 
 
 def render(report: Report) -> str:
     """The report as one HTML document (UTF-8, deterministic)."""
-    s = report.summary
-    summary = _table(
-        (
-            "events read",
-            "checked",
-            "rejected",
-            "outside every jurisdiction",
-            "violations",
-            "suppressed",
-        ),
-        [
-            (
-                s.events_read,
-                s.events_checked,
-                s.events_rejected,
-                s.events_out_of_scope,
-                s.violations,
-                s.suppressed,
-            )
-        ],
+    rules, names = view.rules_view(report)
+    t = report.tallies
+    return _template().render(
+        r=report,
+        s=report.summary,
+        t=t,
+        as_of=utc(report.as_of),
+        first=utc(t.first) if t.first else "",
+        last=utc(t.last) if t.last else "",
+        rules=rules,
+        found=[r for r in rules if r.findings],
+        waived=[r for r in rules if r.suppressed],
+        verdicts=view.verdicts(report, rules),
+        charts=_charts(report, names),
+        rejected_codes=view.rejected_by_problem(report),
+        rejected_rows=report.rejected[: view.REJECTED_SHOWN],
+        companion=COMPANION,
+        first_n=view.FIRST,
+        command=" ".join(_quoted(a) for a in report.context.command),
+        link=view.safe_link,
+        compared=_compared(report),
     )
-    inputs = _table(
-        ("input", "rows", "SHA-256"), [(i.path, i.rows, i.sha256) for i in report.inputs]
-    )
-    rules = _table(
-        ("rule", "kind", "severity", "citation", "verification", "violations"),
-        [
-            (
-                r.rule_id,
-                r.kind,
-                r.severity,
-                _rule_link(r),
-                r.verification,
-                s.by_rule.get(r.rule_id, 0),
-            )
-            for r in report.rules
-        ],
-        raw=3,
-    )
-    rejected = _table(
-        ("input", "row", "line", "problem", "reason"),
-        [(r.path, r.row, r.line or "", r.code, r.reason) for r in report.rejected],
-    )
-    notes = _table(
-        ("severity", "note", "source"), [(n.severity, n.message, n.source) for n in report.notes]
-    )
-    title = f"collectlint report — {report.as_of.isoformat()}"
-    return (
-        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{_e(title)}</h1><p>collectlint {_e(report.tool_version)}; as of "
-        f"{_e(report.as_of.isoformat())}</p>"
-        f"<h2>Summary</h2>{summary}<h2>Inputs</h2>{inputs}<h2>Rules</h2>{rules}"
-        f"<h2>Findings</h2>{_findings(report)}"
-        f"<h2>Rejected rows (not checked)</h2>{rejected if report.rejected else '<p>None.</p>'}"
-        f"<h2>Notes</h2>{notes if report.notes else '<p>None.</p>'}"
-        "</body></html>\n"
-    )
+
+
+def _compared(report: Report) -> dict[str, Any] | None:
+    """The period-over-period section's values, when the run was compared with an earlier one."""
+    c = report.comparison
+    if c is None:
+        return None
+    from collectlint.reporters import comparison
+
+    tables = [("Findings per rule", "rule", comparison.by_rule(c))]
+    agencies = comparison.by_agency(c)
+    if agencies:
+        tables.append(("Findings per agency", "agency", agencies))
+    return {
+        "previous": c.previous,
+        "current": c.current,
+        "new": c.new,
+        "resolved": c.resolved,
+        "tables": tables,
+    }
+
+
+def _quoted(arg: str) -> str:
+    """A shell word as it must be typed (quoted when it holds spaces or shell characters)."""
+    if arg and all(c.isalnum() or c in "-_./=:,@+%" for c in arg):
+        return arg
+    return "'" + arg.replace("'", "'\\''") + "'"

@@ -19,7 +19,16 @@ from typing import Any
 import polars as pl
 
 from collectlint.findings import FIELDS, Field, Findings, fields_of, is_record
-from collectlint.model import InputFile, Rejection, Severity, Violation
+from collectlint.model import (
+    FileDigest,
+    InputFile,
+    Rejection,
+    RunContext,
+    Severity,
+    Tallies,
+    Tally,
+    Violation,
+)
 from collectlint.report import Report
 
 SCHEMA_VERSION = 2
@@ -95,6 +104,15 @@ def violation_lines(findings: Findings) -> pl.Series:
 
 def as_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data."""
+    data = _as_dict(report)
+    if report.comparison is not None:
+        from collectlint.reporters.comparison import as_dict as comparison_dict
+
+        data["comparison"] = comparison_dict(report.comparison)
+    return data
+
+
+def _as_dict(report: Report) -> dict[str, Any]:
     s = report.summary
     versions = {p.name: p.version for p in report.packs}
     return {
@@ -111,6 +129,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "path": p.path,
                 "effective_from": p.effective_from.isoformat() if p.effective_from else None,
                 "effective_to": p.effective_to.isoformat() if p.effective_to else None,
+                "files": [_digest(f) for f in p.files],
             }
             for p in report.packs
         ],
@@ -143,12 +162,59 @@ def as_dict(report: Report) -> dict[str, Any]:
             "rows_excluded": s.rows_excluded,
             "rows_deduplicated": s.rows_deduplicated,
         },
+        "tallies": tallies_dict(report.tallies),
+        "run": run_dict(report.context),
         "violations": [violation_dict(v) for v in report.violations],
         "rejected": [rejection_dict(r) for r in report.rejected],
         "notes": [
             {"severity": str(n.severity), "code": n.code, "message": n.message, "source": n.source}
             for n in report.notes
         ],
+    }
+
+
+def _digest(f: FileDigest) -> dict[str, str]:
+    return {"role": f.role, "path": f.path, "sha256": f.sha256}
+
+
+def run_dict(context: RunContext) -> dict[str, Any]:
+    """How the run was asked for: the command line, each setting with its source, the files
+    it depended on with their digests."""
+    return {
+        "command": list(context.command),
+        "settings": [
+            {"key": s.key, "value": s.value, "source": s.source} for s in context.settings
+        ],
+        "files": [_digest(f) for f in context.files],
+        "as_of_given": context.as_of_given,
+        "show_pii": context.show_pii,
+    }
+
+
+def _tally(t: Tally) -> dict[str, Any]:
+    return {
+        "key": t.key,
+        "contacts": t.contacts,
+        "findings": t.findings,
+        "by_rule": dict(t.by_rule),
+    }
+
+
+def tallies_dict(tallies: Tallies) -> dict[str, Any]:
+    """The checked contacts by channel, agency, agent, campaign, hour, day, week, account and
+    pack, with their findings (the roll-ups the HTML and text reports chart)."""
+    return {
+        "contacts": tallies.contacts,
+        "first": _utc(tallies.first) if tallies.first else None,
+        "last": _utc(tallies.last) if tallies.last else None,
+        "breakdowns": {
+            name: {
+                "distinct": b.distinct,
+                "rows": [_tally(t) for t in b.rows],
+                "others": _tally(b.others) if b.others else None,
+            }
+            for name, b in tallies.breakdowns.items()
+        },
     }
 
 

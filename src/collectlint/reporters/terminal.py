@@ -188,3 +188,8 @@ def render(report: Report) -> RenderableType:
 def render_explained(report: Report) -> RenderableType:
     """The terminal report with the evidence behind every finding (`check --explain`)."""
     return Group(*_findings(report, True), *_rejected(report), *_notes(report), _summary(report))
+
+
+def render_quiet(report: Report) -> RenderableType:
+    """Only the findings and the rejected rows (`check --quiet`): no notes, no summary."""
+    return Group(*_findings(report, False), *_rejected(report))

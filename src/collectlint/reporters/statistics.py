@@ -1,0 +1,99 @@
+"""`check --statistics`: counts instead of findings, for the analyst at a terminal.
+
+One line per rule with findings (count, severity, rate per 1,000 contacts in its pack's
+jurisdictions, waived ones), most first, as linters print their statistics; then the roll-ups
+an analyst asks for next: the accounts with most findings and the findings day by day.  The
+same numbers are in the JSON report's `tallies`.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from collectlint.model import Breakdown, Severity
+from collectlint.report import Report
+from collectlint.reporters.html_view import rate
+from collectlint.reporters.safe import printable
+
+ACCOUNTS_SHOWN = 10
+"""Accounts listed in the roll-up by account."""
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _rules(report: Report) -> Table:
+    s = report.summary
+    packs = report.tallies.get("pack")
+    contacts = {t.key: t.contacts for t in packs.rows} if packs else {}
+    waived = dict(
+        report.violations.frame.filter(~report.violations.frame["suppression"].is_null())
+        .group_by("rule")
+        .len()
+        .iter_rows()
+    )
+    table = Table(box=None, show_header=True, title="findings by rule", title_justify="left")
+    for name, justify in (
+        ("findings", "right"),
+        ("rule", "left"),
+        ("severity", "left"),
+        ("per 1,000", "right"),
+        ("waived", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    specs = sorted(report.rules, key=lambda r: (-s.by_rule.get(r.rule_id, 0), r.rule_id))
+    for spec in specs:
+        count = s.by_rule.get(spec.rule_id, 0)
+        hidden = int(waived.get(spec.rule_id, 0))
+        if not count and not hidden:
+            continue
+        base = contacts.get(spec.pack, s.events_checked)
+        table.add_row(
+            f"{count:,}",
+            spec.rule_id,
+            Text(str(spec.severity), _STYLE[spec.severity]),
+            rate(count, base),
+            f"{hidden:,}" if hidden else "",
+        )
+    return table
+
+
+def _rollup(title: str, breakdown: Breakdown | None, limit: int | None = None) -> list[Table]:
+    if breakdown is None or not breakdown.rows:
+        return []
+    rows = [t for t in breakdown.rows if t.findings][:limit] if limit else breakdown.rows
+    table = Table(box=None, title=title, title_justify="left")
+    for name, justify in (
+        ("findings", "right"),
+        ("contacts", "right"),
+        ("per 1,000", "right"),
+        ("key", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for t in rows:
+        table.add_row(
+            f"{t.findings:,}", f"{t.contacts:,}", rate(t.findings, t.contacts), printable(t.key)
+        )
+    return [table]
+
+
+def render(report: Report) -> RenderableType:
+    """Per-rule counts, then the roll-ups by account and by day, then the totals."""
+    s = report.summary
+    t = report.tallies
+    total = Text(
+        f"{s.violations:,} finding(s) in {s.events_checked:,} checked contact(s); "
+        f"{s.events_rejected:,} row(s) rejected; {s.suppressed:,} waived or baselined"
+    )
+    return Group(
+        _rules(report),
+        Text(""),
+        *_rollup(
+            f"accounts with most findings (top {ACCOUNTS_SHOWN})", t.get("account"), ACCOUNTS_SHOWN
+        ),
+        Text(""),
+        *_rollup("by day (the consumer's local date)", t.get("day")),
+        Text(""),
+        total,
+    )

@@ -1,0 +1,167 @@
+"""`tally`: the checked contacts of a run counted by who, when and how, with their findings.
+
+An examiner asks how often a rule was broken per 1,000 contacts, by which agency or collector,
+through which channel, at which local hours, and whether it is getting better week by week.
+Those rates need the contacts that did *not* break a rule as well as those that did, which
+only the event table holds, so they are counted here, in the pipeline, and handed to the
+reporters inside the `Report` (reporters take a Report and nothing else).  Everything is a
+Polars group-by over the checked events; Python only touches the few hundred rows kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+import polars as pl
+
+from collectlint import columns as C
+from collectlint.engine import route_column
+from collectlint.findings import Findings
+from collectlint.inputs.clock import local_us
+from collectlint.inputs.table import EventTable
+from collectlint.loading.packs import Pack
+from collectlint.model import Breakdown, Role, Tallies, Tally
+from collectlint.util import from_us
+
+US_PER_HOUR = 3_600_000_000
+US_PER_DAY = 24 * US_PER_HOUR
+NONE = "(none)"
+"""The key of contacts with no value in a column the log has (an empty agency cell)."""
+
+ATTRIBUTES = ("channel", "agency", "agent", "campaign")
+"""Columns of the log contacts are broken down by, when the log has them with a value."""
+LIMITS: Mapping[str, int] = MappingProxyType(
+    {"agency": 50, "agent": 50, "campaign": 50, "account": 20, "day": 1_000, "week": 520}
+)
+"""Rows kept per breakdown (the rest are summed in `others`); absent: every value kept."""
+BY_TIME = ("hour", "day", "week")
+"""Breakdowns kept in time order rather than most findings first."""
+
+
+def tally(
+    events: EventTable,
+    table: pl.DataFrame,
+    findings: Findings,
+    packs: Sequence[Pack],
+    roles: Sequence[Role],
+) -> Tallies:
+    """Contacts of `roles` that were checked, and the unsuppressed findings on them, by
+    channel, agency, agent, campaign, local hour, day and ISO week (in the consumer's primary
+    zone, else the pack's default zone), account and pack."""
+    reported = events.roles(*roles)
+    checked = table.filter(pl.col(C.REASON).is_null() & pl.col(C.SOURCE).is_in(reported))
+    if checked.height == 0:
+        return Tallies()
+    keys = _keys(checked, packs)
+    hits = _hits(events, checked, findings).join(keys, on=C.IDX, how="inner")
+    dims = [d for d in (*ATTRIBUTES, "hour", "day", "week", "account") if d in keys.columns]
+    breakdowns = {dim: _breakdown(dim, keys, hits) for dim in dims}
+    breakdowns["pack"] = _by_pack(checked, hits, packs)
+    first, last = checked[C.TS].min(), checked[C.TS].max()
+    return Tallies(
+        contacts=checked.height,
+        first=from_us(first) if isinstance(first, int) else None,
+        last=from_us(last) if isinstance(last, int) else None,
+        breakdowns=breakdowns,
+    )
+
+
+def _keys(checked: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
+    """One row per checked event: its index and its value of every dimension, as text."""
+    default = next((p.info.default_timezone for p in packs if p.info.default_timezone), None)
+    zone = checked[C.ZONE].cast(pl.String)
+    if default is not None:
+        zone = zone.fill_null(default)
+    has = checked[C.TS].is_not_null() & zone.is_not_null()
+    local = pl.Series(C.LOCAL, [None] * checked.height, dtype=pl.Int64)
+    if has.any():
+        positions = pl.int_range(0, checked.height, eager=True).filter(has)
+        local = local.scatter(positions, local_us(checked[C.TS].filter(has), zone.filter(has)))
+    moment = pl.col(C.LOCAL).cast(pl.Datetime("us"))
+    exprs = [
+        pl.col(C.IDX),
+        pl.col("account").cast(pl.String).fill_null(NONE),
+        (pl.col(C.LOCAL) // US_PER_HOUR % 24).cast(pl.String).str.zfill(2).alias("hour"),
+        moment.dt.strftime("%Y-%m-%d").alias("day"),
+        moment.dt.strftime("%G-W%V").alias("week"),
+    ]
+    for name in ATTRIBUTES:
+        if name in checked.columns and checked[name].null_count() < checked.height:
+            exprs.append(pl.col(name).cast(pl.String).fill_null(NONE))
+    frame = checked.select(C.IDX, "account", *_present(checked)).with_columns(local)
+    return frame.select(exprs).with_columns(pl.col(*BY_TIME).fill_null("unknown zone"))
+
+
+def _present(checked: pl.DataFrame) -> list[str]:
+    return [name for name in ATTRIBUTES if name in checked.columns]
+
+
+def _hits(events: EventTable, checked: pl.DataFrame, findings: Findings) -> pl.DataFrame:
+    """The event index and rule of every unsuppressed finding on a checked event (findings
+    name their event by input, record and id; a record joined to several debts is several
+    events, told apart by id)."""
+    frame = findings.frame.filter(pl.col("suppression").is_null())
+    paths = {s.path: i for i, s in enumerate(events.sources)}
+    if frame.height == 0 or not paths:
+        return pl.DataFrame(schema={C.IDX: pl.Int64, "rule": pl.String})
+    origin = pl.col("origin").struct
+    source = origin.field("path").replace_strict(paths, default=None, return_dtype=pl.UInt16)
+    located = frame.select(
+        pl.col("rule"),
+        pl.col("event").alias("id"),
+        source.alias(C.SOURCE),
+        origin.field("row").alias(C.ROW),
+    ).drop_nulls(C.SOURCE)
+    index = checked.select(C.SOURCE, C.ROW, pl.col("id").cast(pl.String), C.IDX)
+    return located.join(index, on=[C.SOURCE, C.ROW, "id"], how="inner").select(C.IDX, "rule")
+
+
+def _breakdown(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> Breakdown:
+    contacts = keys.group_by(dim).len("contacts")
+    found = hits.group_by(dim).len("findings")
+    rows = contacts.join(found, on=dim, how="left").with_columns(pl.col("findings").fill_null(0))
+    if dim in BY_TIME:
+        rows = rows.sort(dim)
+    else:
+        rows = rows.sort(["findings", "contacts", dim], descending=[True, True, False])
+    limit = LIMITS.get(dim)
+    kept, rest = (rows.head(limit), rows.slice(limit)) if limit else (rows, rows.clear())
+    per_rule = (
+        hits.filter(pl.col(dim).is_in(kept[dim].implode()))
+        .group_by(dim, "rule")
+        .len("n")
+        .sort(dim, "rule")
+    )
+    by_key: dict[str, dict[str, int]] = {}
+    for key, rule, n in per_rule.iter_rows():
+        by_key.setdefault(key, {})[rule] = n
+    tallies = tuple(
+        Tally(key, contacts, findings, MappingProxyType(by_key.get(key, {})))
+        for key, contacts, findings in kept.select(dim, "contacts", "findings").iter_rows()
+    )
+    others = None
+    if rest.height:
+        left = hits.filter(pl.col(dim).is_in(rest[dim].implode())).group_by("rule").len("n")
+        others = Tally(
+            f"{rest.height} others",
+            int(rest["contacts"].sum()),
+            int(rest["findings"].sum()),
+            MappingProxyType(dict(sorted(left.iter_rows()))),
+        )
+    return Breakdown(dim, tallies, rows.height, others)
+
+
+def _by_pack(checked: pl.DataFrame, hits: pl.DataFrame, packs: Sequence[Pack]) -> Breakdown:
+    """Per pack: the checked contacts it applied to (its jurisdictions) and its findings."""
+    rows = []
+    for index, pack in enumerate(packs):
+        column = route_column(index)
+        contacts = int(checked[column].sum()) if column in checked.columns else checked.height
+        ids = [rule.id for rule in pack.rules]
+        mine = hits.filter(pl.col("rule").is_in(ids)).group_by("rule").len("n").sort("rule")
+        by_rule = dict(mine.iter_rows())
+        rows.append(
+            Tally(pack.info.name, contacts, sum(by_rule.values()), MappingProxyType(by_rule))
+        )
+    return Breakdown("pack", tuple(rows), len(rows))

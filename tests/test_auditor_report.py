@@ -1,0 +1,285 @@
+"""The auditor's report: tallies, the HTML page's content and bounds, comparisons, statistics.
+
+The page is also rendered in a real browser (`test_html_browser.py`); here its content is
+checked as markup, fast, on the example log and on small logs built for each property.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import collectlint
+from collectlint.cli import app
+from collectlint.compare import compare_reports, read_period, with_comparison
+from collectlint.reporters import REPORTERS, html_view
+from collectlint.reporters.comparison import by_rule
+from helpers import EXAMPLE, REPO, call_row, write_csv
+
+AS_OF = datetime(2024, 3, 12, tzinfo=UTC)
+
+
+def _html(report: collectlint.Report) -> str:
+    rendered = REPORTERS["html"](report)
+    assert isinstance(rendered, str)
+    return rendered
+
+
+def _json(report: collectlint.Report) -> str:
+    rendered = REPORTERS["json"](report)
+    assert isinstance(rendered, list)
+    return "".join(rendered)
+
+
+@pytest.fixture(scope="module")
+def example() -> collectlint.Report:
+    return collectlint.check([EXAMPLE], as_of=AS_OF)
+
+
+def test_tallies_add_up_to_the_checked_contacts(example: collectlint.Report) -> None:
+    t = example.tallies
+    assert t.contacts == example.summary.events_checked == 32
+    for name in ("channel", "agent", "campaign", "hour", "day", "week", "account", "pack"):
+        b = t.get(name)
+        assert b is not None, name
+        rows = [*b.rows, *([b.others] if b.others else [])]
+        assert sum(r.contacts for r in rows) == t.contacts, name
+        assert sum(r.findings for r in rows) == example.summary.violations, name
+        for r in rows:
+            assert sum(r.by_rule.values()) == r.findings
+    assert t.get("agency") is None  # the example log has no agency column
+    hours = {r.key: r.contacts for r in t.get("hour").rows}  # type: ignore[union-attr]
+    assert hours["01"] == 1  # E031: 01:30 in New York
+    assert t.first == datetime(2024, 3, 4, 13, 5, tzinfo=UTC)
+
+
+def test_tallies_limit_rows_and_sum_the_rest(tmp_path: Path) -> None:
+    rows = [
+        call_row(f"E{i}", f"2024-03-04T{10 + i % 8:02d}:00:00Z", account=f"A{i:03d}")
+        for i in range(30)
+    ]
+    report = collectlint.check([write_csv(tmp_path / "log.csv", rows)], as_of=AS_OF)
+    accounts = report.tallies.get("account")
+    assert accounts is not None
+    assert len(accounts.rows) == 20
+    assert accounts.distinct == 30
+    assert accounts.others is not None
+    assert accounts.others.contacts == 10
+
+
+def test_findings_are_attributed_to_agents(tmp_path: Path) -> None:
+    rows = [
+        call_row("E1", "2024-03-04T06:00:00Z", agent="night-shift"),  # 01:00 in New York
+        call_row("E2", "2024-03-04T15:00:00Z", agent="day-shift"),
+        call_row("E3", "2024-03-04T16:00:00Z", agent="day-shift"),
+    ]
+    report = collectlint.check([write_csv(tmp_path / "log.csv", rows)], as_of=AS_OF)
+    agents = {t.key: t for t in report.tallies.get("agent").rows}  # type: ignore[union-attr]
+    assert agents["night-shift"].findings == 1
+    assert agents["night-shift"].by_rule == {"us-regf/inconvenient-time": 1}
+    assert agents["day-shift"].contacts == 2
+    assert agents["day-shift"].findings == 0
+
+
+def test_page_leads_with_the_summary_and_links_every_section(
+    example: collectlint.Report,
+) -> None:
+    page = _html(example)
+    assert page.index('id="summary"') < page.index('id="charts"') < page.index('id="findings"')
+    targets = re.findall(r'href="#([^"]+)"', page)
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    assert targets
+    assert set(targets) <= ids
+    assert "<script" not in page
+    assert "<link" not in page
+    assert "<img" not in page
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') >= 5
+    assert "93.8" in page  # inconvenient-time: 3 findings in 32 contacts, per 1,000
+    assert "us-regf</b> 2026" in page  # a verdict line per pack, with its version
+    for sha in {f.sha256 for p in example.packs for f in p.files}:
+        assert sha in page
+
+
+def test_waived_findings_are_never_under_a_violation_heading(tmp_path: Path) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - rule: us-regf/inconvenient-time\n"
+        "    scope: {all: true}\n"
+        "    reason: consumer asked to be called late\n"
+        "    approver: compliance@example.com\n"
+        "    expires: 2030-01-01\n",
+        encoding="utf-8",
+    )
+    report = collectlint.check([EXAMPLE], as_of=AS_OF, waivers=str(waivers))
+    page = _html(report)
+    findings = page[page.index('id="findings"') : page.index('id="waived"')]
+    waived = page[page.index('id="waived"') : page.index('id="not-checked"')]
+    assert "consumer asked to be called late" not in findings
+    assert "consumer asked to be called late" in waived
+    assert 'id="rule-us-regf-inconvenient-time"' not in findings
+    assert any(f.role == "waivers" for f in report.context.files)
+
+
+def test_samples_are_bounded_and_spread(tmp_path: Path) -> None:
+    rows = [
+        call_row(f"E{i:03d}", f"2024-03-{1 + i // 10:02d}T06:{i % 10:02d}:00Z") for i in range(120)
+    ]
+    report = collectlint.check([write_csv(tmp_path / "log.csv", rows)], as_of=AS_OF)
+    views, _ = html_view.rules_view(report)
+    hours = next(v for v in views if v.spec.rule_id == "us-regf/inconvenient-time")
+    assert hours.findings == 120
+    shown = [s.event for s in hours.samples]
+    assert len(shown) == html_view.FIRST + html_view.SPREAD
+    assert shown[:5] == ["E000", "E001", "E002", "E003", "E004"]
+    assert shown[-1] == "E119"  # the spread reaches the end of the period
+
+
+def test_hostile_values_are_inert_in_the_page(tmp_path: Path) -> None:
+    hostile = '<script>alert(1)</script>"\u202e'
+    rows = [call_row("E1", "2024-03-04T06:00:00Z", account=hostile, agent=hostile)]
+    report = collectlint.check([write_csv(tmp_path / "log.csv", rows)], as_of=AS_OF)
+    page = _html(report)
+    assert "<script" not in page
+    assert "\u202e" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "\\u202e" in page
+
+
+def test_unsafe_rule_links_are_text(tmp_path: Path) -> None:
+    assert html_view.safe_link("javascript:alert(1)") == ""
+    assert html_view.safe_link("https://www.ecfr.gov/x") == "https://www.ecfr.gov/x"
+    assert html_view.safe_link('https://x" onclick="y') == ""
+
+
+def test_accounts_chart_is_pseudonymised_unless_asked(tmp_path: Path) -> None:
+    rows = [call_row("E1", "2024-03-04T06:00:00Z", account="SECRET-ACCOUNT-1")]
+    log = write_csv(tmp_path / "log.csv", rows)
+    page = _html(collectlint.check([log], as_of=AS_OF))
+    chart = page[page.index('id="chart-accounts"') :]
+    chart = chart[: chart.index("</figure>")]
+    assert "SECRET-ACCOUNT-1" not in chart
+    assert ">A1<" in chart
+    shown = _html(collectlint.check([log], as_of=AS_OF, show_pii=True))
+    chart = shown[shown.index('id="chart-accounts"') :]
+    assert "SECRET-ACCOUNT-1" in chart[: chart.index("</figure>")]
+
+
+def test_page_size_is_bounded_by_rules_not_findings(tmp_path: Path) -> None:
+    rows = [
+        call_row(f"E{i:05d}", f"2024-03-{1 + i % 28:02d}T06:{i % 60:02d}:00Z", account=f"A{i}")
+        for i in range(5_000)
+    ]
+    report = collectlint.check([write_csv(tmp_path / "log.csv", rows)], as_of=AS_OF)
+    assert report.summary.violations >= 5_000
+    assert len(_html(report).encode()) < 150_000
+
+
+def test_output_dir_writes_the_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "audit"
+    args = [
+        "check",
+        "examples/contacts.csv",
+        "--as-of",
+        "2024-03-12T00:00:00Z",
+        "--output-dir",
+        str(out),
+        "--quiet",
+    ]
+    monkeypatch.setattr("sys.argv", ["/usr/bin/collectlint", *args])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "findings.csv",
+        "findings.parquet",
+        "report.html",
+        "report.json",
+    ]
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["run"]["command"] == ["collectlint", *args]
+    sources = {s["key"]: s["source"] for s in data["run"]["settings"]}
+    assert sources["rules"] == "default"
+    assert 'href="findings.csv"' in (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "findings.csv").read_text(encoding="utf-8").count("\n") == 11
+
+
+def test_output_dir_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    taken = tmp_path / "file"
+    taken.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(EXAMPLE), "--output-dir", str(taken)])
+    assert result.exit_code == 2
+    assert "is a file" in result.output
+
+
+def test_statistics_one_line_per_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(
+        app, ["check", "examples/contacts.csv", "--statistics", "--as-of", "2024-03-12T00:00:00Z"]
+    )
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    first = next(i for i, line in enumerate(lines) if "us-regf/" in line)
+    assert re.match(r"\s+3\s+us-regf/inconvenient-time\s+error\s+93\.8", lines[first])
+    assert "accounts with most findings" in result.output
+    assert "by day" in result.output
+    assert "2024-03-05" in result.output
+
+
+def test_quiet_prints_findings_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(app, ["check", "examples/contacts.csv", "--quiet"])
+    assert result.exit_code == 1
+    assert "us-regf/inconvenient-time" in result.output
+    assert "summary" not in result.output
+    assert "events read" not in result.output
+
+
+def test_compare_rules_and_fingerprints(tmp_path: Path, example: collectlint.Report) -> None:
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(_json(example), encoding="utf-8")
+    later_rows = [call_row("E1", "2024-03-04T06:00:00Z")]
+    later = collectlint.check([write_csv(tmp_path / "log.csv", later_rows)], as_of=AS_OF)
+    compared = with_comparison(later, earlier)
+    assert compared.comparison is not None
+    c = compared.comparison
+    assert c.previous.contacts == 32
+    assert c.current.contacts == 1
+    assert len(c.resolved) == 10
+    assert len(c.new) == 1
+    hours = next(x for x in by_rule(c) if x.key == "us-regf/inconvenient-time")
+    assert (hours.before, hours.now, hours.trend) == (3, 1, "up")
+    page = _html(compared)
+    assert 'id="compare"' in page
+    assert 'href="#compare"' in page
+    assert read_period(earlier).fingerprints == c.previous.fingerprints
+    assert compare_reports(earlier, earlier).new == frozenset()
+
+
+def test_report_command_and_bad_files(tmp_path: Path, example: collectlint.Report) -> None:
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(_json(example), encoding="utf-8")
+    ok = CliRunner().invoke(app, ["report", str(earlier), str(earlier), "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    data = json.loads(ok.output)
+    assert data["new"] == []
+    assert data["resolved"] == []
+    assert {r["trend"] for r in data["rules"]} == {"same"}
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(bad), str(earlier)])
+    assert result.exit_code == 2
+    assert "not JSON" in result.output
+    other = tmp_path / "other.json"
+    other.write_text('{"version": 1}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(other), str(earlier)])
+    assert result.exit_code == 2
+    assert "not a collectlint JSON report" in result.output
+    missing = CliRunner().invoke(app, ["report", str(tmp_path / "none.json"), str(earlier)])
+    assert missing.exit_code == 2
+    assert "cannot read" in missing.output
