@@ -50,7 +50,12 @@ def tally(
     channel, agency, agent, campaign, local hour, day and ISO week (in the consumer's primary
     zone, else the pack's default zone), account and pack."""
     reported = events.roles(*roles)
-    checked = table.filter(pl.col(C.REASON).is_null() & pl.col(C.SOURCE).is_in(reported))
+    wanted = [C.IDX, C.TS, C.ZONE, C.SOURCE, C.ROW, "id", "account", *ATTRIBUTES]
+    wanted += [route_column(i) for i in range(len(packs))]
+    # only the columns counted here are filtered (not the message text, the widest one)
+    checked = table.select(c for c in wanted if c in table.columns).filter(
+        table[C.REASON].is_null() & table[C.SOURCE].is_in(reported)
+    )
     if checked.height == 0:
         return Tallies()
     keys = _keys(checked, packs)
@@ -68,33 +73,52 @@ def tally(
 
 
 def _keys(checked: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
-    """One row per checked event: its index and its value of every dimension, as text."""
+    """One row per checked event: its index and its value of every dimension, in the
+    column's own type (text is made only for the grouped keys, not per event)."""
     default = next((p.info.default_timezone for p in packs if p.info.default_timezone), None)
     zone = checked[C.ZONE].cast(pl.String)
     if default is not None:
         zone = zone.fill_null(default)
     has = checked[C.TS].is_not_null() & zone.is_not_null()
     local = pl.Series(C.LOCAL, [None] * checked.height, dtype=pl.Int64)
-    if has.any():
+    if has.all():
+        local = local_us(checked[C.TS], zone).rename(C.LOCAL)
+    elif has.any():
         positions = pl.int_range(0, checked.height, eager=True).filter(has)
         local = local.scatter(positions, local_us(checked[C.TS].filter(has), zone.filter(has)))
-    moment = pl.col(C.LOCAL).cast(pl.Datetime("us"))
+    day = (pl.col(C.LOCAL) // US_PER_DAY).cast(pl.Int32)
+    date = day.cast(pl.Date)
     exprs = [
         pl.col(C.IDX),
-        pl.col("account").cast(pl.String).fill_null(NONE),
-        (pl.col(C.LOCAL) // US_PER_HOUR % 24).cast(pl.String).str.zfill(2).alias("hour"),
-        moment.dt.strftime("%Y-%m-%d").alias("day"),
-        moment.dt.strftime("%G-W%V").alias("week"),
+        pl.col("account"),
+        (pl.col(C.LOCAL) // US_PER_HOUR % 24).cast(pl.Int8).alias("hour"),
+        day.alias("day"),
+        (date.dt.iso_year() * 100 + date.dt.week()).alias("week"),
+        *(
+            pl.col(name)
+            for name in ATTRIBUTES
+            if name in checked.columns and checked[name].null_count() < checked.height
+        ),
     ]
-    for name in ATTRIBUTES:
-        if name in checked.columns and checked[name].null_count() < checked.height:
-            exprs.append(pl.col(name).cast(pl.String).fill_null(NONE))
-    frame = checked.select(C.IDX, "account", *_present(checked)).with_columns(local)
-    return frame.select(exprs).with_columns(pl.col(*BY_TIME).fill_null("unknown zone"))
+    present = [name for name in ATTRIBUTES if name in checked.columns]
+    return checked.select(C.IDX, "account", *present).with_columns(local).select(exprs)
 
 
-def _present(checked: pl.DataFrame) -> list[str]:
-    return [name for name in ATTRIBUTES if name in checked.columns]
+def _as_text(dim: str, keys: pl.Series) -> pl.Series:
+    """Grouped keys as the report writes them: `07` for an hour, `2026-03-08` for a day,
+    `2026-W10` for an ISO week, `(none)` for an empty cell, `unknown zone` for a time that
+    has no zone to be local in."""
+    if dim == "hour":
+        text = keys.cast(pl.String).str.zfill(2)
+    elif dim == "day":
+        text = keys.cast(pl.Date).dt.strftime("%Y-%m-%d")
+    elif dim == "week":
+        text = pl.select(
+            pl.format("{}-W{}", keys // 100, (keys % 100).cast(pl.String).str.zfill(2)).alias(dim)
+        ).to_series()
+    else:
+        return keys.cast(pl.String).fill_null(NONE)
+    return text.fill_null("unknown zone")
 
 
 def _hits(events: EventTable, checked: pl.DataFrame, findings: Findings) -> pl.DataFrame:
@@ -120,29 +144,37 @@ def _hits(events: EventTable, checked: pl.DataFrame, findings: Findings) -> pl.D
 def _breakdown(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> Breakdown:
     contacts = keys.group_by(dim).len("contacts")
     found = hits.group_by(dim).len("findings")
-    rows = contacts.join(found, on=dim, how="left").with_columns(pl.col("findings").fill_null(0))
+    rows = contacts.join(found, on=dim, how="left", nulls_equal=True)
+    rows = rows.with_columns(
+        pl.col("findings").fill_null(0), _as_text(dim, rows[dim]).alias("_key")
+    )
     if dim in BY_TIME:
-        rows = rows.sort(dim)
+        rows = rows.sort(dim, nulls_last=True)
     else:
-        rows = rows.sort(["findings", "contacts", dim], descending=[True, True, False])
+        rows = rows.sort(["findings", "contacts", "_key"], descending=[True, True, False])
     limit = LIMITS.get(dim)
     kept, rest = (rows.head(limit), rows.slice(limit)) if limit else (rows, rows.clear())
+    named = kept.select(dim, "_key")
     per_rule = (
-        hits.filter(pl.col(dim).is_in(kept[dim].implode()))
-        .group_by(dim, "rule")
+        hits.join(named, on=dim, how="inner", nulls_equal=True)
+        .group_by("_key", "rule")
         .len("n")
-        .sort(dim, "rule")
+        .sort("_key", "rule")
     )
     by_key: dict[str, dict[str, int]] = {}
     for key, rule, n in per_rule.iter_rows():
         by_key.setdefault(key, {})[rule] = n
     tallies = tuple(
         Tally(key, contacts, findings, MappingProxyType(by_key.get(key, {})))
-        for key, contacts, findings in kept.select(dim, "contacts", "findings").iter_rows()
+        for key, contacts, findings in kept.select("_key", "contacts", "findings").iter_rows()
     )
     others = None
     if rest.height:
-        left = hits.filter(pl.col(dim).is_in(rest[dim].implode())).group_by("rule").len("n")
+        left = (
+            hits.join(rest.select(dim), on=dim, how="inner", nulls_equal=True)
+            .group_by("rule")
+            .len("n")
+        )
         others = Tally(
             f"{rest.height} others",
             int(rest["contacts"].sum()),
