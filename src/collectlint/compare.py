@@ -31,7 +31,7 @@ def period_of(report: Report, label: str = "") -> Period:
     agencies = t.get("agency")
     frame = report.violations.frame
     live = frame.filter(frame["suppression"].is_null())
-    checked = report.summary.events_checked
+    checked = t.contacts if t.breakdowns else report.summary.events_checked
     return Period(
         label=label or f"as of {report.as_of.isoformat()}",
         contacts=checked,
@@ -51,8 +51,9 @@ def read_period(path: str | Path) -> Period:
     data = _load(Path(path))
     try:
         summary = data["summary"]
-        checked = int(summary["events_checked"])
-        breakdowns = (data.get("tallies") or {}).get("breakdowns") or {}
+        tallies = data.get("tallies") or {}
+        checked = int(tallies.get("contacts", summary["events_checked"]))
+        breakdowns = tallies.get("breakdowns") or {}
         pack_rows = (breakdowns.get("pack") or {}).get("rows", [])
         packs = {r["key"]: int(r["contacts"]) for r in pack_rows}
         agencies = (breakdowns.get("agency") or {}).get("rows", [])

@@ -46,15 +46,18 @@ def tally(
     packs: Sequence[Pack],
     roles: Sequence[Role],
 ) -> Tallies:
-    """Contacts of `roles` that were checked, and the unsuppressed findings on them, by
+    """Contacts (events of kind `contact`) of `roles` that were checked, and the unsuppressed
+    findings on them, by
     channel, agency, agent, campaign, local hour, day and ISO week (in the consumer's primary
     zone, else the pack's default zone), account and pack."""
     reported = events.roles(*roles)
     wanted = [C.IDX, C.TS, C.ZONE, C.SOURCE, C.ROW, "id", "account", *ATTRIBUTES]
     wanted += [route_column(i) for i in range(len(packs))]
-    # only the columns counted here are filtered (not the message text, the widest one)
+    # contacts only: a consent, a cease request or a dispute is an event, not a contact, and
+    # would dilute every rate; only the columns counted here are filtered (not the text)
+    contact = table["kind"].cast(pl.String).fill_null("contact") == "contact"
     checked = table.select(c for c in wanted if c in table.columns).filter(
-        table[C.REASON].is_null() & table[C.SOURCE].is_in(reported)
+        table[C.REASON].is_null() & table[C.SOURCE].is_in(reported) & contact
     )
     if checked.height == 0:
         return Tallies()
