@@ -81,7 +81,8 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
         *_location_notes(events),
         *_unplaced_notes(table, packs),
     )
-    tallies = tally(events, table, findings, packs, REPORTED)
+    # logged and planned contacts; a template's renderings are not contacts made at a time
+    tallies = tally(events, table, findings, packs, (Role.LOG, Role.PLAN))
     described = events.digests()  # last: digests may still be computing while the rules run
     return Report(
         tool_version=__version__,

@@ -132,6 +132,7 @@ def render(report: Report) -> str:
         r=report,
         s=report.summary,
         t=t,
+        contacts=t.contacts if t.breakdowns else report.summary.events_checked,
         as_of=utc(report.as_of),
         first=utc(t.first) if t.first else "",
         last=utc(t.last) if t.last else "",
