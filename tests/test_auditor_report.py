@@ -141,7 +141,7 @@ def test_samples_are_bounded_and_spread(tmp_path: Path) -> None:
 
 
 def test_hostile_values_are_inert_in_the_page(tmp_path: Path) -> None:
-    hostile = '<script>alert(1)</script>"\u202e'
+    hostile = '<script>alert(1)</script>"\u202e\u200b'
     rows = [call_row("E1", "2024-03-04T06:00:00Z", account=hostile, agent=hostile)]
     report = collectlint.check([write_csv(tmp_path / "log.csv", rows)], as_of=AS_OF)
     page = _html(report)
@@ -149,6 +149,8 @@ def test_hostile_values_are_inert_in_the_page(tmp_path: Path) -> None:
     assert "\u202e" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "\\u202e" in page
+    assert "\u200b" not in page  # a zero-width space could make two accounts look the same
+    assert "\\u200b" in page
 
 
 def test_unsafe_rule_links_are_text(tmp_path: Path) -> None:

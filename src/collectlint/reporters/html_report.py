@@ -23,6 +23,7 @@ companion `findings.csv` (`check --output-dir`).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -57,16 +58,36 @@ def _template() -> Template:
     )
     # every value shown as text goes through `printable` first: control and bidi characters
     # (an RTL override in an SMS body) are shown as escapes, then autoescaping makes it inert
-    env.filters["t"] = lambda value: printable("" if value is None else str(value))
+    env.filters["t"] = text
     env.filters["n"] = lambda value: f"{value:,}"
     return env.get_template("report.html.j2")
+
+
+def _invisible(char: str) -> str:
+    return f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+
+
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u2060-\u2064\u206a-\u206f\u3164\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+"""Characters that render as nothing (zero-width spaces and joiners, the soft hyphen, the
+byte-order mark, Unicode tag characters): in an account id or a message they could make two
+different values look the same, so the page shows them as escapes too."""
+
+
+def text(value: object) -> str:
+    """A value as the page shows it: control, bidi and invisible characters as escapes
+    (`\\u202e`, `\\u200b`); autoescaping then makes it inert markup."""
+    shown = printable("" if value is None else str(value))
+    return INVISIBLE.sub(lambda m: _invisible(m.group()), shown)
 
 
 def _bars(rows: list[tuple[str, int, int]], labels: dict[str, str] | None = None) -> list[svg.Bar]:
     """Bars of findings per 1,000 contacts, noting the counts behind each rate."""
     return [
         svg.Bar(
-            (labels or {}).get(key, key),
+            text((labels or {}).get(key, key)),
             findings * 1000 / contacts if contacts else 0.0,
             f"{view.rate(findings, contacts)} ({findings:,} of {contacts:,})",
         )
@@ -84,7 +105,7 @@ def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]
         totals = {r: n for r, n in report.summary.by_rule.items() if n}
         chosen = sorted(totals, key=lambda r: (-totals[r], r))[:WEEK_SERIES]
         periods = [row.key for row in weeks.rows]
-        series = [(r, [float(row.by_rule.get(r, 0)) for row in weeks.rows]) for r in chosen]
+        series = [(text(r), [float(row.by_rule.get(r, 0)) for row in weeks.rows]) for r in chosen]
         if series:
             chart = svg.series_chart("Findings per week, by rule", periods, series)
             charts.append(("chart-weeks", chart, "ISO weeks of the consumer's local date."))
@@ -116,7 +137,7 @@ def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]
         if not report.context.show_pii:
             note += " Pseudonymised: A1 has most findings, then A2; --show-pii names them."
         bars = [
-            svg.Bar(names.get(key, key), float(found), f"{found:,} in {contacts:,} contacts")
+            svg.Bar(text(names.get(key, key)), float(found), f"{found:,} in {contacts:,} contacts")
             for key, contacts, found in accounts
         ]
         chart = svg.bar_chart("Accounts with most findings", bars)

@@ -10,6 +10,7 @@ kilobytes.  The template (`templates/report.html.j2`) only lays these values out
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -93,8 +94,11 @@ def safe_link(url: str) -> str:
 
 
 def anchor(rule_id: str) -> str:
-    """A stable, valid fragment id for a rule's section."""
-    return "rule-" + re.sub(r"[^A-Za-z0-9_-]+", "-", rule_id).strip("-")
+    """A stable, valid fragment id for a rule's section: the id made URL-safe, then a short
+    digest of the id itself, so ids that differ only in punctuation (`us/ca-hours`,
+    `us-ca/hours`) never share a section."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", rule_id).strip("-")
+    return f"rule-{slug}-{hashlib.sha256(rule_id.encode()).hexdigest()[:6]}"
 
 
 def pseudonyms(report: Report, wanted: set[str]) -> dict[str, str]:
