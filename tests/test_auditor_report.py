@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -257,6 +258,10 @@ def test_compare_rules_and_fingerprints(tmp_path: Path, example: collectlint.Rep
     hours = next(x for x in by_rule(c) if x.key == "us-regf/inconvenient-time")
     assert (hours.before, hours.now, hours.trend) == (3, 1, "up")
     page = _html(compared)
+    schema = json.loads(
+        (REPO / "src/collectlint/reporters/schemas/report-v2.schema.json").read_text("utf-8")
+    )
+    jsonschema.validate(json.loads(_json(compared)), schema)
     assert 'id="compare"' in page
     assert 'href="#compare"' in page
     assert read_period(earlier).fingerprints == c.previous.fingerprints
@@ -285,3 +290,94 @@ def test_report_command_and_bad_files(tmp_path: Path, example: collectlint.Repor
     missing = CliRunner().invoke(app, ["report", str(tmp_path / "none.json"), str(earlier)])
     assert missing.exit_code == 2
     assert "cannot read" in missing.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"version":2,"summary":{"events_checked":1e400,"by_rule":{}},"violations":[],"as_of":"x"}',
+        '{"version":2,"x":' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"version":2,"summary":{"events_checked":1,"by_rule":{}},"violations":[{}],"as_of":"x"}',
+    ],
+    ids=["overflow", "deep", "no-fingerprint"],
+)
+def test_a_hostile_earlier_report_is_a_usage_error(tmp_path: Path, text: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(EXAMPLE), "--compare", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert str(bad) in result.output
+
+
+def test_an_agency_key_of_another_type_compares(
+    tmp_path: Path, example: collectlint.Report
+) -> None:
+    data = json.loads(_json(example))
+    data["tallies"]["breakdowns"]["agency"] = {
+        "distinct": 1,
+        "rows": [{"key": 5, "contacts": 3, "findings": 1, "by_rule": {}}],
+        "others": None,
+    }
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(earlier), str(earlier)])
+    assert result.exit_code == 0, result.output
+
+
+def test_option_combinations_that_mean_nothing_are_refused(tmp_path: Path) -> None:
+    long = tmp_path / ("a" * 300)
+    for args, words in (
+        (["--output-dir", str(long)], "--output-dir"),
+        (["--statistics", "--format", "json"], "--statistics"),
+        (["--compare", str(tmp_path / "x.json"), "--format", "sarif"], "--compare"),
+        (["--output-dir", str(tmp_path), "-o", str(tmp_path / "report.json")], "--output"),
+    ):
+        result = CliRunner().invoke(app, ["check", str(EXAMPLE), *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert words in result.output
+
+
+def test_a_baselined_breach_is_not_resolved(tmp_path: Path, example: collectlint.Report) -> None:
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(_json(example), encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "baseline",
+            "create",
+            str(EXAMPLE),
+            "-o",
+            str(baseline),
+            "--as-of",
+            "2024-03-12T00:00:00Z",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    later = collectlint.check([EXAMPLE], as_of=AS_OF, baseline=str(baseline))
+    assert later.summary.violations == 0
+    c = with_comparison(later, earlier).comparison
+    assert c is not None
+    assert c.resolved == frozenset()
+    assert c.new == frozenset()
+
+
+def test_days_keep_the_latest_and_empty_cells_stay_apart(tmp_path: Path) -> None:
+    rows = [
+        call_row(f"E{i}", f"{2021 + i // 365}-{1 + i % 365 // 31:02d}-{1 + i % 28:02d}T16:00:00Z")
+        for i in range(1_100)
+    ]
+    rows[-1]["time"] = "2024-06-30T06:00:00Z"  # 02:00 in New York: the one finding
+    rows[0]["agency"] = "(none)"
+    report = collectlint.check([write_csv(tmp_path / "log.csv", rows)], as_of=AS_OF)
+    days = report.tallies.get("day")
+    assert days is not None
+    assert days.others is not None
+    assert days.rows[-1].key == "2024-06-30"
+    assert days.rows[-1].findings == 1
+    assert days.rows == tuple(sorted(days.rows, key=lambda t: t.key))
+    agency = report.tallies.get("agency")
+    assert agency is not None
+    agencies = {t.key: t.contacts for t in agency.rows}
+    assert agencies["(none)"] == 1  # the log's own value
+    assert agencies[""] == report.tallies.contacts - 1  # the empty cells

@@ -30,7 +30,6 @@ def period_of(report: Report, label: str = "") -> Period:
     pack_contacts = {row.key: row.contacts for row in packs.rows} if packs else {}
     agencies = t.get("agency")
     frame = report.violations.frame
-    live = frame.filter(frame["suppression"].is_null())
     checked = t.contacts if t.breakdowns else report.summary.events_checked
     return Period(
         label=label or f"as of {report.as_of.isoformat()}",
@@ -40,7 +39,8 @@ def period_of(report: Report, label: str = "") -> Period:
         by_agency={row.key: (row.contacts, row.findings) for row in agencies.rows}
         if agencies
         else {},
-        fingerprints=frozenset(live["fingerprint"].to_list()),
+        # a waived or baselined breach still happened: it is neither new nor resolved
+        fingerprints=frozenset(frame["fingerprint"].to_list()),
     )
 
 
@@ -57,18 +57,19 @@ def read_period(path: str | Path) -> Period:
         pack_rows = (breakdowns.get("pack") or {}).get("rows", [])
         packs = {r["key"]: int(r["contacts"]) for r in pack_rows}
         agencies = (breakdowns.get("agency") or {}).get("rows", [])
-        live = [v["fingerprint"] for v in data["violations"] if v.get("suppression") is None]
+        prints = [str(v["fingerprint"]) for v in data["violations"]]
         return Period(
             label=f"as of {data['as_of']}",
+            path=str(path),
             contacts=checked,
             by_rule={str(k): int(v) for k, v in summary["by_rule"].items()},
             rule_contacts={
                 r["id"]: packs.get(r.get("pack", ""), checked) for r in data.get("rules", [])
             },
-            by_agency={a["key"]: (int(a["contacts"]), int(a["findings"])) for a in agencies},
-            fingerprints=frozenset(map(str, live)),
+            by_agency={str(a["key"]): (int(a["contacts"]), int(a["findings"])) for a in agencies},
+            fingerprints=frozenset(prints),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise UsageError(
             f"{path}: not a collectlint JSON report (version 2): missing or wrong {exc}"
         ) from None
@@ -85,6 +86,8 @@ def _load(path: Path) -> Mapping[str, Any]:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: not JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a collectlint JSON report (nested too deeply)") from None
     if not isinstance(data, dict) or data.get("version") != 2:
         raise UsageError(f"{path}: not a collectlint JSON report (version 2)")
     return data
@@ -95,9 +98,13 @@ def compare_reports(previous: str | Path, current: str | Path) -> Comparison:
     return Comparison(read_period(previous), read_period(current), str(previous))
 
 
-def with_comparison(report: Report, previous: str | Path) -> Report:
-    """`report` with the earlier run read from `previous` set against it."""
-    before = read_period(previous)
+def with_comparison(report: Report, previous: str | Path | Period) -> Report:
+    """`report` with the earlier run (read from `previous`, or already read) set against it."""
+    before = previous if isinstance(previous, Period) else read_period(previous)
     return dataclasses.replace(
-        report, comparison=Comparison(before, period_of(report), str(previous))
+        report, comparison=Comparison(before, period_of(report), _path(previous))
     )
+
+
+def _path(previous: str | Path | Period) -> str:
+    return previous.path if isinstance(previous, Period) else str(previous)

@@ -476,9 +476,9 @@ class Tally(NamedTuple):
 class Breakdown:
     """Contacts and findings by the values of one dimension, most findings first.
 
-    A dimension with many values (agents, accounts) keeps its first `limit` rows; `others`
-    sums the rest, so the rows and `others` always add up to the whole.  `distinct` counts
-    every value.
+    A dimension with many values (agents, accounts, days) keeps some rows; `others` sums the
+    rest, so the rows and `others` always add up to the whole.  `distinct` counts every value.
+    The key of contacts with no value is the empty string.
     """
 
     dimension: str
@@ -511,7 +511,7 @@ class Tallies:
 class Period:
     """One run's counts, as a period-over-period comparison needs them: the contacts checked,
     findings per rule with each rule's contacts in scope, findings and contacts per agency,
-    and the fingerprints of the unsuppressed findings."""
+    and the fingerprints of the findings."""
 
     label: str
     contacts: int
@@ -520,6 +520,10 @@ class Period:
     by_agency: Mapping[str, tuple[int, int]]
     """Agency -> (contacts, findings)."""
     fingerprints: frozenset[str]
+    """Every finding's fingerprint, waived and baselined ones included (a breach that is
+    waived still happened: it is neither new nor resolved)."""
+    path: str = ""
+    """The JSON report it was read from, if any."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_rule", freeze(self.by_rule))

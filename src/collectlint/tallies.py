@@ -26,15 +26,19 @@ from collectlint.util import from_us
 
 US_PER_HOUR = 3_600_000_000
 US_PER_DAY = 24 * US_PER_HOUR
-NONE = "(none)"
-"""The key of contacts with no value in a column the log has (an empty agency cell)."""
+NONE = ""
+"""The key of contacts with no value in a column the log has (an empty agency cell).  A blank
+cell is read as null, so no value of the log can be this key; reports show it as `(none)`."""
 
 ATTRIBUTES = ("channel", "agency", "agent", "campaign")
 """Columns of the log contacts are broken down by, when the log has them with a value."""
 LIMITS: Mapping[str, int] = MappingProxyType(
-    {"agency": 50, "agent": 50, "campaign": 50, "account": 20, "day": 1_000, "week": 520}
+    {"agency": 1_000, "agent": 200, "campaign": 200, "account": 20, "day": 1_000, "week": 520}
 )
-"""Rows kept per breakdown (the rest are summed in `others`); absent: every value kept."""
+"""Rows kept per breakdown (the rest are summed in `others`); absent: every value kept.  Days
+and weeks keep the latest periods (the ones a reader acts on); the others keep the values
+with most findings.  Agencies are few, and a comparison matches them by name, so nearly all
+are kept."""
 BY_TIME = ("hour", "day", "week")
 """Breakdowns kept in time order rather than most findings first."""
 
@@ -151,12 +155,14 @@ def _breakdown(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> Breakdown:
     rows = rows.with_columns(
         pl.col("findings").fill_null(0), _as_text(dim, rows[dim]).alias("_key")
     )
-    if dim in BY_TIME:
-        rows = rows.sort(dim, nulls_last=True)
+    if dim in BY_TIME:  # the latest periods first, to keep; shown in time order
+        rows = rows.sort(dim, descending=True, nulls_last=True)
     else:
         rows = rows.sort(["findings", "contacts", "_key"], descending=[True, True, False])
     limit = LIMITS.get(dim)
     kept, rest = (rows.head(limit), rows.slice(limit)) if limit else (rows, rows.clear())
+    if dim in BY_TIME:
+        kept = kept.sort(dim, nulls_last=True)
     named = kept.select(dim, "_key")
     per_rule = (
         hits.join(named, on=dim, how="inner", nulls_equal=True)
@@ -179,7 +185,7 @@ def _breakdown(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> Breakdown:
             .len("n")
         )
         others = Tally(
-            f"{rest.height} others",
+            f"{rest.height} {'earlier' if dim in BY_TIME else 'others'}",
             int(rest["contacts"].sum()),
             int(rest["findings"].sum()),
             MappingProxyType(dict(sorted(left.iter_rows()))),

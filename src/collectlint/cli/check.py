@@ -40,6 +40,7 @@ from collectlint.cli.options import (
     write,
     write_bundle,
 )
+from collectlint.errors import UsageError
 from collectlint.model import Severity
 from collectlint.report import Report
 from collectlint.reporters import REPORTERS
@@ -147,7 +148,20 @@ def check_command(
 ) -> None:
     """Check contact logs (or a plan, with --history) and report violations."""
     check_output(output, [*logs, *(history or [])])
-    check_output_dir(output_dir, [*logs, *(history or [])])
+    check_output_dir(output_dir, [*logs, *(history or [])], output)
+    if statistics and output_format is not ReportFormat.TEXT:
+        raise UsageError("--statistics is a text report; it cannot be combined with --format")
+    compared_formats = (ReportFormat.TEXT, ReportFormat.JSON, ReportFormat.HTML)
+    if compare is not None and output_format not in compared_formats and output_dir is None:
+        raise UsageError(
+            f"--compare: the {output_format.value} format has no place for a comparison "
+            "(use text, json or html, or --output-dir)"
+        )
+    before = None
+    if compare is not None:  # a bad earlier report is refused before the check runs
+        from collectlint.compare import read_period
+
+        before = read_period(compare)
     options, level = resolve(
         config,
         {
@@ -172,10 +186,10 @@ def check_command(
     inputs = len(logs) + len(options.history)
     with progress(f"reading and checking {inputs} input(s)…", quiet=quiet):
         report = run_check(logs, options)
-        if compare is not None:
+        if before is not None:
             from collectlint.compare import with_comparison
 
-            report = with_comparison(report, compare)
+            report = with_comparison(report, before)
     chosen = output_format.value
     if output_format is ReportFormat.TEXT:
         chosen = (

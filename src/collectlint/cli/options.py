@@ -281,6 +281,13 @@ def check_output(output: Path | None, inputs: Iterable[str] = ()) -> None:
     overwrite an input."""
     if output is None or str(output) == "-":
         return
+    try:
+        _check_output(output, inputs)
+    except OSError as exc:
+        raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
+
+
+def _check_output(output: Path, inputs: Iterable[str]) -> None:
     if output.is_dir():
         raise UsageError(f"--output {output}: is a directory; name a file")
     if not output.parent.is_dir():
@@ -295,17 +302,32 @@ BUNDLE = ("report.html", "report.json", "findings.csv", "findings.parquet")
 report` comparisons), and the complete findings the page samples from."""
 
 
-def check_output_dir(folder: Path | None, inputs: Iterable[str] = ()) -> None:
-    """Refuse, before any work is done, an `--output-dir` that cannot be made or written, or
-    whose files would overwrite an input."""
+def check_output_dir(
+    folder: Path | None, inputs: Iterable[str] = (), output: Path | None = None
+) -> None:
+    """Refuse, before any work is done, an `--output-dir` that cannot be made or written,
+    whose files would overwrite an input, or that `--output` writes into."""
     if folder is None:
         return
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--output-dir {folder}: is a file; name a folder")
-    if not folder.exists() and not folder.parent.is_dir():
-        raise UsageError(f"--output-dir {folder}: the folder {folder.parent} does not exist")
-    for name in BUNDLE:
-        check_output(folder / name, inputs) if folder.exists() else None
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"--output-dir {folder}: is a file; name a folder")
+        parent = folder if folder.exists() else folder.absolute().parent
+        if not parent.is_dir():
+            raise UsageError(f"--output-dir {folder}: the folder {parent} does not exist")
+        if not os.access(parent, os.W_OK):
+            raise UsageError(f"--output-dir {folder}: cannot write in {parent}")
+        names = {(folder / name).absolute() for name in BUNDLE}
+        if output is not None and str(output) != "-" and output.absolute() in names:
+            raise UsageError(f"--output {output}: is one of the files --output-dir writes")
+        for name in BUNDLE:
+            path = folder / name
+            for given in inputs:
+                same = given != "-" and path.exists() and Path(given).exists()
+                if same and path.samefile(given):
+                    raise UsageError(f"--output-dir {folder}: {name} is one of the inputs")
+    except OSError as exc:
+        raise UsageError(f"--output-dir {folder}: {exc.strerror or exc}") from None
 
 
 def write_bundle(report: Report, folder: Path) -> None:
@@ -319,7 +341,10 @@ def write_bundle(report: Report, folder: Path) -> None:
     for name, fmt in (("report.html", "html"), ("report.json", "json"), ("findings.csv", "csv")):
         rendered = REPORTERS[fmt](report)
         assert isinstance(rendered, str | list)
-        write(rendered, folder / name)
+        try:
+            write(rendered, folder / name)
+        except UsageError as exc:
+            raise UsageError(f"--output-dir {folder}: {exc.message}") from None
     target = folder / "findings.parquet"
     partial = target.with_name(f".{target.name}.partial")
     try:

@@ -39,11 +39,12 @@ class Change:
 
     @property
     def trend(self) -> str:
-        """Whether the rate went up, down or stayed, or that one run did not have the rule."""
+        """Whether the rate went up, down or stayed; `none then` / `none now` when one run had
+        no contacts for it (the rule was not run, or the agency made none)."""
         if not self.before_contacts:
-            return "not run then"
+            return "none then"
         if not self.now_contacts:
-            return "not run now"
+            return "none now"
         then = self.before / self.before_contacts
         now = self.now / self.now_contacts
         return "up" if now > then else "down" if now < then else "same"
@@ -74,7 +75,8 @@ def by_rule(c: Comparison) -> list[Change]:
 
 
 def by_agency(c: Comparison) -> list[Change]:
-    """Every agency of either run, in name order."""
+    """Every agency of either run, in name order (an agency absent from one run had no
+    contacts in it: its trend says so)."""
     names = sorted(set(c.previous.by_agency) | set(c.current.by_agency))
     return [
         Change(
@@ -127,7 +129,12 @@ def _table(title: str, rows: list[Change], head: str) -> Table:
         table.add_column(name, justify="left" if name == "trend" else "right")
     for x in rows:
         table.add_row(
-            printable(x.key), f"{x.before:,}", x.before_rate, f"{x.now:,}", x.now_rate, x.trend
+            printable(x.key or "(none)"),
+            f"{x.before:,}",
+            x.before_rate,
+            f"{x.now:,}",
+            x.now_rate,
+            x.trend,
         )
     return table
 

@@ -83,11 +83,11 @@ def text(value: object) -> str:
     return INVISIBLE.sub(lambda m: _invisible(m.group()), shown)
 
 
-def _bars(rows: list[tuple[str, int, int]], labels: dict[str, str] | None = None) -> list[svg.Bar]:
+def _bars(rows: list[tuple[str, int, int]]) -> list[svg.Bar]:
     """Bars of findings per 1,000 contacts, noting the counts behind each rate."""
     return [
         svg.Bar(
-            text((labels or {}).get(key, key)),
+            text(view.key_text(key)),
             findings * 1000 / contacts if contacts else 0.0,
             f"{view.rate(findings, contacts)} ({findings:,} of {contacts:,})",
         )
@@ -128,7 +128,9 @@ def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]
             chart = svg.bar_chart(f"Findings per 1,000 contacts, by {dim}", _bars(rows))
             shown = f"the {len(rows)} with most findings of {breakdown.distinct:,}; "
             note = (shown if breakdown.distinct > len(rows) else "") + (
-                "(findings of contacts) beside each rate; all are in the JSON report's tallies."
+                "(findings of contacts) beside each rate, over every checked contact, in a "
+                "pack's jurisdictions or not; a call to a number shared by several debts counts "
+                "once per debt. All are in the JSON report's tallies."
             )
             charts.append((f"chart-{dim}", chart, note))
     accounts = [r for r in view.top(t.get("account"), CHART_ROWS) if r[2]]
@@ -136,8 +138,14 @@ def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]
         note = "Findings per account."
         if not report.context.show_pii:
             note += " Pseudonymised: A1 has most findings, then A2; --show-pii names them."
+        # in pseudonym order, so A1 (most findings, ties by id) is drawn first
+        accounts.sort(key=lambda row: (-row[2], row[0]))
         bars = [
-            svg.Bar(text(names.get(key, key)), float(found), f"{found:,} in {contacts:,} contacts")
+            svg.Bar(
+                text(names.get(key, view.key_text(key))),
+                float(found),
+                f"{found:,} in {contacts:,} contacts",
+            )
             for key, contacts, found in accounts
         ]
         chart = svg.bar_chart("Accounts with most findings", bars)
@@ -167,7 +175,6 @@ def render(report: Report) -> str:
         companion=COMPANION,
         first_n=view.FIRST,
         command=" ".join(_quoted(a) for a in report.context.command),
-        link=view.safe_link,
         compared=_compared(report),
     )
 

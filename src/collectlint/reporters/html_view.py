@@ -75,7 +75,6 @@ class PackVerdict:
 
     name: str
     version: str
-    contacts: int
     line: str
     failed: bool
 
@@ -86,6 +85,11 @@ def rate(findings: int, contacts: int) -> str:
         return "-"
     value = findings * 1000 / contacts
     return f"{value:,.1f}" if value >= 0.1 or value == 0 else f"{value:.3f}"
+
+
+def key_text(key: str) -> str:
+    """A breakdown key as shown: `(none)` for contacts with no value in that column."""
+    return key or "(none)"
 
 
 def safe_link(url: str) -> str:
@@ -228,6 +232,8 @@ def _pack_contacts(report: Report) -> dict[str, int]:
 def verdicts(report: Report, rules: Sequence[RuleView]) -> tuple[PackVerdict, ...]:
     """One line per pack: its contacts, and its findings by severity, or that it found none."""
     contacts = _pack_contacts(report)
+    # without tallies (templates) every checked event is in scope of every pack's rules
+    fallback = 0 if report.tallies.breakdowns else report.summary.events_checked
     out = []
     for pack in report.packs:
         mine = [r for r in rules if r.spec.pack == pack.name]
@@ -236,19 +242,20 @@ def verdicts(report: Report, rules: Sequence[RuleView]) -> tuple[PackVerdict, ..
         for r in mine:
             by_level[r.spec.severity] += r.findings
             broken[r.spec.severity] += 1 if r.findings else 0
-        seen = contacts.get(pack.name, 0)
+        seen = contacts.get(pack.name, fallback)
+        unit = "contacts" if report.tallies.breakdowns else "events"
         parts = [
             f"{by_level[level]:,} {level} finding(s) under {broken[level]} rule(s)"
             for level in sorted(Severity, reverse=True)
             if by_level[level]
         ]
-        if not seen:
-            line = "no checked contact was in its jurisdictions"
-        elif parts:
-            line = f"{'; '.join(parts)} in {seen:,} contacts"
+        if parts:
+            line = f"{'; '.join(parts)} in {seen:,} {unit}"
+        elif not seen:
+            line = f"no checked {unit[:-1]} was in its jurisdictions"
         else:
-            line = f"no findings in {seen:,} contacts"
-        out.append(PackVerdict(pack.name, pack.version, seen, line, by_level[Severity.ERROR] > 0))
+            line = f"no findings in {seen:,} {unit}"
+        out.append(PackVerdict(pack.name, pack.version, line, by_level[Severity.ERROR] > 0))
     return tuple(out)
 
 

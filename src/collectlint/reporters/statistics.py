@@ -14,7 +14,7 @@ from rich.text import Text
 
 from collectlint.model import Breakdown, Severity
 from collectlint.report import Report
-from collectlint.reporters.html_view import rate
+from collectlint.reporters.html_view import key_text, rate
 from collectlint.reporters.safe import printable
 
 ACCOUNTS_SHOWN = 10
@@ -59,10 +59,23 @@ def _rules(report: Report) -> Table:
     return table
 
 
-def _rollup(title: str, breakdown: Breakdown | None, limit: int | None = None) -> list[Table]:
+DAYS_SHOWN = 31
+"""Days listed in the roll-up by day (the latest; the earlier ones are summed on one line)."""
+
+
+def _rollup(
+    title: str, breakdown: Breakdown | None, limit: int | None = None, *, latest: bool = False
+) -> list[Table]:
     if breakdown is None or not breakdown.rows:
         return []
-    rows = [t for t in breakdown.rows if t.findings][:limit] if limit else breakdown.rows
+    rows = list(breakdown.rows)
+    earlier = [breakdown.others] if breakdown.others else []
+    if latest and limit is not None:  # time order: keep the last `limit`, sum the rest
+        earlier += rows[:-limit]
+        rows = rows[-limit:]
+    elif limit is not None:
+        rows = [t for t in rows if t.findings][:limit]
+        earlier = []
     table = Table(box=None, title=title, title_justify="left")
     for name, justify in (
         ("findings", "right"),
@@ -71,9 +84,15 @@ def _rollup(title: str, breakdown: Breakdown | None, limit: int | None = None) -
         ("key", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    if earlier:
+        found, contacts = sum(t.findings for t in earlier), sum(t.contacts for t in earlier)
+        table.add_row(f"{found:,}", f"{contacts:,}", rate(found, contacts), "(earlier)")
     for t in rows:
         table.add_row(
-            f"{t.findings:,}", f"{t.contacts:,}", rate(t.findings, t.contacts), printable(t.key)
+            f"{t.findings:,}",
+            f"{t.contacts:,}",
+            rate(t.findings, t.contacts),
+            printable(key_text(t.key)),
         )
     return [table]
 
@@ -82,8 +101,9 @@ def render(report: Report) -> RenderableType:
     """Per-rule counts, then the roll-ups by account and by day, then the totals."""
     s = report.summary
     t = report.tallies
+    contacts = t.contacts if t.breakdowns else s.events_checked
     total = Text(
-        f"{s.violations:,} finding(s) in {s.events_checked:,} checked contact(s); "
+        f"{s.violations:,} finding(s) in {contacts:,} checked contact(s); "
         f"{s.events_rejected:,} row(s) rejected; {s.suppressed:,} waived or baselined"
     )
     return Group(
@@ -93,7 +113,26 @@ def render(report: Report) -> RenderableType:
             f"accounts with most findings (top {ACCOUNTS_SHOWN})", t.get("account"), ACCOUNTS_SHOWN
         ),
         Text(""),
-        *_rollup("by day (the consumer's local date)", t.get("day")),
+        *_rollup(
+            f"by day (the consumer's local date; the latest {DAYS_SHOWN})",
+            t.get("day"),
+            DAYS_SHOWN,
+            latest=True,
+        ),
         Text(""),
         total,
+        *comparison_parts(report),
     )
+
+
+def comparison_parts(report: Report) -> list[RenderableType]:
+    """The comparison with an earlier run, when there is one (`check --compare`)."""
+    if report.comparison is None:
+        return []
+    from collectlint.reporters.comparison import render_text
+
+    return [
+        Text(""),
+        Text("compared with the earlier run", style="bold"),
+        render_text(report.comparison),
+    ]

@@ -182,12 +182,30 @@ def _summary(report: Report) -> Table:
 
 def render(report: Report) -> RenderableType:
     """The whole terminal report as one renderable."""
-    return Group(*_findings(report, False), *_rejected(report), *_notes(report), _summary(report))
+    return Group(
+        *_findings(report, False),
+        *_rejected(report),
+        *_notes(report),
+        _summary(report),
+        *_compared(report),
+    )
 
 
 def render_explained(report: Report) -> RenderableType:
     """The terminal report with the evidence behind every finding (`check --explain`)."""
-    return Group(*_findings(report, True), *_rejected(report), *_notes(report), _summary(report))
+    return Group(
+        *_findings(report, True),
+        *_rejected(report),
+        *_notes(report),
+        _summary(report),
+        *_compared(report),
+    )
+
+
+def _compared(report: Report) -> list[RenderableType]:
+    from collectlint.reporters.statistics import comparison_parts
+
+    return comparison_parts(report)
 
 
 def render_quiet(report: Report) -> RenderableType:
