@@ -114,7 +114,8 @@ def lint(
     ts_us = (moment - pipeline.EPOCH) // timedelta(microseconds=1)
     sources = tuple(_source(t) for t in templates)
     events = EventTable(template_frame(templates, ts_us), sources, tuple(templates))
-    settings = dataclasses.replace(settings_of(opts), as_of=moment)
+    as_of_given = opts.as_of is not None
+    settings = dataclasses.replace(settings_of(opts), as_of=moment, as_of_given=as_of_given)
     return pipeline.run(events, packs, settings)
 
 

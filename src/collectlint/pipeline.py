@@ -47,6 +47,8 @@ class RunSettings:
     max_rejects: int = 0
     context: RunContext | None = None
     """How the run was asked for, for the report's reproducibility block."""
+    as_of_given: bool | None = None
+    """Whether the caller's `as_of` was given by the user (None: whenever `as_of` is set)."""
 
 
 def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Report:
@@ -104,7 +106,11 @@ def _context(settings: RunSettings) -> RunContext:
     """The caller's account of the run, with what the run itself knows."""
     given = settings.context or RunContext()
     return dataclasses.replace(
-        given, as_of_given=settings.as_of is not None, show_pii=settings.show_pii
+        given,
+        as_of_given=settings.as_of is not None
+        if settings.as_of_given is None
+        else settings.as_of_given,
+        show_pii=settings.show_pii,
     )
 
 

@@ -117,8 +117,9 @@ def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]
                 counts[int(row.key)] = row.contacts
         chart = svg.hour_chart("Contacts by local hour", counts, view.windows(report))
         note = (
-            "Local time in the consumer's primary zone; shaded: the allowed windows of the "
-            "hours rules; red: hours outside every window."
+            "Local time in the consumer's primary zone (for a contact with none, the first "
+            "selected pack's default zone); shaded: the allowed windows of the hours rules; "
+            "red: hours outside every window."
         )
         charts.append(("chart-hours", chart, note))
     for dim in ("channel", "agency", "agent", "campaign"):
