@@ -19,8 +19,7 @@ For each file it loads the page ``--runs`` times (a fresh load each: the tab goe
   the page (what resizing the window or opening print preview costs).
 
 with the file's size and its number of elements.  The browser is started once, with the
-flags of the browser tests (``tests/browser.py``; duplicated here, because benchmarks import
-nothing from the tests).
+browser tests' own factory (``tests/browser.py``).
 
 Why: the auditor's report is opened in a browser and printed; a report that takes a minute to
 render is unusable however fast it was written, so its render time is measured like any other
@@ -30,31 +29,17 @@ cost, on the 1M-row log's report (``collectlint check benchmarks/data/log-1m.csv
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-)
-"""Chromium's flags, as in ``tests/browser.py``: headless, root-safe, nothing on the network."""
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser import chrome
 
 LOAD_EVENT = """
 const nav = performance.getEntriesByType('navigation')[0];
@@ -95,31 +80,6 @@ class Run:
     layout_ms: float
     relayout_ms: float
     elements: int
-
-
-@contextmanager
-def chromium(timeout: float) -> Iterator[webdriver.Chrome]:
-    """Headless Chromium with a throwaway profile and a page load timeout of `timeout` seconds;
-    quit on exit."""
-    driver_path = "/usr/bin/chromedriver"
-    if not Path(driver_path).is_file():
-        driver_path = shutil.which("chromedriver") or sys.exit("chromedriver not found")
-    options = webdriver.ChromeOptions()
-    binary = shutil.which("chromium") or shutil.which("google-chrome")
-    if binary:
-        options.binary_location = binary
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument("--window-size=1280,1000")
-    with tempfile.TemporaryDirectory(prefix="report-render-", ignore_cleanup_errors=True) as home:
-        options.add_argument(f"--user-data-dir={home}")
-        driver = webdriver.Chrome(options=options, service=Service(driver_path))
-        try:
-            driver.set_page_load_timeout(timeout)
-            driver.set_script_timeout(timeout)
-            yield driver
-        finally:
-            driver.quit()
 
 
 def measure(driver: webdriver.Chrome, path: Path) -> Run:
@@ -176,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not path.is_file():
             parser.error(f"{path}: no such file")
     rows = []
-    with chromium(args.timeout) as driver:
+    with chrome(timeout=args.timeout) as driver:
         for path in args.files:
             runs = []
             for i in range(args.runs):

@@ -18,19 +18,19 @@ from __future__ import annotations
 
 import argparse
 import base64
-import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 
 import collectlint
 from collectlint.reporters import REPORTERS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser import chrome
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "contacts.csv"
@@ -41,21 +41,9 @@ WIDTH = 1280
 TALLEST = 2400
 """The most of the page the picture shows, in CSS pixels."""
 
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--hide-scrollbars",
-    "--force-device-scale-factor=1",
-)
-"""Chromium's flags: those of the browser tests (``tests/browser.py``), plus no scrollbars and
-one device pixel per CSS pixel, so the picture is the same on every machine's settings."""
+EXTRA = ("--hide-scrollbars", "--force-device-scale-factor=1")
+"""Flags beyond the browser tests' (``tests/browser.py``): no scrollbars, and one device pixel
+per CSS pixel, so the picture is the same on every machine's settings."""
 
 BOTTOM = """
 const charts = document.getElementById('charts') || document.body;
@@ -72,27 +60,6 @@ def render(directory: Path) -> Path:
     path = directory / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
-
-
-@contextmanager
-def chromium(profile: Path) -> Iterator[webdriver.Chrome]:
-    """Headless Chromium with `profile` as its (throwaway) profile; quit on exit."""
-    driver_path = "/usr/bin/chromedriver"
-    if not Path(driver_path).is_file():
-        driver_path = shutil.which("chromedriver") or sys.exit("chromedriver not found")
-    options = webdriver.ChromeOptions()
-    binary = shutil.which("chromium") or shutil.which("google-chrome")
-    if binary:
-        options.binary_location = binary
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.add_argument(f"--window-size={WIDTH},2000")
-    driver = webdriver.Chrome(options=options, service=Service(driver_path))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def capture(driver: webdriver.Chrome, height: int, scale: float) -> bytes:
@@ -113,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="screenshot-", ignore_cleanup_errors=True) as tmp:
         page = render(Path(tmp))
-        with chromium(Path(tmp) / "profile") as driver:
+        with chrome(window=(WIDTH, 2000), extra=EXTRA) as driver:
             driver.get(page.as_uri())
             height = min(int(driver.execute_script(BOTTOM)) + 16, TALLEST)
             for scale in (1.0, 0.85, 0.7, 0.6, 0.5):

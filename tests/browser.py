@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -83,14 +83,16 @@ def missing() -> str | None:
     return f"{' and '.join(absent)} not found (Debian: apt-get install chromium chromium-driver)"
 
 
-def options(profile: Path, *, window: tuple[int, int] = (1280, 1000)) -> webdriver.ChromeOptions:
-    """Chromium's options: `FLAGS`, the throwaway `profile` directory, the window size, and
-    every browser console message recorded (read with `console`)."""
+def options(
+    profile: Path, *, window: tuple[int, int] = (1280, 1000), extra: Sequence[str] = ()
+) -> webdriver.ChromeOptions:
+    """Chromium's options: `FLAGS` and `extra`, the throwaway `profile` directory, the window
+    size, and every browser console message recorded (read with `console`)."""
     result = webdriver.ChromeOptions()
     binary = chromium()
     if binary:
         result.binary_location = binary
-    for flag in FLAGS:
+    for flag in (*FLAGS, *extra):
         result.add_argument(flag)
     result.add_argument(f"--user-data-dir={profile}")
     result.add_argument(f"--window-size={window[0]},{window[1]}")
@@ -99,8 +101,15 @@ def options(profile: Path, *, window: tuple[int, int] = (1280, 1000)) -> webdriv
 
 
 @contextmanager
-def chrome(*, window: tuple[int, int] = (1280, 1000)) -> Iterator[webdriver.Chrome]:
-    """A headless Chromium with a fresh profile, quit (and its profile deleted) on exit.
+def chrome(
+    *,
+    window: tuple[int, int] = (1280, 1000),
+    extra: Sequence[str] = (),
+    timeout: float | None = None,
+) -> Iterator[webdriver.Chrome]:
+    """A headless Chromium with a fresh profile, quit (and its profile deleted) on exit: the
+    one browser of the tests, the render benchmark and the screenshot script.  `extra` adds
+    flags; `timeout` sets the page-load and script timeouts, in seconds.
 
     Raises `RuntimeError` naming what is missing when the browser or its driver is absent.
     """
@@ -113,9 +122,13 @@ def chrome(*, window: tuple[int, int] = (1280, 1000)) -> Iterator[webdriver.Chro
         prefix="collectlint-chromium-", ignore_cleanup_errors=True
     ) as profile:
         driver = webdriver.Chrome(
-            options=options(Path(profile), window=window), service=Service(driver_path)
+            options=options(Path(profile), window=window, extra=extra),
+            service=Service(driver_path),
         )
         try:
+            if timeout is not None:
+                driver.set_page_load_timeout(timeout)
+                driver.set_script_timeout(timeout)
             yield driver
         finally:
             driver.quit()
