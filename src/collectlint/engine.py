@@ -17,7 +17,7 @@ import polars as pl
 
 from collectlint import columns as C
 from collectlint.errors import InternalError
-from collectlint.inputs.clock import US_PER_DAY, local_us
+from collectlint.inputs.clock import US_PER_DAY, local_us, local_us_where_known
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import FINDING_SCHEMA, EvalContext, PartialKind, PendingKind, Rule
 from collectlint.loading.packs import Pack
@@ -203,16 +203,7 @@ def _zone_reasons(table: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
 
 def _own_local(checked: pl.DataFrame) -> pl.Series:
     """Local wall-clock µs in each row's own primary zone (null where the row has no zone)."""
-    has_zone = checked[C.ZONE].is_not_null()
-    if has_zone.all():
-        return local_us(checked[C.TS], checked[C.ZONE]).rename(C.LOCAL)
-    local = pl.repeat(None, checked.height, dtype=pl.Int64, eager=True).rename(C.LOCAL)
-    if has_zone.any():
-        rows = checked.filter(has_zone)
-        values = local_us(rows[C.TS], rows[C.ZONE])
-        positions = pl.int_range(0, checked.height, eager=True).filter(has_zone)
-        local = local.scatter(positions, values)
-    return local
+    return local_us_where_known(checked[C.TS], checked[C.ZONE]).rename(C.LOCAL)
 
 
 def _pack_events(

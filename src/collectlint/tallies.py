@@ -18,7 +18,7 @@ import polars as pl
 from collectlint import columns as C
 from collectlint.engine import route_column
 from collectlint.findings import Findings
-from collectlint.inputs.clock import local_us
+from collectlint.inputs.clock import local_us_where_known
 from collectlint.inputs.table import EventTable
 from collectlint.loading.packs import Pack
 from collectlint.model import Breakdown, Role, Tallies, Tally
@@ -86,13 +86,7 @@ def _keys(checked: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
     zone = checked[C.ZONE].cast(pl.String)
     if default is not None:
         zone = zone.fill_null(default)
-    has = checked[C.TS].is_not_null() & zone.is_not_null()
-    local = pl.Series(C.LOCAL, [None] * checked.height, dtype=pl.Int64)
-    if has.all():
-        local = local_us(checked[C.TS], zone).rename(C.LOCAL)
-    elif has.any():
-        positions = pl.int_range(0, checked.height, eager=True).filter(has)
-        local = local.scatter(positions, local_us(checked[C.TS].filter(has), zone.filter(has)))
+    local = local_us_where_known(checked[C.TS], zone).rename(C.LOCAL)
     day = (pl.col(C.LOCAL) // US_PER_DAY).cast(pl.Int32)
     date = day.cast(pl.Date)
     exprs = [

@@ -17,7 +17,7 @@ import polars as pl
 from collectlint import columns as C
 from collectlint.errors import InternalError
 from collectlint.findings import FIELDS, SCHEMA, Findings
-from collectlint.inputs.clock import format_local, local_us
+from collectlint.inputs.clock import format_local, local_us_where_known
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
 from collectlint.model import Role, Violation
@@ -272,13 +272,7 @@ def _select(frame: pl.DataFrame, events: EventTable, by_id: dict[str, Rule]) -> 
 def _local_of(frame: pl.DataFrame, column: str, zone: pl.Expr) -> pl.Expr:
     """Local µs of the instants in `column` in the zones `zone`, as a literal column."""
     zones = frame.select(zone.cast(pl.String)).to_series()
-    instants = frame[column]
-    has = instants.is_not_null() & zones.is_not_null()
-    out = pl.Series([None] * frame.height, dtype=pl.Int64)
-    if has.any():
-        positions = pl.int_range(0, frame.height, eager=True).filter(has)
-        out = out.scatter(positions, local_us(instants.filter(has), zones.filter(has)))
-    return pl.lit(out)
+    return pl.lit(local_us_where_known(frame[column], zones))
 
 
 def place_in_templates(findings: Findings, events: EventTable) -> Findings:

@@ -85,6 +85,18 @@ def local_us(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
     return result
 
 
+def local_us_where_known(ts_us: pl.Series, zones: pl.Series) -> pl.Series:
+    """`local_us` of the rows that have both an instant and a zone; null for the others."""
+    has = ts_us.is_not_null() & zones.is_not_null()
+    if has.all():
+        return local_us(ts_us, zones)
+    out = pl.Series("local", [None] * len(ts_us), dtype=pl.Int64)
+    if has.any():
+        positions = pl.int_range(0, len(ts_us), eager=True).filter(has)
+        out = out.scatter(positions, local_us(ts_us.filter(has), zones.filter(has)))
+    return out
+
+
 def _zone_codes(zones: pl.Series, names: pl.Series) -> pl.Series:
     """Each row's zone as its index in `names` (the sorted distinct zones)."""
     if zones.dtype == pl.Categorical:
