@@ -132,7 +132,7 @@ def test_samples_are_bounded_and_spread(tmp_path: Path) -> None:
         call_row(f"E{i:03d}", f"2024-03-{1 + i // 10:02d}T06:{i % 10:02d}:00Z") for i in range(120)
     ]
     report = collectlint.check([write_csv(tmp_path / "log.csv", rows)], as_of=AS_OF)
-    views, _ = html_view.rules_view(report)
+    views = html_view.rules_view(report)
     hours = next(v for v in views if v.spec.rule_id == "us-regf/inconvenient-time")
     assert hours.findings == 120
     shown = [s.event for s in hours.samples]

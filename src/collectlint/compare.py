@@ -25,17 +25,13 @@ MAX_BYTES = 4 << 30
 
 def period_of(report: Report, label: str = "") -> Period:
     """The counts of a run in hand."""
-    t = report.tallies
-    packs = t.get("pack")
-    pack_contacts = {row.key: row.contacts for row in packs.rows} if packs else {}
-    agencies = t.get("agency")
+    agencies = report.tallies.get("agency")
     frame = report.violations.frame
-    checked = t.contacts if t.breakdowns else report.summary.events_checked
     return Period(
         label=label or f"as of {report.as_of.isoformat()}",
-        contacts=checked,
+        contacts=report.contacts,
         by_rule=dict(report.summary.by_rule),
-        rule_contacts={r.rule_id: pack_contacts.get(r.pack, checked) for r in report.rules},
+        rule_contacts={r.rule_id: report.in_scope(r.pack) for r in report.rules},
         by_agency={row.key: (row.contacts, row.findings) for row in agencies.rows}
         if agencies
         else {},

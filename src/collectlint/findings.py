@@ -210,6 +210,11 @@ class Findings(Sequence[Violation]):
         """The findings no waiver or baseline covers."""
         return self._frame.filter(pl.col("suppression").is_null())
 
+    def suppressed_by_rule(self) -> dict[str, int]:
+        """Findings a waiver or the baseline covers, per rule (rules with none left out)."""
+        hidden = self._frame.filter(pl.col("suppression").is_not_null())
+        return {str(rule): int(n) for rule, n in hidden.group_by("rule").len().iter_rows()}
+
     def counts(self) -> tuple[dict[str, int], dict[str, int], int]:
         """Unsuppressed findings per rule and per severity name, and how many are suppressed."""
         live = self.unsuppressed()

@@ -83,6 +83,21 @@ class Report:
             object.__setattr__(self, name, value)
 
     @property
+    def contacts(self) -> int:
+        """Contacts checked, the denominator of the report's rates: the tallies' count, or the
+        events checked when the run has no tallies (template renderings)."""
+        t = self.tallies
+        return t.contacts if t.breakdowns else self.summary.events_checked
+
+    def in_scope(self, pack: str) -> int:
+        """The checked contacts in the jurisdictions of `pack` (its rules' denominator)."""
+        packs = self.tallies.get("pack")
+        found = (
+            next((row.contacts for row in packs.rows if row.key == pack), None) if packs else None
+        )
+        return self.contacts if found is None else found
+
+    @property
     def checked_nothing(self) -> bool:
         """Rows were read but none could be checked: the run must not look clean."""
         s = self.summary

@@ -7,11 +7,11 @@ naming the option.  Nothing here runs a check.
 from __future__ import annotations
 
 import enum
-import hashlib
+import functools
 import io
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from collectlint.api import file_sha256
 from collectlint.errors import UsageError
 from collectlint.loading.settings import load_settings
 from collectlint.model import CheckOptions, FileDigest, RunContext, Setting, Severity
@@ -230,8 +231,7 @@ def _context(values: Mapping[str, Any], sources: Mapping[str, str], path: str | 
     )
     files: tuple[FileDigest, ...] = ()
     if path is not None and Path(path).is_file():
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        files = (FileDigest("config", path, digest),)
+        files = (FileDigest("config", path, file_sha256(path)),)
     return RunContext(command=command_line(), settings=shown, files=files)
 
 
@@ -282,19 +282,20 @@ def check_output(output: Path | None, inputs: Iterable[str] = ()) -> None:
     if output is None or str(output) == "-":
         return
     try:
-        _check_output(output, inputs)
+        _check_output(output, inputs, "--output")
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
 
 
-def _check_output(output: Path, inputs: Iterable[str]) -> None:
+def _check_output(output: Path, inputs: Iterable[str], option: str) -> None:
+    """`check_output` for one file that `option` writes (`--output`, or `--output-dir`)."""
     if output.is_dir():
-        raise UsageError(f"--output {output}: is a directory; name a file")
+        raise UsageError(f"{option} {output}: is a directory; name a file")
     if not output.parent.is_dir():
-        raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
+        raise UsageError(f"{option} {output}: the folder {output.parent} does not exist")
     for name in inputs:
         if name != "-" and Path(name).exists() and output.exists() and output.samefile(name):
-            raise UsageError(f"--output {output}: is one of the inputs; name another file")
+            raise UsageError(f"{option} {output}: is one of the inputs; name another file")
 
 
 BUNDLE = ("report.html", "report.json", "findings.csv", "findings.parquet")
@@ -320,12 +321,9 @@ def check_output_dir(
         names = {(folder / name).absolute() for name in BUNDLE}
         if output is not None and str(output) != "-" and output.absolute() in names:
             raise UsageError(f"--output {output}: is one of the files --output-dir writes")
-        for name in BUNDLE:
-            path = folder / name
-            for given in inputs:
-                same = given != "-" and path.exists() and Path(given).exists()
-                if same and path.samefile(given):
-                    raise UsageError(f"--output-dir {folder}: {name} is one of the inputs")
+        if folder.exists():
+            for name in BUNDLE:
+                _check_output(folder / name, inputs, "--output-dir")
     except OSError as exc:
         raise UsageError(f"--output-dir {folder}: {exc.strerror or exc}") from None
 
@@ -341,39 +339,36 @@ def write_bundle(report: Report, folder: Path) -> None:
     for name, fmt in (("report.html", "html"), ("report.json", "json"), ("findings.csv", "csv")):
         rendered = REPORTERS[fmt](report)
         assert isinstance(rendered, str | list)
-        try:
-            write(rendered, folder / name)
-        except UsageError as exc:
-            raise UsageError(f"--output-dir {folder}: {exc.message}") from None
-    target = folder / "findings.parquet"
+        _replace(folder / name, functools.partial(_write_text, parts=rendered), "--output-dir")
+    frame = report.violations.frame
+    _replace(folder / "findings.parquet", frame.write_parquet, "--output-dir")
+
+
+def _write_text(path: Path, parts: Sequence[str] | str) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.writelines([parts] if isinstance(parts, str) else parts)
+
+
+def _replace(target: Path, fill: Callable[[Path], object], option: str) -> None:
+    """Write `target` through `fill` beside its final name, then move it into place, so a run
+    that fails never leaves half a file where a whole one is expected."""
     partial = target.with_name(f".{target.name}.partial")
     try:
-        report.violations.frame.write_parquet(partial)
+        fill(partial)
         os.replace(partial, target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise UsageError(f"--output-dir {folder}: cannot write: {exc.strerror or exc}") from None
+        raise UsageError(f"{option} {target}: cannot write: {exc.strerror or exc}") from None
 
 
 def write(pieces: Sequence[str] | str, output: Path | None) -> None:
-    """Write text to `output` (standard output when None or `-`).
-
-    A file is written beside its final name and moved into place when complete, so a run
-    that fails never leaves half a report where a whole one is expected.
-    """
-    parts = [pieces] if isinstance(pieces, str) else pieces
+    """Write text to `output` (standard output when None or `-`), a file whole or not at all
+    (see `_replace`)."""
     if output is None or str(output) == "-":
-        sys.stdout.writelines(parts)
+        sys.stdout.writelines([pieces] if isinstance(pieces, str) else pieces)
         sys.stdout.flush()
         return
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        with partial.open("w", encoding="utf-8") as handle:
-            handle.writelines(parts)
-        os.replace(partial, output)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+    _replace(output, functools.partial(_write_text, parts=pieces), "--output")
 
 
 def console() -> Console:

@@ -95,7 +95,7 @@ def _bars(rows: list[tuple[str, int, int]]) -> list[svg.Bar]:
     ]
 
 
-def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]:
+def _charts(report: Report) -> list[tuple[str, str, str]]:
     """(anchor, SVG markup, a note under it) of each chart the run has data for (the chart
     draws its own heading)."""
     t = report.tallies
@@ -134,20 +134,23 @@ def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]
                 "once per debt. All are in the JSON report's tallies."
             )
             charts.append((f"chart-{dim}", chart, note))
-    accounts = [r for r in view.top(t.get("account"), CHART_ROWS) if r[2]]
+    # most findings first, ties by id: the order the pseudonyms A1, A2, ... are given in
+    accounts = sorted(
+        (r for r in view.top(t.get("account"), CHART_ROWS) if r[2]), key=lambda r: (-r[2], r[0])
+    )
     if accounts:
         note = "Findings per account."
         if not report.context.show_pii:
+            # a ranking of consumers is the part of a page most likely to be read out of
+            # context: by default it names nobody (the findings name their own accounts)
             note += " Pseudonymised: A1 has most findings, then A2; --show-pii names them."
-        # in pseudonym order, so A1 (most findings, ties by id) is drawn first
-        accounts.sort(key=lambda row: (-row[2], row[0]))
         bars = [
             svg.Bar(
-                text(names.get(key, view.key_text(key))),
+                text(view.key_text(key)) if report.context.show_pii else f"A{rank}",
                 float(found),
                 f"{found:,} in {contacts:,} contacts",
             )
-            for key, contacts, found in accounts
+            for rank, (key, contacts, found) in enumerate(accounts, start=1)
         ]
         chart = svg.bar_chart("Accounts with most findings", bars)
         charts.append(("chart-accounts", chart, note))
@@ -156,13 +159,13 @@ def _charts(report: Report, names: dict[str, str]) -> list[tuple[str, str, str]]
 
 def render(report: Report) -> str:
     """The report as one HTML document (UTF-8, deterministic)."""
-    rules, names = view.rules_view(report)
+    rules = view.rules_view(report)
     t = report.tallies
     return _template().render(
         r=report,
         s=report.summary,
         t=t,
-        contacts=t.contacts if t.breakdowns else report.summary.events_checked,
+        contacts=report.contacts,
         as_of=utc(report.as_of),
         first=utc(t.first) if t.first else "",
         last=utc(t.last) if t.last else "",
@@ -170,7 +173,7 @@ def render(report: Report) -> str:
         found=[r for r in rules if r.findings],
         waived=[r for r in rules if r.suppressed],
         verdicts=view.verdicts(report, rules),
-        charts=_charts(report, names),
+        charts=_charts(report),
         rejected_codes=view.rejected_by_problem(report),
         rejected_rows=report.rejected[: view.REJECTED_SHOWN],
         companion=COMPANION,

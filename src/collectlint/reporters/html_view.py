@@ -105,27 +105,6 @@ def anchor(rule_id: str) -> str:
     return f"rule-{slug}-{hashlib.sha256(rule_id.encode()).hexdigest()[:6]}"
 
 
-def pseudonyms(report: Report, wanted: set[str]) -> dict[str, str]:
-    """Labels for the accounts in `wanted` in the chart of the accounts with most findings:
-    `A1` for the account with most findings, `A2` the next, ties by id, or the ids themselves
-    when the run was asked to show personal data.  A ranking of individual consumers is the
-    part of the page most likely to be read out of context, so by default it names nobody;
-    the findings themselves name their account, as every report does."""
-    if report.context.show_pii:
-        return {a: a for a in wanted}
-    frame = report.violations.frame
-    if frame.height == 0:
-        return {}
-    ranked = (
-        frame.group_by("account")
-        .agg(pl.col("suppression").is_null().sum().alias("n"))
-        .sort(["n", "account"], descending=[True, False])
-        .with_row_index("rank", offset=1)
-        .filter(pl.col("account").is_in(list(wanted)))
-    )
-    return {account: f"A{rank}" for rank, account, _ in ranked.iter_rows()}
-
-
 def _positions(count: int) -> list[int]:
     """Which of a rule's `count` time-ordered findings to show: the first `FIRST`, then
     `SPREAD` evenly spaced over the rest (the last included)."""
@@ -186,34 +165,31 @@ def _sample(v: Violation) -> Sample:
     )
 
 
-def rules_view(report: Report) -> tuple[tuple[RuleView, ...], dict[str, str]]:
-    """Every rule's section, and the account labels used (for the accounts chart)."""
+def rules_view(report: Report) -> tuple[RuleView, ...]:
+    """Every rule's section."""
     frame = report.violations.frame
     live = frame.filter(pl.col("suppression").is_null())
     waived = frame.filter(pl.col("suppression").is_not_null())
     samples = _chosen(live, None)
     hidden = _chosen(waived, SUPPRESSED_SHOWN)
-    top = report.tallies.get("account")
-    names = pseudonyms(report, {t.key for t in top.rows} if top else set())
     by_rule: dict[str, list[Sample]] = {}
     for v in Findings(samples):
         by_rule.setdefault(v.rule, []).append(_sample(v))
     by_rule_hidden: dict[str, list[Sample]] = {}
     for v in Findings(hidden):
         by_rule_hidden.setdefault(v.rule, []).append(_sample(v))
-    waived_counts = dict(waived.group_by("rule").len().iter_rows()) if waived.height else {}
-    contacts = _pack_contacts(report)
+    waived_counts = report.violations.suppressed_by_rule()
     views = []
     for spec in report.rules:
         found = report.summary.by_rule.get(spec.rule_id, 0)
-        base = contacts.get(spec.pack, report.summary.events_checked)
+        base = report.in_scope(spec.pack)
         views.append(
             RuleView(
                 spec=spec,
                 anchor=anchor(spec.rule_id),
                 link=safe_link(spec.url),
                 findings=found,
-                suppressed=int(waived_counts.get(spec.rule_id, 0)),
+                suppressed=waived_counts.get(spec.rule_id, 0),
                 contacts=base,
                 rate=rate(found, base),
                 not_judged=report.summary.not_judged.get(spec.rule_id, 0),
@@ -221,19 +197,11 @@ def rules_view(report: Report) -> tuple[tuple[RuleView, ...], dict[str, str]]:
                 suppressed_samples=tuple(by_rule_hidden.get(spec.rule_id, ())),
             )
         )
-    return tuple(views), names
-
-
-def _pack_contacts(report: Report) -> dict[str, int]:
-    packs = report.tallies.get("pack")
-    return {t.key: t.contacts for t in packs.rows} if packs else {}
+    return tuple(views)
 
 
 def verdicts(report: Report, rules: Sequence[RuleView]) -> tuple[PackVerdict, ...]:
     """One line per pack: its contacts, and its findings by severity, or that it found none."""
-    contacts = _pack_contacts(report)
-    # without tallies (templates) every checked event is in scope of every pack's rules
-    fallback = 0 if report.tallies.breakdowns else report.summary.events_checked
     out = []
     for pack in report.packs:
         mine = [r for r in rules if r.spec.pack == pack.name]
@@ -242,7 +210,7 @@ def verdicts(report: Report, rules: Sequence[RuleView]) -> tuple[PackVerdict, ..
         for r in mine:
             by_level[r.spec.severity] += r.findings
             broken[r.spec.severity] += 1 if r.findings else 0
-        seen = contacts.get(pack.name, fallback)
+        seen = report.in_scope(pack.name)
         unit = "contacts" if report.tallies.breakdowns else "events"
         parts = [
             f"{by_level[level]:,} {level} finding(s) under {broken[level]} rule(s)"

@@ -25,14 +25,7 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 
 def _rules(report: Report) -> Table:
     s = report.summary
-    packs = report.tallies.get("pack")
-    contacts = {t.key: t.contacts for t in packs.rows} if packs else {}
-    waived = dict(
-        report.violations.frame.filter(~report.violations.frame["suppression"].is_null())
-        .group_by("rule")
-        .len()
-        .iter_rows()
-    )
+    waived = report.violations.suppressed_by_rule()
     table = Table(box=None, show_header=True, title="findings by rule", title_justify="left")
     for name, justify in (
         ("findings", "right"),
@@ -45,15 +38,14 @@ def _rules(report: Report) -> Table:
     specs = sorted(report.rules, key=lambda r: (-s.by_rule.get(r.rule_id, 0), r.rule_id))
     for spec in specs:
         count = s.by_rule.get(spec.rule_id, 0)
-        hidden = int(waived.get(spec.rule_id, 0))
+        hidden = waived.get(spec.rule_id, 0)
         if not count and not hidden:
             continue
-        base = contacts.get(spec.pack, s.events_checked)
         table.add_row(
             f"{count:,}",
             spec.rule_id,
             Text(str(spec.severity), _STYLE[spec.severity]),
-            rate(count, base),
+            rate(count, report.in_scope(spec.pack)),
             f"{hidden:,}" if hidden else "",
         )
     return table
@@ -101,9 +93,8 @@ def render(report: Report) -> RenderableType:
     """Per-rule counts, then the roll-ups by account and by day, then the totals."""
     s = report.summary
     t = report.tallies
-    contacts = t.contacts if t.breakdowns else s.events_checked
     total = Text(
-        f"{s.violations:,} finding(s) in {contacts:,} checked contact(s); "
+        f"{s.violations:,} finding(s) in {report.contacts:,} checked contact(s); "
         f"{s.events_rejected:,} row(s) rejected; {s.suppressed:,} waived or baselined"
     )
     return Group(
