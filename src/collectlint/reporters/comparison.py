@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from collectlint.model import Comparison
+from collectlint.model import Comparison, Period
 from collectlint.reporters.html_view import rate
 from collectlint.reporters.safe import printable
 
@@ -51,26 +51,17 @@ class Change:
 
 
 def by_rule(c: Comparison) -> list[Change]:
-    """Every rule with findings in either run, in rule order."""
-    rules = sorted(set(c.previous.by_rule) | set(c.current.by_rule))
+    """Every rule with findings in either run, in rule order (a rule one run did not have
+    has no contacts in it)."""
+
+    def scope(period: Period, rule: str) -> int:
+        return period.rule_contacts.get(rule, period.contacts) if rule in period.by_rule else 0
+
     out = []
-    for rule in rules:
+    for rule in sorted(set(c.previous.by_rule) | set(c.current.by_rule)):
         before, now = c.previous.by_rule.get(rule, 0), c.current.by_rule.get(rule, 0)
-        if not before and not now:
-            continue
-        out.append(
-            Change(
-                rule,
-                before,
-                c.previous.rule_contacts.get(rule, c.previous.contacts)
-                if rule in c.previous.by_rule
-                else 0,
-                now,
-                c.current.rule_contacts.get(rule, c.current.contacts)
-                if rule in c.current.by_rule
-                else 0,
-            )
-        )
+        if before or now:
+            out.append(Change(rule, before, scope(c.previous, rule), now, scope(c.current, rule)))
     return out
 
 
@@ -78,16 +69,12 @@ def by_agency(c: Comparison) -> list[Change]:
     """Every agency of either run, in name order (an agency absent from one run had no
     contacts in it: its trend says so)."""
     names = sorted(set(c.previous.by_agency) | set(c.current.by_agency))
-    return [
-        Change(
-            name,
-            c.previous.by_agency.get(name, (0, 0))[1],
-            c.previous.by_agency.get(name, (0, 0))[0],
-            c.current.by_agency.get(name, (0, 0))[1],
-            c.current.by_agency.get(name, (0, 0))[0],
-        )
-        for name in names
-    ]
+    out = []
+    for name in names:
+        then_contacts, then_found = c.previous.by_agency.get(name, (0, 0))
+        now_contacts, now_found = c.current.by_agency.get(name, (0, 0))
+        out.append(Change(name, then_found, then_contacts, now_found, now_contacts))
+    return out
 
 
 def _change_dict(x: Change) -> dict[str, Any]:
