@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def _html(report: collectlint.Report) -> str:
 
 def _json(report: collectlint.Report) -> str:
     rendered = REPORTERS["json"](report)
-    assert isinstance(rendered, list)
+    assert isinstance(rendered, Iterator)
     return "".join(rendered)
 
 

@@ -179,7 +179,7 @@ REPORTS: dict[str, Callable[[], Report]] = {
 
 def _text(fmt: str, report: Report) -> str:
     rendered = REPORTERS[fmt](report)
-    if isinstance(rendered, list):
+    if isinstance(rendered, Iterator):
         return "".join(rendered)
     assert isinstance(rendered, str)
     return rendered

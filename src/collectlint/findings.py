@@ -233,7 +233,11 @@ def _split(text: str) -> tuple[str, ...]:
 
 def _column(frame: pl.DataFrame, field: Field, convert: Callable[[Any], Any] | None) -> list[Any]:
     if typing.get_origin(field.type) is tuple:
-        joined = frame.select(pl.col(field.name).list.join(_SEP)).to_series().to_list()
+        column = pl.col(field.name)
+        clash = frame.select(column.list.eval(pl.element().str.contains(_SEP, literal=True)))
+        if clash.to_series().list.any().any():  # a value holding the separator: the slow way
+            return _apply(tuple, frame.get_column(field.name).to_list())
+        joined = frame.select(column.list.join(_SEP)).to_series().to_list()
         return _apply(_split, joined)
     return _apply(convert, frame.get_column(field.name).to_list())
 

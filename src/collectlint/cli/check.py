@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -208,12 +209,12 @@ def emit(
     output: Path | None,
     fail_on: Severity,
     exit_zero: bool,
-    rendered: RenderableType | str | list[str] | None = None,
+    rendered: RenderableType | str | Iterator[str] | None = None,
 ) -> None:
     """Render `report` where asked (unless `rendered` already is) and exit with its code."""
     if rendered is None:
         rendered = REPORTERS[output_format](report)
-    if isinstance(rendered, str | list):
+    if isinstance(rendered, str | Iterator):
         write(rendered, output)
     else:
         show(rendered, output)

@@ -40,6 +40,7 @@ class ReportFormat(enum.StrEnum):
 
     TEXT = "text"
     JSON = "json"
+    JSONL = "jsonl"
     SARIF = "sarif"
     JUNIT = "junit"
     GITHUB = "github"
@@ -338,13 +339,13 @@ def write_bundle(report: Report, folder: Path) -> None:
         raise UsageError(f"--output-dir {folder}: cannot create: {exc.strerror or exc}") from None
     for name, fmt in (("report.html", "html"), ("report.json", "json"), ("findings.csv", "csv")):
         rendered = REPORTERS[fmt](report)
-        assert isinstance(rendered, str | list)
+        assert isinstance(rendered, str | Iterator)
         _replace(folder / name, functools.partial(_write_text, parts=rendered), "--output-dir")
     frame = report.violations.frame
     _replace(folder / "findings.parquet", frame.write_parquet, "--output-dir")
 
 
-def _write_text(path: Path, parts: Sequence[str] | str) -> None:
+def _write_text(path: Path, parts: Iterable[str] | str) -> None:
     with path.open("w", encoding="utf-8") as handle:
         handle.writelines([parts] if isinstance(parts, str) else parts)
 
@@ -361,9 +362,10 @@ def _replace(target: Path, fill: Callable[[Path], object], option: str) -> None:
         raise UsageError(f"{option} {target}: cannot write: {exc.strerror or exc}") from None
 
 
-def write(pieces: Sequence[str] | str, output: Path | None) -> None:
+def write(pieces: Iterable[str] | str, output: Path | None) -> None:
     """Write text to `output` (standard output when None or `-`), a file whole or not at all
-    (see `_replace`)."""
+    (see `_replace`); pieces are written as they are made, so a large report is never whole
+    in memory."""
     if output is None or str(output) == "-":
         sys.stdout.writelines([pieces] if isinstance(pieces, str) else pieces)
         sys.stdout.flush()

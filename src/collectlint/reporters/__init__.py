@@ -1,8 +1,9 @@
 """Output formats.  Each reporter takes a `Report` and nothing else.
 
-`REPORTERS` maps a format name to a function returning text (machine formats), a list of text
-pieces to write in order (the JSON report, whose findings can run to hundreds of megabytes), or
-a rich renderable (the terminal format), so the CLI decides only where output goes.  A
+`REPORTERS` maps a format name to a function returning text (machine formats), an iterator of
+text pieces made as they are written (JSON, JSON Lines and CSV, whose findings can run to
+gigabytes: never held whole), or a rich renderable (the terminal format), so the CLI decides
+only where output goes.  A
 reporter's module is imported the first time its format is asked for.
 """
 
@@ -17,7 +18,7 @@ from collectlint.report import Report
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-Reporter = Callable[[Report], "RenderableType | str | list[str]"]
+Reporter = Callable[[Report], "RenderableType | str | Iterator[str]"]
 
 _WHERE = {
     "json": ("json_report", "render_parts"),
@@ -26,7 +27,8 @@ _WHERE = {
     "sarif": ("sarif", "render"),
     "junit": ("junit", "render"),
     "github": ("github", "render"),
-    "csv": ("csv_report", "render"),
+    "csv": ("csv_report", "render_parts"),
+    "jsonl": ("json_report", "render_lines"),
     "html": ("html_report", "render"),
     "statistics": ("statistics", "render"),
     "quiet": ("terminal", "render_quiet"),

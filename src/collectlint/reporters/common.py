@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
+import polars as pl
+
 from collectlint.model import Origin
 
 
@@ -14,6 +16,15 @@ def utc(moment: datetime) -> str:
     if moment.utcoffset():
         moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat() + "Z"
+
+
+def utc_expr(moment: pl.Expr) -> pl.Expr:
+    """`utc` for a column of UTC datetimes (seconds only when there are no microseconds)."""
+    return (
+        pl.when(moment.dt.microsecond() == 0)
+        .then(moment.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        .otherwise(moment.dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
+    )
 
 
 def source_line(origin: Origin) -> int | None:

@@ -22,21 +22,29 @@ The data stays readable; a program reading the CSV must strip that one leading q
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 import typing
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from collectlint.findings import FIELDS, Field, fields_of, is_record
-from collectlint.model import Severity, Violation
+import polars as pl
+
+from collectlint.findings import FIELDS, fields_of, is_record
+from collectlint.model import Severity
 from collectlint.report import Report
-from collectlint.reporters.common import utc
+from collectlint.reporters.common import utc_expr
 from collectlint.reporters.safe import printable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+UNSAFE = (
+    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u061c\\u200e\\u200f"
+    "\\u202a-\\u202e\\u2066-\\u2069]"
+)
+"""The characters `printable` escapes in a CSV cell, as a regular-expression class: control
+characters (Unicode `Cc`) but tab, CR and LF, the line and paragraph separators, and the
+bidirectional formatting characters."""
 
 
 def guard(cell: str) -> str:
@@ -45,52 +53,66 @@ def guard(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def _text(value: Any, tp: Any) -> str:
-    if value is None:
-        return ""
+def _text(column: pl.Expr, tp: Any) -> pl.Expr:
+    """A column of `tp` values as the cell text (empty for a missing value)."""
     if tp is datetime:
-        return utc(value)
-    if tp is Severity or (isinstance(tp, type) and issubclass(tp, enum.StrEnum)):
-        return str(value)
-    if typing.get_origin(tp) is tuple:
-        return ";".join(value)
-    return str(value)
+        text = utc_expr(column)
+    elif tp is Severity:
+        text = column.replace_strict({int(s): str(s) for s in Severity}, return_dtype=pl.String)
+    elif typing.get_origin(tp) is tuple:
+        text = column.list.join(";")
+    elif (isinstance(tp, type) and issubclass(tp, enum.StrEnum)) or tp is str:
+        text = column
+    else:
+        text = column.cast(pl.String)
+    return text.fill_null("")
 
 
-Reader = Callable[[Violation], str]
-
-
-def _field(field: Field) -> Reader:
-    return lambda v: _text(getattr(v, field.name), field.type)
-
-
-def _nested(outer: Field, inner: Field) -> Reader:
-    return lambda v: _text(getattr(getattr(v, outer.name), inner.name, None), inner.type)
-
-
-def _columns() -> list[tuple[str, Reader]]:
-    """Each CSV column's name and how to read it from a finding."""
-    out: list[tuple[str, Reader]] = []
+def _columns() -> list[tuple[str, pl.Expr]]:
+    """Each CSV column's name and its text, read from the findings frame."""
+    out: list[tuple[str, pl.Expr]] = []
     for f in FIELDS:
         if is_record(f.type):
-            out += [(f"{f.name}.{i.name}", _nested(f, i)) for i in fields_of(f.type)]
+            for inner in fields_of(f.type):
+                name = f"{f.name}.{inner.name}"
+                out.append((name, _text(pl.col(f.name).struct.field(inner.name), inner.type)))
         else:
-            out.append((f.name, _field(f)))
+            out.append((f.name, _text(pl.col(f.name), f.type)))
     return out
 
 
 COLUMNS = _columns()
 HEADER = tuple(name for name, _ in COLUMNS)
 
+CHUNK = 50_000
+"""Findings written as CSV text at a time."""
 
-def _row(v: Violation) -> list[str]:
-    return [guard(read(v)) for _, read in COLUMNS]
+
+def _guarded(cells: pl.DataFrame) -> pl.DataFrame:
+    """`guard` over every cell, in Polars; the rare cell with a character to escape goes
+    through `printable` itself (one call per distinct such value), so the two cannot differ."""
+    out = []
+    for name in cells.columns:
+        column = cells[name]
+        odd = column.filter(column.str.contains(UNSAFE)).unique()
+        if len(odd):
+            fixed = {v: printable(v, keep="\t\r\n") for v in odd.to_list()}
+            column = column.replace(fixed)
+        formula = column.str.contains("^[=+\\-@\\t\\r]")
+        out.append(pl.when(formula).then("'" + column).otherwise(column).alias(name))
+    return cells.select(out)
 
 
 def render(report: Report) -> str:
     """The findings as CSV text with a header row."""
-    buffer = io.StringIO()
-    buffer.write(",".join(HEADER) + "\n")  # our own names: plain, nothing to quote
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerows(_row(v) for v in report.violations)
-    return buffer.getvalue()
+    return "".join(render_parts(report))
+
+
+def render_parts(report: Report) -> Iterator[str]:
+    """`render(report)` a chunk of rows at a time, each made as it is written."""
+    yield ",".join(HEADER) + "\n"  # our own names: plain, nothing to quote
+    frame = report.violations.frame
+    texts = [expr.alias(name) for name, expr in COLUMNS]
+    for start in range(0, frame.height, CHUNK):
+        cells = _guarded(frame.slice(start, CHUNK).select(texts))
+        yield cells.write_csv(include_header=False, quote_style="always", line_terminator="\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import json
 import typing
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,7 @@ from collectlint.model import (
     Violation,
 )
 from collectlint.report import Report
+from collectlint.reporters.common import utc_expr
 
 SCHEMA_VERSION = 2
 
@@ -65,15 +67,6 @@ def rejection_dict(r: Rejection) -> dict[str, Any]:
     return {f.name: _plain(getattr(r, f.name), f.type) for f in fields_of(Rejection)}
 
 
-def _utc_expr(moment: pl.Expr) -> pl.Expr:
-    """`_utc` for a column of UTC datetimes (seconds only when there are no microseconds)."""
-    return (
-        pl.when(moment.dt.microsecond() == 0)
-        .then(moment.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        .otherwise(moment.dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
-    )
-
-
 def _expr(column: pl.Expr, field: Field) -> pl.Expr:
     """`_plain` for a whole column of `field`'s values."""
     tp = field.type
@@ -81,7 +74,7 @@ def _expr(column: pl.Expr, field: Field) -> pl.Expr:
         names = {int(s): str(s) for s in Severity}
         return column.replace_strict(names, return_dtype=pl.String)
     if tp is datetime:
-        return _utc_expr(column)
+        return utc_expr(column)
     if is_record(tp):
         # a null record must stay `null`, and its fields must come out in sorted order
         inner = sorted(fields_of(tp), key=lambda f: f.name)
@@ -97,9 +90,13 @@ def violation_lines(findings: Findings) -> pl.Series:
     separators=(",", ":"))` for each finding, without building a Python object per finding: a
     report can hold hundreds of thousands.
     """
+    return findings.frame.select(_encoded().alias("line")).to_series()
+
+
+def _encoded() -> pl.Expr:
+    """A finding's compact JSON object with sorted keys (see `violation_lines`)."""
     ordered = sorted(FIELDS, key=lambda f: f.name)
-    encoded = pl.struct(_expr(pl.col(f.name), f).alias(f.name) for f in ordered)
-    return findings.frame.select(encoded.struct.json_encode().alias("line")).to_series()
+    return pl.struct(_expr(pl.col(f.name), f).alias(f.name) for f in ordered).struct.json_encode()
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -249,32 +246,39 @@ def render(report: Report) -> str:
 
 
 CHUNK = 20_000
-"""Findings joined into one text piece at a time, in Polars (no Python string per finding)."""
+"""Findings encoded into one text piece at a time, in Polars (no Python string per finding)."""
 
 
-def render_parts(report: Report) -> list[str]:
-    """`render(report)` as a list of text pieces to write one after another.
+def encoded_chunks(findings: Findings, separator: str) -> Iterator[str]:
+    """The findings' JSON lines, `CHUNK` at a time, each chunk's lines joined by `separator`.
 
-    The findings of a large report run to hundreds of megabytes; joining them in pieces, in
-    Polars, spares a Python string per finding and one copy of the whole.
+    Each chunk is encoded from a zero-copy slice of the findings frame when it is asked for,
+    so a report of millions of findings never holds more than one chunk of text at a time.
+    """
+    frame = findings.frame
+    encoded = _encoded().str.join(separator)
+    for start in range(0, frame.height, CHUNK):
+        yield frame.slice(start, CHUNK).select(encoded).item()
+
+
+def render_parts(report: Report) -> Iterator[str]:
+    """`render(report)` as text pieces to write one after another, made as they are written.
+
+    The findings of a large report run to hundreds of megabytes: they are encoded a chunk at
+    a time (`encoded_chunks`) while the file is written, never held whole.
     """
     data = as_dict(_without_findings(report))
-    lines = violation_lines(report.violations)
-    encoded = [
-        lines.slice(start, CHUNK).str.join(",\n    ").item()
-        for start in range(0, len(lines), CHUNK)
-    ]
-    parts = ["{\n"]
     keys = sorted(data)
+    yield "{\n"
     for position, key in enumerate(keys):
         value = data[key]
         comma = "," if position < len(keys) - 1 else ""
-        parts.append(f"  {json.dumps(key)}: ")
-        if key == "violations" and encoded:
-            parts.append("[\n    ")
-            for index, chunk in enumerate(encoded):
-                parts += [",\n    ", chunk] if index else [chunk]
-            parts.append(f"\n  ]{comma}\n")
+        yield f"  {json.dumps(key)}: "
+        if key == "violations" and len(report.violations):
+            yield "[\n    "
+            for index, chunk in enumerate(encoded_chunks(report.violations, ",\n    ")):
+                yield ",\n    " + chunk if index else chunk
+            yield f"\n  ]{comma}\n"
             continue
         if key in _ROWS and value:
             items = ",\n".join(
@@ -285,9 +289,17 @@ def render_parts(report: Report) -> list[str]:
         else:
             text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
             text = text.replace("\n", "\n  ")
-        parts.append(f"{text}{comma}\n")
-    parts.append("}\n")
-    return parts
+        yield f"{text}{comma}\n"
+    yield "}\n"
+
+
+def render_lines(report: Report) -> Iterator[str]:
+    """JSON Lines: one finding per line, each the same object as in the JSON report's
+    `violations`, for logs whose findings run to millions (read with `pl.read_ndjson`, `jq`
+    or Spark without parsing one document of gigabytes).  The summary, rejected rows and
+    notes are in the JSON report; the exit code is the same as for every format."""
+    for chunk in encoded_chunks(report.violations, "\n"):
+        yield chunk + "\n"
 
 
 def _without_findings(report: Report) -> Report:
