@@ -10,24 +10,24 @@ the caller's, or else the latest checked event time.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
 from collectlint import columns as C
-from collectlint import suppress, violations
+from collectlint import suppress, tallies, violations
 from collectlint.engine import EngineResult, evaluate, is_overlay
 from collectlint.findings import Findings
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
 from collectlint.loading.packs import Pack
-from collectlint.model import Note, Rejection, Role, RunContext, Severity, Summary
+from collectlint.model import InputFile, Note, Rejection, Role, RunContext, Severity, Summary
 from collectlint.planning import next_allowed
 from collectlint.report import Report
 from collectlint.suppress import Waiver
-from collectlint.tallies import tally
+from collectlint.tallies import Counts
 from collectlint.util import from_us
 from collectlint.version import __version__
 
@@ -51,11 +51,44 @@ class RunSettings:
     """Whether the caller's `as_of` was given by the user (None: whenever `as_of` is set)."""
 
 
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    """What the `account` column of a part's checked events says about whether it is the
+    debt (see `_account_notes`): how many events, up to two of its distinct values, and how
+    many look like a provider's account id."""
+
+    checked: int = 0
+    values: frozenset[str] = frozenset()
+    provider: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """What one part of a run contributes to its report: its findings (built, sorted and
+    marked by the waivers and the baseline) and the plain counts the report adds up.
+
+    A local run is one part; a Spark job has a part per partition of the log, each made by
+    `evaluate_part` from the same compiled rules, and `assemble` adds them up the same way.
+    """
+
+    findings: Findings
+    rejected: tuple[Rejection, ...]
+    events_read: int
+    out_of_scope: int
+    unplaced: int
+    """Checked events with no jurisdiction (judged by the base packs only)."""
+    not_judged: Mapping[str, int]
+    pending: Mapping[str, tuple[str, ...]]
+    counts: Counts
+    used_waivers: frozenset[int]
+    accounts: AccountFacts
+    located: tuple[tuple[str, int], ...] = ()
+
+
 def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Report:
     """Check `events` against `packs` and report."""
     as_of = (settings.as_of or _latest(events.frame)).astimezone(UTC)
-    as_of_us = (as_of - EPOCH) // timedelta(microseconds=1)
-    result = evaluate(events, packs, keep=bool(events.roles(Role.PLAN)), as_of_us=as_of_us)
+    result = evaluate(events, packs, keep=bool(events.roles(Role.PLAN)), as_of_us=_us(as_of))
     table = result.table
     reported = pl.col(C.SOURCE).is_in(events.roles(*REPORTED))
     found = result.findings
@@ -68,38 +101,152 @@ def run(events: EventTable, packs: Sequence[Pack], settings: RunSettings) -> Rep
     rules = [rule for pack in packs for rule in pack.rules]
     refused = table.filter(pl.col(C.REASON).is_not_null()).height > settings.max_rejects
     answers = _next_allowed(result, found, events, rules, search=not refused)
+    part = _part(events, result, found, packs, settings, as_of, answers)
+    described = events.digests()  # last: digests may still be computing while the rules run
+    return assemble(
+        [part],
+        packs,
+        settings,
+        as_of,
+        described,
+        _rows(events),
+        early=_plan_notes(events, table),
+        late=_profile_notes(events),
+        ordered=True,
+    )
+
+
+def evaluate_part(
+    events: EventTable, packs: Sequence[Pack], settings: RunSettings, as_of: datetime
+) -> Part:
+    """One part of a log (all the events of some consumers) checked on its own, for a report
+    `assemble` makes of several: the same engine, findings and suppression as `run`, for a
+    log with no plan, history or template (whose findings need the whole of it)."""
+    result = evaluate(events, packs, keep=False, as_of_us=_us(as_of))
+    return _part(events, result, result.findings, packs, settings, as_of, None)
+
+
+def _us(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def _part(
+    events: EventTable,
+    result: EngineResult,
+    found: pl.DataFrame,
+    packs: Sequence[Pack],
+    settings: RunSettings,
+    as_of: datetime,
+    answers: pl.DataFrame | None,
+) -> Part:
+    table = result.table
+    rules = [rule for pack in packs for rule in pack.rules]
     findings = violations.build(found, events, table, rules, settings.show_pii, answers)
     findings = violations.place_in_templates(findings, events)
-    marked, notes = suppress.apply(findings, settings.waivers, settings.baseline, as_of)
+    marked, used = suppress.mark(findings, settings.waivers, settings.baseline, as_of)
     findings = Findings.of(marked)
-    rejected = rejections(events, table)
-    summary = _summary(table, [r.id for r in rules], findings, len(rejected), result.not_judged)
-    summary = _with_rows(summary, events)
-    notes = (
-        *notes,
-        *_notes(events, table, summary),
-        *_pending(result.pending, as_of),
-        *_profile_notes(events),
-        *_location_notes(events),
-        *_unplaced_notes(table, packs),
-    )
+    checked = pl.col(C.REASON).is_null()
     # logged and planned contacts; a template's renderings are not contacts made at a time
-    tallies = tally(events, table, findings, packs, (Role.LOG, Role.PLAN))
-    described = events.digests()  # last: digests may still be computing while the rules run
+    counts = tallies.count(events, table, findings, packs, (Role.LOG, Role.PLAN))
+    return Part(
+        findings=findings,
+        rejected=rejections(events, table),
+        events_read=table.height,
+        out_of_scope=table.filter(checked & (pl.col(C.PACKS) == 0)).height,
+        unplaced=_unplaced(table, packs),
+        not_judged=result.not_judged,
+        pending=result.pending,
+        counts=counts,
+        used_waivers=used,
+        accounts=_account_facts(table),
+        located=events.located,
+    )
+
+
+def assemble(
+    parts: Sequence[Part],
+    packs: Sequence[Pack],
+    settings: RunSettings,
+    as_of: datetime,
+    inputs: tuple[InputFile, ...],
+    rows: tuple[int, int, int],
+    *,
+    early: Sequence[Note] = (),
+    late: Sequence[Note] = (),
+    ordered: bool = False,
+) -> Report:
+    """The report of a run from its parts: findings in report order, counts added up, notes
+    worked out from the sums.  `rows` is (read, excluded, deduplicated) source rows; `early`
+    and `late` are the caller's own notes (about plans; about profiles), given before and
+    after the pending ones; `ordered`: the one part's findings are already in report
+    order."""
+    rules = [rule for pack in packs for rule in pack.rules]
+    findings = parts[0].findings if ordered and len(parts) == 1 else _in_order(parts, inputs)
+    rejected = tuple(r for part in parts for r in part.rejected)
+    if not ordered:
+        paths = {i.path: n for n, i in enumerate(inputs)}
+        rejected = tuple(sorted(rejected, key=lambda r: (paths.get(r.path, 0), r.row)))
+    not_judged: dict[str, int] = {}
+    pending: dict[str, tuple[str, ...]] = {}
+    located: dict[str, int] = {}
+    for part in parts:
+        for rule, n in part.not_judged.items():
+            not_judged[rule] = not_judged.get(rule, 0) + n
+        for rule, ids in part.pending.items():
+            pending[rule] = (*pending.get(rule, ()), *ids)
+        for problem, n in part.located:
+            located[problem] = located.get(problem, 0) + n
+    summary = _summary(
+        sum(p.events_read for p in parts),
+        sum(p.out_of_scope for p in parts),
+        [r.id for r in rules],
+        findings,
+        len(rejected),
+        not_judged,
+    )
+    read, excluded, deduplicated = rows
+    summary = dataclasses.replace(
+        summary, rows_read=read, rows_excluded=excluded, rows_deduplicated=deduplicated
+    )
+    used = frozenset().union(*(p.used_waivers for p in parts))
+    all_notes = (
+        *suppress.notes(settings.waivers, used, as_of),
+        *_notes(summary, _accounts(p.accounts for p in parts)),
+        *early,
+        *_pending(pending, as_of),
+        *late,
+        *_location_notes(tuple(located.items())),
+        *_unplaced_notes(sum(p.unplaced for p in parts), packs),
+    )
     return Report(
         tool_version=__version__,
         as_of=as_of,
-        inputs=described,
+        inputs=inputs,
         packs=tuple(p.info for p in packs),
         rules=tuple(r.spec for r in rules),
         violations=findings,
         rejected=rejected,
         summary=summary,
         max_rejects=settings.max_rejects,
-        notes=notes,
-        tallies=tallies,
+        notes=all_notes,
+        tallies=tallies.finish([p.counts for p in parts], packs),
         context=_context(settings),
     )
+
+
+def _in_order(parts: Sequence[Part], inputs: Sequence[InputFile]) -> Findings:
+    """The parts' findings in report order: by rule, time and event, then input and record
+    (so parts in any order give the same report)."""
+    frames = [p.findings.frame for p in parts if len(p.findings)]
+    if not frames:
+        return Findings.empty()
+    paths = {i.path: n for n, i in enumerate(inputs)}
+    origin = pl.col("origin").struct
+    position = origin.field("path").replace_strict(paths, default=len(paths), return_dtype=pl.Int64)
+    frame = pl.concat(frames).sort(
+        pl.col("rule"), pl.col("time"), pl.col("event"), position, origin.field("row")
+    )
+    return Findings(frame)
 
 
 def _context(settings: RunSettings) -> RunContext:
@@ -168,17 +315,17 @@ def rejections(events: EventTable, table: pl.DataFrame) -> tuple[Rejection, ...]
 
 
 def _summary(
-    table: pl.DataFrame,
+    events_read: int,
+    out_of_scope: int,
     rule_ids: Sequence[str],
     findings: Findings,
     rejected: int,
     not_judged: Mapping[str, int],
 ) -> Summary:
     by_rule, by_severity, suppressed = findings.counts()
-    out_of_scope = table.filter(pl.col(C.REASON).is_null() & (pl.col(C.PACKS) == 0)).height
     return Summary(
-        events_read=table.height,
-        events_checked=table.height - rejected,
+        events_read=events_read,
+        events_checked=events_read - rejected,
         events_rejected=rejected,
         events_out_of_scope=out_of_scope,
         violations=len(findings) - suppressed,
@@ -189,9 +336,10 @@ def _summary(
     )
 
 
-def _with_rows(summary: Summary, events: EventTable) -> Summary:
-    """The summary with its source-row counts: every row read is an event, was left out on
-    purpose by a profile, or was a duplicate copy; fan-out makes some rows several events."""
+def _rows(events: EventTable) -> tuple[int, int, int]:
+    """The source rows read, left out on purpose by a profile, and dropped as duplicate
+    copies: every row read is an event, or one of those (and fan-out makes some rows several
+    events)."""
     read = excluded = deduplicated = 0
     for source in events.sources:
         run = source.profile
@@ -201,9 +349,7 @@ def _with_rows(summary: Summary, events: EventTable) -> Summary:
         read += run.rows_read
         excluded += run.rows_excluded
         deduplicated += run.rows_deduplicated
-    return dataclasses.replace(
-        summary, rows_read=read, rows_excluded=excluded, rows_deduplicated=deduplicated
-    )
+    return read, excluded, deduplicated
 
 
 SHOWN_REASONS = 20
@@ -245,7 +391,7 @@ def _profile_notes(events: EventTable) -> list[Note]:
     return notes
 
 
-def _location_notes(events: EventTable) -> list[Note]:
+def _location_notes(located: Sequence[tuple[str, int]]) -> list[Note]:
     """Each problem met placing the consumer (an unknown ZIP code, a state that is none), with
     how many events had it: the event was placed by its other signals, if any."""
     return [
@@ -256,18 +402,22 @@ def _location_notes(events: EventTable) -> list[Note]:
             "signals, if any",
             "",
         )
-        for problem, count in events.located
+        for problem, count in located
     ]
 
 
-def _unplaced_notes(table: pl.DataFrame, packs: Sequence[Pack]) -> list[Note]:
+def _unplaced(table: pl.DataFrame, packs: Sequence[Pack]) -> int:
+    """Checked events with no jurisdiction, when overlays are selected (else 0)."""
+    if not any(is_overlay(p, packs) for p in packs):
+        return 0
+    return table.filter(pl.col(C.REASON).is_null() & pl.col("jurisdiction").is_null()).height
+
+
+def _unplaced_notes(count: int, packs: Sequence[Pack]) -> list[Note]:
     """How many checked events had no jurisdiction while overlays were selected: the base
     packs judged them, the overlays (whose scope cannot be known) did not."""
     overlays = sorted(p.info.name for p in packs if is_overlay(p, packs))
-    if not overlays:
-        return []
-    count = table.filter(pl.col(C.REASON).is_null() & pl.col("jurisdiction").is_null()).height
-    if not count:
+    if not overlays or not count:
         return []
     return [
         Note(
@@ -311,43 +461,55 @@ PROVIDER_ID = r"^(AC[0-9a-f]{32}|\d{12})$"
 account number."""
 
 
-def _account_notes(table: pl.DataFrame) -> list[Note]:
+def _account_facts(table: pl.DataFrame) -> AccountFacts:
+    """The `account` column of the checked events, as `_account_notes` needs it."""
+    checked = table.filter(pl.col(C.REASON).is_null()).select(pl.col("account").cast(pl.String))
+    if not checked.height:
+        return AccountFacts()
+    values = checked["account"].drop_nulls().unique().head(2).to_list()
+    provider = checked["account"].str.contains(PROVIDER_ID).fill_null(False).sum()
+    return AccountFacts(checked.height, frozenset(values), int(provider))
+
+
+def _accounts(parts: Iterable[AccountFacts]) -> AccountFacts:
+    """The facts of several parts together (two distinct values are as good as many)."""
+    checked, values, provider = 0, set[str](), 0
+    for facts in parts:
+        checked += facts.checked
+        values |= facts.values
+        provider += facts.provider
+    return AccountFacts(checked, frozenset(sorted(values)[:2]), provider)
+
+
+def _account_notes(facts: AccountFacts) -> list[Note]:
     """Warnings for an `account` column that cannot be the debt: one value across a large
     export, or values shaped like a provider's account id (limits per debt would then count
     every consumer's contacts together)."""
-    checked = table.filter(pl.col(C.REASON).is_null()).select(pl.col("account").cast(pl.String))
-    if not checked.height:
-        return []
     notes = []
-    stats = checked.select(
-        pl.col("account").n_unique().alias("n"),
-        pl.col("account").str.contains(PROVIDER_ID).fill_null(False).sum().alias("ids"),
-    )
-    distinct, provider = int(stats["n"][0]), int(stats["ids"][0])
-    if distinct == 1 and checked.height > ONE_ACCOUNT_ROWS:
+    if len(facts.values) == 1 and facts.checked > ONE_ACCOUNT_ROWS:
         notes.append(
             Note(
                 Severity.WARNING,
                 "one-account",
-                f"all {checked.height} checked events have the same account: if the column "
+                f"all {facts.checked} checked events have the same account: if the column "
                 "is not the debt (a provider's account id, a campaign), limits per debt count "
                 "every consumer's contacts together; map the debt's own column, or take it "
                 "from an accounts file (--profile with --accounts)",
             )
         )
-    if provider:
+    if facts.provider:
         notes.append(
             Note(
                 Severity.WARNING,
                 "provider-account-id",
-                f"{provider} checked event(s) have an account that looks like a provider's "
-                "account id (a Twilio AC... SID, an AWS account number), not a debt",
+                f"{facts.provider} checked event(s) have an account that looks like a "
+                "provider's account id (a Twilio AC... SID, an AWS account number), not a debt",
             )
         )
     return notes
 
 
-def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[Note]:
+def _notes(summary: Summary, accounts: AccountFacts) -> list[Note]:
     """What the reader must know about the run as a whole."""
     notes = []
     if summary.events_read == 0:
@@ -361,7 +523,12 @@ def _notes(events: EventTable, table: pl.DataFrame, summary: Summary) -> list[No
                 "rejected (see the rejected rows)",
             )
         )
-    notes += _account_notes(table)
+    return notes + _account_notes(accounts)
+
+
+def _plan_notes(events: EventTable, table: pl.DataFrame) -> list[Note]:
+    """A warning when planned events are earlier than the latest history event."""
+    notes = []
     plans, history = events.roles(Role.PLAN), events.roles(Role.HISTORY)
     if plans and history:
         checked = table.filter(pl.col(C.REASON).is_null())

@@ -154,29 +154,32 @@ def apply(
     `Findings` is never turned into tuples just to be copied).
     """
     waivers = tuple(waivers)
-    if not waivers and not baseline:
-        return violations, ()
+    marked, used = mark(violations, waivers, baseline, as_of)
+    return marked, notes(waivers, used, as_of)
+
+
+def _active(waivers: Sequence[Waiver], as_of: datetime) -> list[tuple[int, Waiver]]:
     today = as_of.date()
-    active: list[Waiver] = []
-    notes: list[Note] = []
-    for waiver in waivers:
-        if waiver.expires < today:
-            notes.append(
-                Note(
-                    Severity.WARNING,
-                    "waiver-expired",
-                    f"waiver for {waiver.describe()} expired on {waiver.expires} "
-                    "and no longer applies",
-                    waiver.source,
-                )
-            )
-        else:
-            active.append(waiver)
+    return [(i, w) for i, w in enumerate(waivers) if w.expires >= today]
+
+
+def mark(
+    violations: Sequence[Violation],
+    waivers: Sequence[Waiver],
+    baseline: frozenset[str],
+    as_of: datetime,
+) -> tuple[Sequence[Violation], frozenset[int]]:
+    """The findings with the first unexpired waiver that covers each, else the baseline,
+    marked; and the positions in `waivers` of the waivers that covered some finding (parts
+    of a log marked apart add their sets up, see `notes`)."""
+    if not waivers and not baseline:
+        return violations, frozenset()
+    active = _active(waivers, as_of)
     used: set[int] = set()
     out = []
     for v in violations:
         suppression = None
-        for index, waiver in enumerate(active):
+        for index, waiver in active:
             if waiver.covers(v):
                 used.add(index)
                 suppression = Suppression(
@@ -190,14 +193,31 @@ def apply(
         if suppression is None and v.fingerprint in baseline:
             suppression = Suppression("baseline", "recorded in the baseline")
         out.append(v._replace(suppression=suppression) if suppression else v)
-    for index, waiver in enumerate(active):
-        if index not in used:
-            notes.append(
-                Note(
-                    Severity.WARNING,
-                    "waiver-unused",
-                    f"waiver for {waiver.describe()} matched no finding",
-                    waiver.source,
-                )
-            )
-    return tuple(out), tuple(notes)
+    return tuple(out), frozenset(used)
+
+
+def notes(waivers: Sequence[Waiver], used: frozenset[int], as_of: datetime) -> tuple[Note, ...]:
+    """A warning for each waiver expired at `as_of`, and for each unexpired one whose
+    position is not in `used` (it matched no finding)."""
+    today = as_of.date()
+    out = [
+        Note(
+            Severity.WARNING,
+            "waiver-expired",
+            f"waiver for {waiver.describe()} expired on {waiver.expires} and no longer applies",
+            waiver.source,
+        )
+        for waiver in waivers
+        if waiver.expires < today
+    ]
+    out += [
+        Note(
+            Severity.WARNING,
+            "waiver-unused",
+            f"waiver for {waiver.describe()} matched no finding",
+            waiver.source,
+        )
+        for index, waiver in _active(waivers, as_of)
+        if index not in used
+    ]
+    return tuple(out)

@@ -6,11 +6,17 @@ Those rates need the contacts that did *not* break a rule as well as those that 
 only the event table holds, so they are counted here, in the pipeline, and handed to the
 reporters inside the `Report` (reporters take a Report and nothing else).  Everything is a
 Polars group-by over the checked events; Python only touches the few hundred rows kept.
+
+Counting has two steps so that parts of a log counted apart (the partitions of a Spark job)
+add up to what the whole log gives: `count` makes a `Counts` value of plain sums per
+dimension, key and rule, and `finish` adds several of them up and keeps the rows a report
+shows (`LIMITS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import polars as pl
@@ -43,6 +49,26 @@ BY_TIME = ("hour", "day", "week")
 """Breakdowns kept in time order rather than most findings first."""
 
 
+COUNT_SCHEMA = {"dim": pl.String, "key": pl.String, "rule": pl.String, "n": pl.Int64}
+"""The sums of `Counts.rows`: per dimension and key, the contacts (`rule` null) and the
+unsuppressed findings of each rule.  A time with no zone to be local in has a null key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The plain sums a part of a run contributes to its `Tallies` (see `finish`)."""
+
+    rows: pl.DataFrame
+    contacts: int = 0
+    first: int | None = None
+    last: int | None = None
+    """The earliest and latest contact (UTC µs)."""
+
+    @classmethod
+    def empty(cls) -> Counts:
+        return cls(pl.DataFrame(schema=COUNT_SCHEMA))
+
+
 def tally(
     events: EventTable,
     table: pl.DataFrame,
@@ -51,9 +77,19 @@ def tally(
     roles: Sequence[Role],
 ) -> Tallies:
     """Contacts (events of kind `contact`) of `roles` that were checked, and the unsuppressed
-    findings on them, by
-    channel, agency, agent, campaign, local hour, day and ISO week (in the consumer's primary
-    zone, else the pack's default zone), account and pack."""
+    findings on them, by channel, agency, agent, campaign, local hour, day and ISO week (in
+    the consumer's primary zone, else the pack's default zone), account and pack."""
+    return finish([count(events, table, findings, packs, roles)], packs)
+
+
+def count(
+    events: EventTable,
+    table: pl.DataFrame,
+    findings: Findings,
+    packs: Sequence[Pack],
+    roles: Sequence[Role],
+) -> Counts:
+    """The sums `tally` keeps its rows from, for the contacts of `roles` in `table`."""
     reported = events.roles(*roles)
     wanted = [C.IDX, C.TS, C.ZONE, C.SOURCE, C.ROW, "id", "account", *ATTRIBUTES]
     wanted += [route_column(i) for i in range(len(packs))]
@@ -64,17 +100,64 @@ def tally(
         table[C.REASON].is_null() & table[C.SOURCE].is_in(reported) & contact
     )
     if checked.height == 0:
-        return Tallies()
+        return Counts.empty()
     keys = _keys(checked, packs)
     hits = _hits(events, checked, findings).join(keys, on=C.IDX, how="inner")
     dims = [d for d in (*ATTRIBUTES, "hour", "day", "week", "account") if d in keys.columns]
-    breakdowns = {dim: _breakdown(dim, keys, hits) for dim in dims}
-    breakdowns["pack"] = _by_pack(checked, hits, packs)
+    parts = [_sums(dim, keys, hits) for dim in dims]
+    parts.append(_pack_sums(checked, hits, packs))
     first, last = checked[C.TS].min(), checked[C.TS].max()
+    return Counts(
+        pl.concat(parts),
+        checked.height,
+        first if isinstance(first, int) else None,
+        last if isinstance(last, int) else None,
+    )
+
+
+def _sums(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
+    """Contacts per key of `dim` (rule null) and findings per key and rule."""
+    contacts = keys.group_by(dim).len("n").with_columns(pl.lit(None, pl.String).alias("rule"))
+    found = hits.group_by(dim, "rule").len("n")
+    rows = pl.concat([contacts.select(dim, "rule", "n"), found.select(dim, "rule", "n")])
+    return rows.select(
+        pl.lit(dim).alias("dim"),
+        _as_text(dim, rows[dim]).alias("key"),
+        pl.col("rule"),
+        pl.col("n").cast(pl.Int64),
+    )
+
+
+def _pack_sums(checked: pl.DataFrame, hits: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
+    """Per pack: the checked contacts it applied to (its jurisdictions) and its findings."""
+    rows: list[tuple[str, str | None, int]] = []
+    found = dict(hits.group_by("rule").len("n").iter_rows())
+    for index, pack in enumerate(packs):
+        column = route_column(index)
+        contacts = int(checked[column].sum()) if column in checked.columns else checked.height
+        rows.append((pack.info.name, None, contacts))
+        rows += [(pack.info.name, r.id, found[r.id]) for r in pack.rules if r.id in found]
+    frame = pl.DataFrame(rows, schema=["key", "rule", "n"], orient="row")
+    return frame.select(pl.lit("pack").alias("dim"), "key", "rule", pl.col("n").cast(pl.Int64))
+
+
+def finish(parts: Sequence[Counts], packs: Sequence[Pack]) -> Tallies:
+    """The `Tallies` of the parts together: their sums added up, then each breakdown's rows
+    kept as `LIMITS` says (the latest periods, or the keys with most findings)."""
+    parts = [p for p in parts if p.contacts]
+    if not parts:
+        return Tallies()
+    rows = pl.concat([p.rows for p in parts]).group_by("dim", "key", "rule").agg(pl.col("n").sum())
+    present = set(rows["dim"].unique().to_list())
+    dims = [d for d in (*ATTRIBUTES, "hour", "day", "week", "account") if d in present]
+    breakdowns = {dim: _breakdown(dim, rows.filter(pl.col("dim") == dim)) for dim in dims}
+    breakdowns["pack"] = _by_pack(rows.filter(pl.col("dim") == "pack"), packs)
+    firsts = [p.first for p in parts if p.first is not None]
+    lasts = [p.last for p in parts if p.last is not None]
     return Tallies(
-        contacts=checked.height,
-        first=from_us(first) if isinstance(first, int) else None,
-        last=from_us(last) if isinstance(last, int) else None,
+        contacts=sum(p.contacts for p in parts),
+        first=from_us(min(firsts)) if firsts else None,
+        last=from_us(max(lasts)) if lasts else None,
         breakdowns=breakdowns,
     )
 
@@ -107,19 +190,17 @@ def _keys(checked: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
 
 def _as_text(dim: str, keys: pl.Series) -> pl.Series:
     """Grouped keys as the report writes them: `07` for an hour, `2026-03-08` for a day,
-    `2026-W10` for an ISO week, `(none)` for an empty cell, `unknown zone` for a time that
-    has no zone to be local in."""
+    `2026-W10` for an ISO week (null for a time that has no zone to be local in: shown as
+    `unknown zone`), `(none)` for an empty cell.  The text of a period sorts as its time."""
     if dim == "hour":
-        text = keys.cast(pl.String).str.zfill(2)
-    elif dim == "day":
-        text = keys.cast(pl.Date).dt.strftime("%Y-%m-%d")
-    elif dim == "week":
-        text = pl.select(
+        return keys.cast(pl.String).str.zfill(2)
+    if dim == "day":
+        return keys.cast(pl.Date).dt.strftime("%Y-%m-%d")
+    if dim == "week":
+        return pl.select(
             pl.format("{}-W{}", keys // 100, (keys % 100).cast(pl.String).str.zfill(2)).alias(dim)
         ).to_series()
-    else:
-        return keys.cast(pl.String).fill_null(NONE)
-    return text.fill_null("unknown zone")
+    return keys.cast(pl.String).fill_null(NONE)
 
 
 def _hits(events: EventTable, checked: pl.DataFrame, findings: Findings) -> pl.DataFrame:
@@ -142,41 +223,36 @@ def _hits(events: EventTable, checked: pl.DataFrame, findings: Findings) -> pl.D
     return located.join(index, on=[C.SOURCE, C.ROW, "id"], how="inner").select(C.IDX, "rule")
 
 
-def _breakdown(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> Breakdown:
-    contacts = keys.group_by(dim).len("contacts")
-    found = hits.group_by(dim).len("findings")
-    rows = contacts.join(found, on=dim, how="left", nulls_equal=True)
-    rows = rows.with_columns(
-        pl.col("findings").fill_null(0), _as_text(dim, rows[dim]).alias("_key")
+def _breakdown(dim: str, sums: pl.DataFrame) -> Breakdown:
+    """One breakdown from its summed rows (`COUNT_SCHEMA`), its long lists cut to `LIMITS`."""
+    contacts = sums.filter(pl.col("rule").is_null()).select("key", pl.col("n").alias("contacts"))
+    hits = sums.filter(pl.col("rule").is_not_null())
+    found = hits.group_by("key").agg(pl.col("n").sum().alias("findings"))
+    rows = contacts.join(found, on="key", how="left", nulls_equal=True).with_columns(
+        pl.col("findings").fill_null(0)
     )
     if dim in BY_TIME:  # the latest periods first, to keep; shown in time order
-        rows = rows.sort(dim, descending=True, nulls_last=True)
+        rows = rows.sort("key", descending=True, nulls_last=True)
     else:
-        rows = rows.sort(["findings", "contacts", "_key"], descending=[True, True, False])
+        rows = rows.sort(["findings", "contacts", "key"], descending=[True, True, False])
     limit = LIMITS.get(dim)
     kept, rest = (rows.head(limit), rows.slice(limit)) if limit else (rows, rows.clear())
     if dim in BY_TIME:
-        kept = kept.sort(dim, nulls_last=True)
-    named = kept.select(dim, "_key")
-    per_rule = (
-        hits.join(named, on=dim, how="inner", nulls_equal=True)
-        .group_by("_key", "rule")
-        .len("n")
-        .sort("_key", "rule")
-    )
-    by_key: dict[str, dict[str, int]] = {}
-    for key, rule, n in per_rule.iter_rows():
+        kept = kept.sort("key", nulls_last=True)
+    per_rule = hits.join(kept.select("key"), on="key", how="inner", nulls_equal=True)
+    by_key: dict[str | None, dict[str, int]] = {}
+    for key, rule, n in per_rule.select("key", "rule", "n").sort("key", "rule").iter_rows():
         by_key.setdefault(key, {})[rule] = n
     tallies = tuple(
-        Tally(key, contacts, findings, MappingProxyType(by_key.get(key, {})))
-        for key, contacts, findings in kept.select("_key", "contacts", "findings").iter_rows()
+        Tally(_shown(key), contacts, findings, MappingProxyType(by_key.get(key, {})))
+        for key, contacts, findings in kept.select("key", "contacts", "findings").iter_rows()
     )
     others = None
     if rest.height:
         left = (
-            hits.join(rest.select(dim), on=dim, how="inner", nulls_equal=True)
+            hits.join(rest.select("key"), on="key", how="inner", nulls_equal=True)
             .group_by("rule")
-            .len("n")
+            .agg(pl.col("n").sum())
         )
         others = Tally(
             f"{rest.height} {'earlier' if dim in BY_TIME else 'others'}",
@@ -187,16 +263,21 @@ def _breakdown(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> Breakdown:
     return Breakdown(dim, tallies, rows.height, others)
 
 
-def _by_pack(checked: pl.DataFrame, hits: pl.DataFrame, packs: Sequence[Pack]) -> Breakdown:
-    """Per pack: the checked contacts it applied to (its jurisdictions) and its findings."""
+def _shown(key: str | None) -> str:
+    return "unknown zone" if key is None else key
+
+
+def _by_pack(sums: pl.DataFrame, packs: Sequence[Pack]) -> Breakdown:
+    """Per pack, in the packs' order: the checked contacts it applied to and its findings."""
+    contacts = dict(sums.filter(pl.col("rule").is_null()).select("key", "n").iter_rows())
     rows = []
-    for index, pack in enumerate(packs):
-        column = route_column(index)
-        contacts = int(checked[column].sum()) if column in checked.columns else checked.height
-        ids = [rule.id for rule in pack.rules]
-        mine = hits.filter(pl.col("rule").is_in(ids)).group_by("rule").len("n").sort("rule")
-        by_rule = dict(mine.iter_rows())
+    for pack in packs:
+        name = pack.info.name
+        mine = sums.filter((pl.col("key") == name) & pl.col("rule").is_not_null())
+        by_rule = dict(mine.select("rule", "n").sort("rule").iter_rows())
         rows.append(
-            Tally(pack.info.name, contacts, sum(by_rule.values()), MappingProxyType(by_rule))
+            Tally(
+                name, int(contacts.get(name, 0)), sum(by_rule.values()), MappingProxyType(by_rule)
+            )
         )
     return Breakdown("pack", tuple(rows), len(rows))
