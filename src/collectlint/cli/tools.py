@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from collectlint.cli.app import app
 from collectlint.cli.options import (
+    SETTABLE,
     ConfigOpt,
     DataFormat,
     DataFormatOpt,
@@ -25,7 +27,11 @@ from collectlint.cli.options import (
 )
 from collectlint.errors import UsageError
 from collectlint.loading.settings import load_settings
+from collectlint.model import NextContact
 from collectlint.reporters.safe import printable
+
+if TYPE_CHECKING:
+    from collectlint.schedule import Question
 
 
 def _pack_dirs(folders: list[Path]) -> list[Path]:
@@ -109,15 +115,31 @@ def config_command(config: ConfigOpt = None) -> None:
     write(printable("\n".join(lines), keep_newlines=True) + "\n", None)
 
 
+MAX_QUESTIONS_BYTES = 64 * 1024 * 1024
+"""The largest questions file `next --questions` reads (about half a million questions)."""
+QUESTION_FIELDS = frozenset({"account", "at", "party", "channel", "to", "timezone", "debtor"})
+"""Keys of a `--questions` line besides the `--set` fields (`options.SETTABLE`)."""
+
+
 @app.command("next")
 def next_command(
     history: Annotated[
         list[str], typer.Option("--history", help="Past contact logs (repeatable).")
     ],
-    account: Annotated[str, typer.Option("--account", help="The account (debt).")],
+    account: Annotated[str | None, typer.Option("--account", help="The account (debt).")] = None,
     at: Annotated[
-        str, typer.Option("--at", help="Earliest instant wanted (ISO-8601 with offset).")
-    ],
+        str | None,
+        typer.Option("--at", help="Earliest instant wanted (ISO-8601 with offset)."),
+    ] = None,
+    questions: Annotated[
+        str | None,
+        typer.Option(
+            "--questions",
+            help="Many questions, one JSON object a line (- for standard input): account, at, "
+            "and optionally party, channel, to, timezone, debtor and the --set fields. "
+            "Answers are JSON lines, in order; instead of --account and --at.",
+        ),
+    ] = None,
     party: Annotated[str, typer.Option("--party")] = "debtor",
     channel: Annotated[str, typer.Option("--channel")] = "call",
     to: Annotated[str | None, typer.Option("--to", help="Number or address to contact.")] = None,
@@ -146,6 +168,17 @@ def next_command(
     """Print the earliest instant a contact may be made, and the rules that bind it."""
     from collectlint.schedule import next_contact
 
+    if questions is not None:
+        if account is not None or at is not None:
+            raise UsageError("--questions cannot be combined with --account or --at")
+        if to is not None or timezone is not None or debtor is not None or fields:
+            raise UsageError(
+                "--questions: give to, timezone, debtor and the --set fields on each line"
+            )
+        _next_batch(history, questions, rules, config, column_map)
+        return
+    if account is None or at is None:
+        raise UsageError("next needs --account and --at, or --questions FILE")
     options, _ = resolve(config, {"rules": rules, "map": parse_map(column_map or [])})
     moment = parse_instant("--at", at)
     assert moment is not None
@@ -159,25 +192,11 @@ def next_command(
         **parse_set(fields or []),
     }
     answer = next_contact(history, event, moment, options=options)
-    binding = sorted({v.rule for v in answer.binding})
     if output_format is DataFormat.JSON:
-        data = {
-            "requested": answer.requested.isoformat(),
-            "next_allowed_at": answer.at.astimezone(UTC).isoformat() if answer.at else None,
-            "next_allowed_local": answer.local_time or None,
-            "reason": answer.reason or None,
-            "binding_rules": binding,
-            "findings": [
-                {"rule": v.rule, "message": v.message, "citation": v.citation}
-                for v in answer.binding
-            ],
-            "notes": [
-                {"severity": str(n.severity), "code": n.code, "message": n.message}
-                for n in answer.notes
-            ],
-        }
+        data = _answer_data(answer)
         write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", None)
         return
+    binding = sorted({v.rule for v in answer.binding})
     if answer.at is None:
         lines = [f"no allowed instant: {answer.reason}"]
     else:
@@ -187,6 +206,118 @@ def next_command(
         lines.append("  no rule binds it: the requested time is allowed")
     lines += [f"note ({n.severity}): {n.message}" for n in answer.notes]
     write(printable("\n".join(lines), keep_newlines=True) + "\n", None)
+
+
+def _answer_data(answer: NextContact) -> dict[str, Any]:
+    """An answer as `next --format json` writes it (one object; also each `--questions`
+    line)."""
+    return {
+        "requested": answer.requested.isoformat(),
+        "next_allowed_at": answer.at.astimezone(UTC).isoformat() if answer.at else None,
+        "next_allowed_local": answer.local_time or None,
+        "reason": answer.reason or None,
+        "binding_rules": sorted({v.rule for v in answer.binding}),
+        "findings": [
+            {"rule": v.rule, "message": v.message, "citation": v.citation} for v in answer.binding
+        ],
+        "notes": [
+            {"severity": str(n.severity), "code": n.code, "message": n.message}
+            for n in answer.notes
+        ],
+    }
+
+
+def _next_batch(
+    history: list[str],
+    source: str,
+    rules: list[str] | None,
+    config: str | None,
+    column_map: list[str] | None,
+) -> None:
+    """`next --questions`: read the history once, answer every line of `source` in order
+    (one JSON answer a line); a line that is not a question is answered with its error, and
+    the command then exits 2 once every line is answered.  The batch's notes go to standard
+    error."""
+    from collectlint.schedule import History, NoAnswer
+
+    options, _ = resolve(config, {"rules": rules, "map": parse_map(column_map or [])})
+    parsed = [(line, *_question(text)) for line, text in _question_lines(source)]
+    loaded = History.load(history, options=options)
+    asked: list[Question] = [q for _, q, _ in parsed if q is not None]
+    batch = loaded.answer(asked)
+    answers = iter(batch.answers)
+    out: list[str] = []
+    failed = False
+    for line, question, error in parsed:
+        account = question[0].get("account") if question else None
+        data: dict[str, Any] = {"line": line, "account": account}
+        result = next(answers) if question is not None else NoAnswer(error)
+        if isinstance(result, NoAnswer):
+            failed = True
+            data["error"] = result.error
+        else:
+            data |= _answer_data(result)
+        out.append(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+    write("".join(f"{text}\n" for text in out), None)
+    for note in batch.notes:
+        typer.echo(printable(f"note ({note.severity}): {note.message}"), err=True)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _question_lines(source: str) -> list[tuple[int, str]]:
+    """The non-blank lines of the questions file `source` (`-`: standard input), numbered
+    from 1; refused whole when larger than `MAX_QUESTIONS_BYTES` or not UTF-8."""
+    name = "standard input" if source == "-" else source
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read(MAX_QUESTIONS_BYTES + 1)
+        else:
+            with Path(source).open("rb") as handle:
+                data = handle.read(MAX_QUESTIONS_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"--questions {name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_QUESTIONS_BYTES:
+        raise UsageError(f"--questions {name}: larger than {MAX_QUESTIONS_BYTES:,} bytes; split it")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--questions {name}: not UTF-8 (byte {exc.start})") from None
+    return [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+
+
+def _question(text: str) -> tuple[Question | None, str]:
+    """One `--questions` line as a question, or None and why it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return None, f"not JSON: {exc}"
+    if not isinstance(data, dict):
+        return None, "expected a JSON object with account and at"
+    unknown = sorted(set(data) - QUESTION_FIELDS - set(SETTABLE))
+    if unknown:
+        known = ", ".join(sorted(QUESTION_FIELDS | set(SETTABLE)))
+        return None, f"unknown key(s) {', '.join(map(repr, unknown))} (known: {known})"
+    for key, value in sorted(data.items()):
+        if not isinstance(value, str):
+            return None, f"{key!r} must be a string"
+    missing = [k for k in ("account", "at") if k not in data]
+    if missing:
+        return None, f"missing key(s) {', '.join(map(repr, missing))}"
+    try:
+        moment = parse_instant("at", data["at"])
+    except UsageError as exc:
+        return None, str(exc)
+    assert moment is not None
+    event = {
+        "party": "debtor",
+        "channel": "call",
+        "to": "",
+        "timezone": "",
+        "debtor": "",
+        **{k: v.strip() if k in SETTABLE else v for k, v in data.items() if k != "at"},
+    }
+    return (event, moment), ""
 
 
 profile_app = typer.Typer(
