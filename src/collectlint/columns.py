@@ -40,6 +40,9 @@ LINE = "_line"
 SCOPE = "_scope"
 """An isolation group: events in different scopes never count together (test cases,
 hypothetical schedules).  Absent from ordinary runs."""
+DUPLICATE = "_duplicate"
+"""True on a row whose id occurs elsewhere in the whole log, when only part of the log is read
+here (a partition of a Spark job); absent otherwise."""
 
 # validation and routing
 REASON = "_reason"

@@ -144,11 +144,14 @@ def _pack_sums(checked: pl.DataFrame, hits: pl.DataFrame, packs: Sequence[Pack])
 def finish(parts: Sequence[Counts], packs: Sequence[Pack]) -> Tallies:
     """The `Tallies` of the parts together: their sums added up, then each breakdown's rows
     kept as `LIMITS` says (the latest periods, or the keys with most findings)."""
-    parts = [p for p in parts if p.contacts]
-    if not parts:
+    if not any(p.contacts for p in parts):
         return Tallies()
-    rows = pl.concat([p.rows for p in parts]).group_by("dim", "key", "rule").agg(pl.col("n").sum())
-    present = set(rows["dim"].unique().to_list())
+    # a part may hold findings only (a later stage of a Spark job): its rows still add up
+    every = pl.concat([p.rows for p in parts if p.rows.height])
+    rows = every.group_by("dim", "key", "rule").agg(pl.col("n").sum())
+    # an attribute with no value on any contact is not a breakdown (a column left empty)
+    valued = rows.filter(~pl.col("dim").is_in(ATTRIBUTES) | (pl.col("key") != NONE))
+    present = set(valued["dim"].unique().to_list())
     dims = [d for d in (*ATTRIBUTES, "hour", "day", "week", "account") if d in present]
     breakdowns = {dim: _breakdown(dim, rows.filter(pl.col("dim") == dim)) for dim in dims}
     breakdowns["pack"] = _by_pack(rows.filter(pl.col("dim") == "pack"), packs)
@@ -178,11 +181,9 @@ def _keys(checked: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
         (pl.col(C.LOCAL) // US_PER_HOUR % 24).cast(pl.Int8).alias("hour"),
         day.alias("day"),
         (date.dt.iso_year() * 100 + date.dt.week()).alias("week"),
-        *(
-            pl.col(name)
-            for name in ATTRIBUTES
-            if name in checked.columns and checked[name].null_count() < checked.height
-        ),
+        # every attribute column the log has: whether it has a value anywhere is known only
+        # when the parts are added up (see `finish`)
+        *(pl.col(name) for name in ATTRIBUTES if name in checked.columns),
     ]
     present = [name for name in ATTRIBUTES if name in checked.columns]
     return checked.select(C.IDX, "account", *present).with_columns(local).select(exprs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -54,6 +55,13 @@ baseline_app = typer.Typer(
     help="Record current findings so only new ones fail.", no_args_is_help=True
 )
 app.add_typer(baseline_app, name="baseline")
+
+
+class Engine(enum.StrEnum):
+    """Where `check` runs the rules."""
+
+    LOCAL = "local"
+    SPARK = "spark"
 
 
 @app.command("check")
@@ -146,6 +154,31 @@ def check_command(
             "findings.csv and findings.parquet.",
         ),
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="Where the rules run: here, or on Spark (pip install 'collectlint[spark]'; "
+            "Java 17+), partition by partition.",
+        ),
+    ] = Engine.LOCAL,
+    master: Annotated[
+        str,
+        typer.Option("--master", help="Spark master for --engine spark: local[2], yarn, ..."),
+    ] = "local[*]",
+    partitions: Annotated[
+        int | None,
+        typer.Option(
+            "--partitions",
+            min=1,
+            help="Parts each Spark stage splits the log into (default: 2 per core, and one "
+            "per 500,000 rows).",
+        ),
+    ] = None,
+    spark_conf: Annotated[
+        list[str] | None,
+        typer.Option("--spark-conf", help="Spark configuration KEY=VALUE (repeatable)."),
+    ] = None,
 ) -> None:
     """Check contact logs (or a plan, with --history) and report violations."""
     check_output(output, [*logs, *(history or [])])
@@ -186,7 +219,15 @@ def check_command(
     )
     inputs = len(logs) + len(options.history)
     with progress(f"reading and checking {inputs} input(s)…", quiet=quiet):
-        report = run_check(logs, options)
+        if engine is Engine.SPARK:
+            from collectlint.spark import check as spark_check
+
+            conf = dict(_pair("--spark-conf", item) for item in spark_conf or [])
+            report = spark_check(logs, options, master=master, partitions=partitions, conf=conf)
+        else:
+            if master != "local[*]" or partitions is not None or spark_conf:
+                raise UsageError("--master, --partitions and --spark-conf need --engine spark")
+            report = run_check(logs, options)
         if before is not None:
             from collectlint.compare import with_comparison
 
@@ -201,6 +242,13 @@ def check_command(
             write_bundle(report, output_dir)
         rendered = REPORTERS[chosen](report)
     emit(report, chosen, output, level, exit_zero, rendered)
+
+
+def _pair(option: str, item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"{option}: expected KEY=VALUE, not {item!r}")
+    return key.strip(), value
 
 
 def emit(

@@ -53,7 +53,11 @@ def with_reasons(
     The cheap boolean checks run on every row; the reason texts are built only for the rows
     that failed one, since a when/then chain would format every branch for every row.
     """
-    table = table.with_columns(_dup=_duplicated(table))
+    duplicated = _duplicated(table)
+    if C.DUPLICATE in table.columns:  # ids repeated in parts of the log not read here
+        duplicated = duplicated | table[C.DUPLICATE].fill_null(False)
+        table = table.drop(C.DUPLICATE)
+    table = table.with_columns(_dup=duplicated)
     checks = _checks(distinct, shaped)
     failed = table.select(pl.any_horizontal(c for c, _, _ in checks)).to_series()
     if not failed.any():
