@@ -83,7 +83,11 @@ def ident(s: str) -> str:
 
 
 def read_header(path: str) -> list[str]:
-    """Column names from the CSV header line (a UTF-8 BOM is ignored)."""
+    """Column names from the CSV header line (a UTF-8 BOM is ignored), or a Parquet file's."""
+    if path.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
     with open(path, newline="", encoding="utf-8-sig") as f:
         return next(csv.reader(f), [])
 
@@ -128,6 +132,9 @@ def load(con: duckdb.DuckDBPyConnection, path: str) -> None:
         f"read_csv({lit(path)}, columns = {spec}, header = true, auto_detect = false, "
         "delim = ',', quote = '\"', escape = '\"')"
     )
+    if path.endswith(".parquet"):  # the same text columns, from a Parquet file
+        cast = ", ".join(f"{ident(c)}::VARCHAR AS {ident(c)}" for c in header)
+        src = f"(SELECT {cast} FROM read_parquet({lit(path)}))"
     present = set(header)
 
     def col(c: str) -> str:

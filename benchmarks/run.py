@@ -121,8 +121,9 @@ def size_label(rows: int) -> str:
     return str(rows)
 
 
-def ensure_log(rows: int) -> Path:
-    """Return the log for ``rows``, generating it first if it does not exist."""
+def ensure_log(rows: int, fmt: str = "csv") -> Path:
+    """Return the log for ``rows`` in ``fmt`` (csv or parquet), generating it first if it does
+    not exist (the Parquet log holds the CSV's rows as the same text columns)."""
     path = DATA / f"log-{size_label(rows)}.csv"
     if not path.exists():
         print(f"generating {path} ...", file=sys.stderr)
@@ -130,7 +131,15 @@ def ensure_log(rows: int) -> Path:
             [sys.executable, str(HERE / "generate.py"), "--rows", str(rows), "--out", str(path)],
             check=True,
         )
-    return path
+    if fmt == "csv":
+        return path
+    parquet = path.with_suffix(".parquet")
+    if not parquet.exists():
+        import polars as pl
+
+        print(f"writing {parquet} ...", file=sys.stderr)
+        pl.scan_csv(path, infer_schema=False).sink_parquet(parquet)
+    return parquet
 
 
 def write_bench_pack() -> Path:
@@ -271,6 +280,7 @@ def log_rows(log: Path, ids: set[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     if not ids:
         return found
+    log = log.with_suffix(".csv")  # a Parquet log holds the rows of the CSV beside it
     with log.open(newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -326,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="1m", help="comma-separated row counts, e.g. 1m,10m")
     ap.add_argument("--repeat", type=int, default=3, help="fresh-process runs per engine")
     ap.add_argument(
+        "--inputs", default="csv", help="comma-separated log formats to time: csv, parquet"
+    )
+    ap.add_argument(
         "--collectlint",
         default=default_collectlint(),
         help="collectlint executable (default: the one next to this Python, else on PATH)",
@@ -356,9 +369,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     all_same = True
     notes: list[str] = [f"load average before: {load_average()}"]
-    for size in [parse_size(s) for s in args.sizes.split(",") if s.strip()]:
-        log = ensure_log(size)
-        label = size_label(size)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    formats = [f.strip() for f in args.inputs.split(",") if f.strip()]
+    for size, fmt in [(size, fmt) for size in sizes for fmt in formats]:
+        log = ensure_log(size, fmt)
+        label = f"{size_label(size)}-{fmt}"
         results = {e: EngineResult(e) for e in engines}
         outs = {
             FULL: OUT / f"collectlint-{label}.json",
@@ -393,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             if r.other:
                 count += f" (+{sum(r.other.values()):,} other rules)"
             table.append(
-                f"| {size:,} | CSV {file_mb(log):.0f} MB | {e} | {r.wall_median:.2f} "
+                f"| {size:,} | {fmt} {file_mb(log):.0f} MB | {e} | {r.wall_median:.2f} "
                 f"| {r.rss_median:.0f} | {count} | {ratio} |"
             )
         for e in engines:
