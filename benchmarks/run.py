@@ -14,6 +14,9 @@ machine load hits all of them alike). The engines are:
 * ``collectlint-3``: the same command with ``--rules`` set to a generated pack that extends
   ``us-regf`` and disables every rule except call-volume, call-after-conversation and
   inconvenient-time. This does the same work as the baseline, so it is the like-for-like row;
+* ``collectlint-3-tz``: that command with ``--no-infer-location``: the consumer's zones from the
+  ``timezone`` column only, which is all the SQL reads (by default collectlint also takes
+  candidate zones from each phone number, as Regulation F's "every location" asks);
 * ``duckdb``: ``python benchmarks/duckdb_regf.py LOG --out OUT.csv``.
 
 It measures wall time with ``perf_counter`` around the child, so interpreter start and imports
@@ -51,10 +54,11 @@ BENCH_PACK = DATA / "packs" / "regf-bench"
 
 FULL = "collectlint"
 THREE = "collectlint-3"
+THREE_TZ = "collectlint-3-tz"
 BASELINE = "duckdb"
 BEFORE_FULL = "before"
 BEFORE_THREE = "before-3"
-ENGINES = (FULL, THREE, BASELINE, BEFORE_FULL, BEFORE_THREE)
+ENGINES = (FULL, THREE, THREE_TZ, BASELINE, BEFORE_FULL, BEFORE_THREE)
 """`before` and `before-3` run another installation (`--before PATH`) in the same runs, to
 measure a change against the code it replaces."""
 
@@ -206,7 +210,9 @@ def command(engine: str, collectlint: str, log: Path, out: Path, before: str = "
         return [sys.executable, str(HERE / "duckdb_regf.py"), str(log), "--out", str(out)]
     program = before if engine in (BEFORE_FULL, BEFORE_THREE) else collectlint
     cmd = [program, "check", str(log), "--format", "json", "--output", str(out)]
-    if engine in (THREE, BEFORE_THREE):
+    if engine == THREE_TZ:  # the zones of the timezone column only, as the SQL takes them
+        cmd += ["--no-infer-location"]
+    if engine in (THREE, THREE_TZ, BEFORE_THREE):
         cmd += ["--rules", str(write_bench_pack())]
     return cmd
 
@@ -378,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         outs = {
             FULL: OUT / f"collectlint-{label}.json",
             THREE: OUT / f"collectlint-3-{label}.json",
+            THREE_TZ: OUT / f"collectlint-3-tz-{label}.json",
             BASELINE: OUT / f"duckdb-{label}.csv",
             BEFORE_FULL: OUT / f"before-{label}.json",
             BEFORE_THREE: OUT / f"before-3-{label}.json",

@@ -147,7 +147,13 @@ def _part(
     findings = Findings.of(marked)
     checked = pl.col(C.REASON).is_null()
     # logged and planned contacts; a template's renderings are not contacts made at a time
-    counts = tallies.count(events, table, findings, packs, (Role.LOG, Role.PLAN))
+    # a log's own findings, none suppressed, are the engine's rows: no need to find them
+    # again by input, record and id
+    plain = not (settings.waivers or settings.baseline or events.templates) and (
+        not events.roles(Role.PLAN, Role.HISTORY)
+    )
+    hits = found.select(C.IDX, pl.col(C.RULE).cast(pl.String).alias("rule")) if plain else None
+    counts = tallies.count(events, table, findings, packs, (Role.LOG, Role.PLAN), hits)
     return Part(
         findings=findings,
         rejected=rejections(events, table),

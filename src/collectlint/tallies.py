@@ -88,8 +88,12 @@ def count(
     findings: Findings,
     packs: Sequence[Pack],
     roles: Sequence[Role],
+    hits: pl.DataFrame | None = None,
 ) -> Counts:
-    """The sums `tally` keeps its rows from, for the contacts of `roles` in `table`."""
+    """The sums `tally` keeps its rows from, for the contacts of `roles` in `table`.
+
+    `hits` (`C.IDX`, `rule`) are the unsuppressed findings by event index when the caller has
+    them (a log's own findings with nothing suppressed); else they are found from `findings`."""
     reported = events.roles(*roles)
     wanted = [C.IDX, C.TS, C.ZONE, C.SOURCE, C.ROW, "id", "account", *ATTRIBUTES]
     wanted += [route_column(i) for i in range(len(packs))]
@@ -102,7 +106,9 @@ def count(
     if checked.height == 0:
         return Counts.empty()
     keys = _keys(checked, packs)
-    hits = _hits(events, checked, findings).join(keys, on=C.IDX, how="inner")
+    if hits is None:
+        hits = _hits(events, checked, findings)
+    hits = hits.join(keys, on=C.IDX, how="inner")
     dims = [d for d in (*ATTRIBUTES, "hour", "day", "week", "account") if d in keys.columns]
     parts = [_sums(dim, keys, hits) for dim in dims]
     parts.append(_pack_sums(checked, hits, packs))

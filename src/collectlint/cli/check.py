@@ -171,8 +171,9 @@ def check_command(
         typer.Option(
             "--partitions",
             min=1,
-            help="Parts each Spark stage splits the log into (default: 2 per core, and one "
-            "per 500,000 rows).",
+            help="Parts each stage splits the log into: on Spark (default: 2 per core, and "
+            "one per 500,000 rows), or here, for a Parquet log larger than memory (checked a "
+            "part at a time, spilled to the temporary folder in between).",
         ),
     ] = None,
     spark_conf: Annotated[
@@ -225,9 +226,14 @@ def check_command(
             conf = dict(_pair("--spark-conf", item) for item in spark_conf or [])
             report = spark_check(logs, options, master=master, partitions=partitions, conf=conf)
         else:
-            if master != "local[*]" or partitions is not None or spark_conf:
-                raise UsageError("--master, --partitions and --spark-conf need --engine spark")
-            report = run_check(logs, options)
+            if master != "local[*]" or spark_conf:
+                raise UsageError("--master and --spark-conf need --engine spark")
+            if partitions is not None:  # a Parquet log larger than memory, a part at a time
+                from collectlint.chunked import check as chunked_check
+
+                report = chunked_check(logs, options, parts=partitions)
+            else:
+                report = run_check(logs, options)
         if before is not None:
             from collectlint.compare import with_comparison
 

@@ -2,7 +2,7 @@
 
 Spark reads the logs (CSV, JSON Lines or Parquet, from any path it can read: local, HDFS,
 S3), numbers their records, and runs the local reader on each split to learn every row's
-keys (`worker.keys`).  Ids that repeat anywhere in the log are marked, as a local run rejects
+keys (`splits.keyed`).  Ids that repeat anywhere in the log are marked, as a local run rejects
 them.  Then, per stage of `stages.plan` (for the built-in packs: by account, by person
 contacted, by debtor), the rows are shuffled so that every group of the stage's rules is in
 one partition, and each partition is checked by `pipeline.evaluate_part`: one implementation
@@ -22,18 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from collectlint import partitions as splits
 from collectlint import pipeline, stages
-from collectlint.api import load_packs, settings_of, validate_options
 from collectlint.errors import InputError, UsageError
 from collectlint.findings import Findings
-from collectlint.inputs.events import ReadOptions
 from collectlint.inputs.lines import LineMap
 from collectlint.inputs.readers import FORMATS
 from collectlint.inputs.scan import CsvLayout
-from collectlint.loading.checks import filter_fields
 from collectlint.model import CheckOptions, InputFile, Role
 from collectlint.report import Report
-from collectlint.selection import select_rules
 from collectlint.spark import worker
 from collectlint.spark.session import session
 from collectlint.util import from_us
@@ -57,46 +54,22 @@ def check(
     `partitions` is how many parts each stage splits the log into (default: two per core
     Spark offers, and at least one per 500,000 rows).  `conf` is extra Spark configuration.
     """
-    validate_options(opts)
-    if opts.history:
-        raise UsageError("--engine spark checks logs; a plan with --history runs locally")
-    if opts.profile:
-        raise UsageError(
-            "--engine spark reads canonical logs (with --map); read exports through a "
-            "profile locally, or write the canonical log first"
-        )
-    if any(path == "-" for path in logs):
-        raise UsageError("--engine spark reads files, not standard input")
-    packs = select_rules(load_packs(opts.rules), opts.select, opts.ignore, opts.severity)
-    settings = settings_of(opts)
-    rules = [rule for pack in packs for rule in pack.rules]
-    reads_text = any(
-        rule.check.reads_text or "body_is" in filter_fields(rule.spec.where, rule.spec.params)
-        for rule in rules
-    )
+    ready = splits.setup(logs, opts, "--engine spark")
+    packs, settings, reads_text = ready.packs, ready.settings, ready.reads_text
     formats = tuple(_format(path) for path in logs)
     layouts = [_layout(path, fmt) for path, fmt in zip(logs, formats, strict=True)]
-    job = worker.Job(
-        paths=tuple(logs),
-        formats=formats,
-        widths=tuple(layout.header_fields if layout else 0 for layout in layouts),
-        column_map=tuple(sorted(opts.column_map.items())),
-        extra=frozenset().union(*(pack.info.fields for pack in packs)),
-        rules=tuple(opts.rules),
-        select=tuple(opts.select),
-        ignore=tuple(opts.ignore),
-        severity=tuple(sorted(opts.severity.items())),
-        read=ReadOptions(opts.assume_timezone, opts.infer_location),
-        settings=dataclasses.replace(settings, context=None),
-    )
+    widths = [layout.header_fields if layout else 0 for layout in layouts]
+    job = splits.job_of(logs, formats, widths, opts, ready)
     plan = stages.plan(packs)
     extra = dict(conf or {})
     if master.startswith("local"):
         extra.setdefault("spark.driver.memory", "4g")
     with session(master, extra) as spark:
-        frames, counts = zip(
-            *(_read(spark, job, i, reads_text) for i in range(len(logs))), strict=True
-        )
+        read = [
+            _read(spark, job, i, reads_text, layout is None or not layout.lines.plain)
+            for i, layout in enumerate(layouts)
+        ]
+        frames, counts = [f for f, _ in read], [n for _, n in read]
         total = sum(counts)
         width = partitions or max(2 * spark.sparkContext.defaultParallelism, total // 500_000, 1)
         keyed = _keyed(spark, job, frames)
@@ -106,11 +79,11 @@ def check(
             split = (
                 keyed.repartition(1)
                 if stage.field == stages.WHOLE
-                else keyed.repartition(width, worker.key_column(stage.field))
+                else keyed.repartition(width, splits.key_column(stage.field))
             )
             run = functools.partial(worker.evaluate, job, stage.rules, number == 0, as_of)
             table = split.mapInArrow(run, "part binary").toArrow()
-            parts += [worker.loads(blob.as_py()) for blob in table.column("part")]
+            parts += [splits.loads(blob.as_py()) for blob in table.column("part")]
         keyed.unpersist()
     inputs = tuple(
         InputFile(path, layout.sha256 if layout else _sha256(path), rows, Role.LOG)
@@ -169,10 +142,11 @@ def _format(path: str) -> str:
 
 
 def _read(
-    spark: SparkSession, job: worker.Job, index: int, reads_text: bool
+    spark: SparkSession, job: splits.Job, index: int, reads_text: bool, lines: bool
 ) -> tuple[DataFrame, int]:
     """Input `index` as a Spark frame of its rows, with its position and each record's
-    number, and its row count."""
+    number, and its row count.  `lines`: a record may take several lines (unknown for a file
+    Spark reads from elsewhere), so the file is read whole by one task rather than split."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
@@ -184,16 +158,16 @@ def _read(
                 "sep": "\t" if fmt == "tsv" else ",",
                 "quote": '"',
                 "escape": '"',
-                "multiLine": "true",  # a message body may hold line breaks
+                "multiLine": "true" if lines else "false",  # a body may hold line breaks
                 "mode": "PERMISSIVE",
             }
             names = spark.read.options(**options).csv(path).columns
             schema = StructType(
                 [StructField(n, StringType()) for n in names]
-                + [StructField(worker.CORRUPT, StringType())]
+                + [StructField(splits.CORRUPT, StringType())]
             )
             frame = (
-                spark.read.options(**options, columnNameOfCorruptRecord=worker.CORRUPT)
+                spark.read.options(**options, columnNameOfCorruptRecord=splits.CORRUPT)
                 .schema(schema)
                 .csv(path)
             )
@@ -205,25 +179,35 @@ def _read(
         raise InputError(f"{path}: Spark cannot read it: {str(exc).splitlines()[0]}") from None
     if not reads_text and "body" in frame.columns and "body" not in dict(job.column_map):
         frame = frame.drop("body")  # no rule reads message text: do not shuffle it
-    frame = frame.withColumn(worker.SRC, F.lit(index).cast("int"))
-    frame = frame.withColumn("__pid", F.spark_partition_id()).withColumn(
-        "__mid", F.monotonically_increasing_id()
+    frame = frame.withColumn(splits.SRC, F.lit(index).cast("int"))
+    # a record's number: its position in its split (ids run on within one), after the
+    # records of the earlier splits of its file, the files in name order
+    frame = frame.select(
+        "*",
+        F.concat_ws("|", "_metadata.file_path", "_metadata.file_block_start").alias("__block"),
+        F.col("_metadata.file_path").alias("__file"),
+        F.col("_metadata.file_block_start").alias("__start"),
+        F.monotonically_increasing_id().alias("__mid"),
     )
-    sizes: dict[int, int] = dict(frame.groupBy("__pid").count().collect())
-    offsets, start = {}, 0
-    for pid in sorted(sizes):
-        offsets[pid] = start
-        start += sizes[pid]
-    where = F.create_map(*(F.lit(x) for pid in sorted(offsets) for x in (pid, offsets[pid])))
-    local = F.col("__mid") - F.shiftleft(F.col("__pid").cast("long"), 33)
-    numbered = frame.withColumn(worker.ROW, where[F.col("__pid")] + local + 1).drop(
-        "__pid", "__mid"
+    blocks = (
+        frame.groupBy("__block", "__file", "__start")
+        .agg(F.count("*").alias("n"), F.min("__mid").alias("first"))
+        .collect()
+    )
+    shift: dict[str, int] = {}
+    start = 0
+    for block, _, _, rows, first in sorted(blocks, key=lambda b: (b[1], b[2])):
+        shift[block] = start - first
+        start += rows
+    where = F.create_map(*(F.lit(x) for block, value in shift.items() for x in (block, value)))
+    numbered = frame.withColumn(splits.ROW, where[F.col("__block")] + F.col("__mid") + 1).drop(
+        "__block", "__file", "__start", "__mid"
     )
     return numbered, start
 
 
-def _keyed(spark: SparkSession, job: worker.Job, frames: Sequence[DataFrame]) -> DataFrame:
-    """All inputs' rows with their keys, and `worker.DUP` on ids that repeat (persisted:
+def _keyed(spark: SparkSession, job: splits.Job, frames: Sequence[DataFrame]) -> DataFrame:
+    """All inputs' rows with their keys, and `splits.DUP` on ids that repeat (persisted:
     every stage shuffles it)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
@@ -232,15 +216,15 @@ def _keyed(spark: SparkSession, job: worker.Job, frames: Sequence[DataFrame]) ->
     rows = frames[0]
     for other in frames[1:]:
         rows = rows.unionByName(other, allowMissingColumns=True)
-    added = [StructField(worker.ID, StringType()), StructField(worker.TS, LongType())]
-    added += [StructField(worker.key_column(k), StringType()) for k in worker.KEYS]
+    added = [StructField(splits.ID, StringType()), StructField(splits.TS, LongType())]
+    added += [StructField(splits.key_column(k), StringType()) for k in splits.KEYS]
     schema = StructType([*rows.schema.fields, *added])
     keyed = rows.mapInArrow(functools.partial(worker.keys, job), schema)
     keyed = keyed.persist(StorageLevel.MEMORY_AND_DISK)
-    repeated = keyed.groupBy(worker.ID).count().where(F.col("count") > 1).select(worker.ID)
+    repeated = keyed.groupBy(splits.ID).count().where(F.col("count") > 1).select(splits.ID)
     if repeated.limit(1).count():
-        marks = repeated.withColumn(worker.DUP, F.lit(True))
-        keyed = keyed.join(F.broadcast(marks), on=worker.ID, how="left").persist(
+        marks = repeated.withColumn(splits.DUP, F.lit(True))
+        keyed = keyed.join(F.broadcast(marks), on=splits.ID, how="left").persist(
             StorageLevel.MEMORY_AND_DISK
         )
     _ = spark
@@ -251,10 +235,10 @@ def _latest(keyed: DataFrame) -> datetime:
     """The latest instant among the rows that can be checked (the default `as_of`)."""
     from pyspark.sql import functions as F
 
-    checkable = F.col(worker.TS).isNotNull()
-    if worker.DUP in keyed.columns:
-        checkable = checkable & F.col(worker.DUP).isNull()
-    latest = keyed.where(checkable).agg(F.max(worker.TS)).collect()[0][0]
+    checkable = F.col(splits.TS).isNotNull()
+    if splits.DUP in keyed.columns:
+        checkable = checkable & F.col(splits.DUP).isNull()
+    latest = keyed.where(checkable).agg(F.max(splits.TS)).collect()[0][0]
     return pipeline.EPOCH if latest is None else from_us(int(latest))
 
 
