@@ -56,13 +56,21 @@ def _plain(report: collectlint.Report) -> dict[str, Any]:
     return data
 
 
+OPTIONS = CheckOptions(rules=PACKS, max_rejects=10_000)
+
+
+@pytest.fixture(scope="module")
+def whole(logs: list[str]) -> dict[str, Any]:
+    return _plain(collectlint.check(logs, options=OPTIONS))
+
+
 @pytest.mark.parametrize(("parts", "slice_rows"), [(1, 10_000), (4, 700), (7, 333)])
-def test_parts_give_the_whole_log_report(logs: list[str], parts: int, slice_rows: int) -> None:
-    options = CheckOptions(rules=PACKS, max_rejects=10_000)
-    whole = _plain(collectlint.check(logs, options=options))
+def test_parts_give_the_whole_log_report(
+    logs: list[str], whole: dict[str, Any], parts: int, slice_rows: int
+) -> None:
     assert whole["summary"]["events_rejected"] >= 6
     assert whole["summary"]["violations"] > 100
-    split = _plain(chunked_check(logs, options, parts=parts, slice_rows=slice_rows))
+    split = _plain(chunked_check(logs, OPTIONS, parts=parts, slice_rows=slice_rows))
     for key in sorted(whole):
         assert split[key] == whole[key], key
 

@@ -139,6 +139,8 @@ def _part(
     as_of: datetime,
     answers: pl.DataFrame | None,
 ) -> Part:
+    """The part `result` makes: findings built from `found` (with the planned events' next
+    allowed instants, `answers`), suppression marked, and the counts `assemble` adds up."""
     table = result.table
     rules = [rule for pack in packs for rule in pack.rules]
     findings = violations.build(found, events, table, rules, settings.show_pii, answers)
