@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -106,3 +108,12 @@ def one_rule_pack(
         f"    where: {where}\n"
         f"    params: {params}\n"
     )
+
+
+def generated_log(path: Path, rows: int, seed: int) -> Path:
+    """A realistic canonical log of `rows` rows at `path`, from the benchmarks' generator
+    (calls, SMS with bodies, consents, several zones and jurisdictions, DST changes)."""
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+    command = [sys.executable, str(script), "--rows", str(rows), "--out", str(path)]
+    subprocess.run([*command, "--seed", str(seed)], check=True, capture_output=True)
+    return path

@@ -13,8 +13,6 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from collectlint import stages
 from collectlint.api import load_packs
 from collectlint.model import CheckOptions
 from collectlint.reporters import json_report
+from helpers import generated_log
 
 REPO = Path(__file__).resolve().parents[1]
 PACKS = ("us-*", "cn-consumer-credit", "uk-conc")
@@ -49,13 +48,7 @@ h5,2024-03-05T18:00:00Z,ACC-H2,,debtor,+442079460000,call,outbound,no_answer,Eur
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     folder = tmp_path_factory.mktemp("spark")
-    generated = folder / "generated.csv"
-    script = str(REPO / "benchmarks" / "generate.py")
-    subprocess.run(
-        [sys.executable, script, "--rows", "3000", "--out", str(generated), "--seed", "7"],
-        check=True,
-        capture_output=True,
-    )
+    generated = generated_log(folder / "generated.csv", 3000, 7)
     hostile = folder / "hostile.csv"
     hostile.write_text(HOSTILE, encoding="utf-8")
     return [

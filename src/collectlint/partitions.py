@@ -90,25 +90,6 @@ def _packs(
     return tuple(replace(p, rules=tuple(r for r in p.rules if r.id in stage_rules)) for p in packs)
 
 
-def _raws(job: Job, frame: pl.DataFrame) -> list[RawLog]:
-    """The rows of each input as that input's `RawLog`, in input order and record order (so
-    events tied in time are taken in the order a local run takes them)."""
-    frame = frame.sort(SRC, ROW)
-    raws = []
-    for index, path in enumerate(job.paths):
-        rows = frame.filter(pl.col(SRC) == index)
-        data = rows.drop(*(c for c in (SRC, ROW, CORRUPT, DUP) if c in rows.columns))
-        data = data.rename({c: c.strip() for c in data.columns})
-        events = canonical(data, dict(job.column_map), path, extra=job.extra)
-        events = events.with_columns(rows[ROW].cast(pl.Int64).alias(C.ROW))
-        if DUP in rows.columns:
-            events = events.with_columns(rows[DUP].alias(C.DUPLICATE))
-        problems = _shape_problems(rows, job.widths[index], job.formats[index])
-        fmt = job.formats[index]
-        raws.append(RawLog(path, events, role=Role.LOG, format=fmt, problems=problems))
-    return raws
-
-
 @dataclass(frozen=True, slots=True)
 class Setup:
     """A run in parts, resolved: its packs, reporting settings, and whether a rule reads
