@@ -172,8 +172,19 @@ def context_of(opts: CheckOptions) -> RunContext:
 
 
 def file_sha256(path: str | Path) -> str:
-    """The SHA-256 of a (small) file the run depends on."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The SHA-256 of a file the run depends on, read in blocks (a log may be gigabytes)."""
+    with Path(path).open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def reads_text(packs: Sequence[Pack]) -> bool:
+    """Whether a rule of `packs` reads message text (else the text, by far the widest
+    column, is not read at all)."""
+    return any(
+        rule.check.reads_text or "body_is" in filter_fields(rule.spec.where, rule.spec.params)
+        for pack in packs
+        for rule in pack.rules
+    )
 
 
 def run_check(logs: Sequence[str], opts: CheckOptions) -> Report:
@@ -209,12 +220,7 @@ def read_logs(
 ) -> list[RawLog]:
     """Read every log (message text, by far the widest column, only when a rule reads it),
     then start each one's scan in `pool`."""
-    rules = [rule for pack in packs for rule in pack.rules]
-    reads_text = any(
-        rule.check.reads_text or "body_is" in filter_fields(rule.spec.where, rule.spec.params)
-        for rule in rules
-    )
-    skip = frozenset() if reads_text else frozenset({"body"})
+    skip = frozenset() if reads_text(packs) else frozenset({"body"})
     extra = frozenset().union(*(pack.info.fields for pack in packs))
     raws = _read_all(paths, opts, skip, extra)
     return [launch(raw, pool) for raw in raws]

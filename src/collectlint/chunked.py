@@ -12,7 +12,6 @@ run gives.  Memory holds one slice or one bucket at a time, and the findings.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC
@@ -22,7 +21,9 @@ import polars as pl
 
 from collectlint import partitions as splits
 from collectlint import pipeline, stages
+from collectlint.api import file_sha256
 from collectlint.errors import InputError, UsageError
+from collectlint.inputs.lines import NO_LINES
 from collectlint.inputs.readers import FORMATS
 from collectlint.model import CheckOptions, InputFile, Role
 from collectlint.report import Report
@@ -50,7 +51,7 @@ def check(
                 "check it whole)"
             )
     formats = ["parquet"] * len(logs)
-    job = splits.job_of(logs, formats, [0] * len(logs), opts, ready)
+    job = splits.job_of(logs, formats, [0] * len(logs), [NO_LINES] * len(logs), opts, ready)
     plan = stages.plan(ready.packs)
     with tempfile.TemporaryDirectory(prefix="collectlint-parts-", dir=spill) as folder:
         root = Path(folder)
@@ -78,7 +79,7 @@ def check(
                 found.append(splits.evaluate(job, stage.rules, number == 0, as_of, frame))
                 del frame
     inputs = tuple(
-        InputFile(path, _sha256(path), count, Role.LOG)
+        InputFile(path, file_sha256(path), count, Role.LOG)
         for path, count in zip(logs, rows, strict=True)
     )
     return pipeline.assemble(found, ready.packs, ready.settings, as_of, inputs, (sum(rows), 0, 0))
@@ -158,8 +159,3 @@ def _latest(root: Path, repeated: pl.Series) -> int | None:
         .item()
     )
     return int(latest) if latest is not None else None
-
-
-def _sha256(path: str) -> str:
-    with Path(path).open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -20,20 +20,21 @@ import csv
 import functools
 import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 import polars as pl
 
 from collectlint import columns as C
 from collectlint import pipeline
-from collectlint.api import load_packs, settings_of, validate_options
+from collectlint.api import load_packs, reads_text, settings_of, validate_options
 from collectlint.errors import UsageError
 from collectlint.inputs.canonical import canonical
+from collectlint.inputs.deferred import Deferred
 from collectlint.inputs.events import ReadOptions, build_events
+from collectlint.inputs.lines import LineMap
 from collectlint.inputs.readers import RawLog
 from collectlint.kinds.base import KEY_COLUMNS
-from collectlint.loading.checks import filter_fields
 from collectlint.loading.packs import Pack
 from collectlint.model import CheckOptions, Role
 from collectlint.selection import select_rules
@@ -61,6 +62,9 @@ class Job:
     formats: tuple[str, ...]
     widths: tuple[int, ...]
     """Each CSV input's header fields (0 for other formats)."""
+    lines: tuple[LineMap, ...]
+    """Where each input's records start (`NO_LINES` when unknown): records keep their
+    numbers in every part, so a part's findings name their lines as a whole-log run does."""
     column_map: tuple[tuple[str, str], ...]
     extra: frozenset[str]
     rules: tuple[str, ...]
@@ -114,18 +118,14 @@ def setup(logs: Sequence[str], opts: CheckOptions, engine: str) -> Setup:
     if any(path == "-" for path in logs):
         raise UsageError(f"{engine} reads files, not standard input")
     packs = select_rules(load_packs(opts.rules), opts.select, opts.ignore, opts.severity)
-    rules = [rule for pack in packs for rule in pack.rules]
-    reads_text = any(
-        rule.check.reads_text or "body_is" in filter_fields(rule.spec.where, rule.spec.params)
-        for rule in rules
-    )
-    return Setup(packs, settings_of(opts), reads_text)
+    return Setup(packs, settings_of(opts), reads_text(packs))
 
 
 def job_of(
     logs: Sequence[str],
     formats: Sequence[str],
     widths: Sequence[int],
+    lines: Sequence[LineMap],
     opts: CheckOptions,
     ready: Setup,
 ) -> Job:
@@ -134,6 +134,7 @@ def job_of(
         paths=tuple(logs),
         formats=tuple(formats),
         widths=tuple(widths),
+        lines=tuple(lines),
         column_map=tuple(sorted(opts.column_map.items())),
         extra=frozenset().union(*(pack.info.fields for pack in ready.packs)),
         rules=tuple(opts.rules),
@@ -160,7 +161,8 @@ def raws(job: Job, frame: pl.DataFrame) -> list[RawLog]:
             events = events.with_columns(rows[DUP].alias(C.DUPLICATE))
         problems = _shape_problems(rows, job.widths[index], job.formats[index])
         fmt = job.formats[index]
-        out.append(RawLog(path, events, role=Role.LOG, format=fmt, problems=problems))
+        lines = Deferred.now(job.lines[index])
+        out.append(RawLog(path, events, role=Role.LOG, format=fmt, lines=lines, problems=problems))
     return out
 
 
@@ -230,19 +232,14 @@ def _findings_only(part: pipeline.Part) -> pipeline.Part:
 
 
 def dumps(part: pipeline.Part) -> bytes:
-    """A part as bytes: Polars frames as Arrow IPC inside a pickle of plain values."""
-    plain = {
+    """A part as bytes: its fields as plain values (Polars frames pickle as Arrow IPC)."""
+    plain = {f.name: getattr(part, f.name) for f in fields(part)}
+    counts = part.counts
+    plain |= {
         "findings": part.findings.frame,
-        "rejected": part.rejected,
-        "events_read": part.events_read,
-        "out_of_scope": part.out_of_scope,
-        "unplaced": part.unplaced,
+        "counts": (counts.rows, counts.contacts, counts.first, counts.last),
         "not_judged": dict(part.not_judged),
         "pending": dict(part.pending),
-        "counts": (part.counts.rows, part.counts.contacts, part.counts.first, part.counts.last),
-        "used_waivers": part.used_waivers,
-        "accounts": part.accounts,
-        "located": part.located,
     }
     return pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -252,20 +249,9 @@ def loads(data: bytes) -> pipeline.Part:
     from collectlint.findings import Findings
 
     plain = pickle.loads(data)
-    rows, contacts, first, last = plain["counts"]
-    return pipeline.Part(
-        findings=Findings(plain["findings"]),
-        rejected=plain["rejected"],
-        events_read=plain["events_read"],
-        out_of_scope=plain["out_of_scope"],
-        unplaced=plain["unplaced"],
-        not_judged=plain["not_judged"],
-        pending=plain["pending"],
-        counts=Counts(rows, contacts, first, last),
-        used_waivers=plain["used_waivers"],
-        accounts=plain["accounts"],
-        located=plain["located"],
-    )
+    plain["findings"] = Findings(plain["findings"])
+    plain["counts"] = Counts(*plain["counts"])
+    return pipeline.Part(**plain)
 
 
 def key_column(field: str) -> str:

@@ -91,12 +91,3 @@ def plan(packs: Sequence[Pack]) -> tuple[Stage, ...]:
         return (Stage(PREFERENCE[0], frozenset(free)),)
     first = stages[0]
     return (Stage(first.field, first.rules | set(free)), *stages[1:])
-
-
-def describe(stages: Sequence[Stage]) -> str:
-    """The plan in a line, for notes and logs."""
-    parts = [
-        f"{len(s.rules)} rule(s) by {s.field or 'the whole log (no one key covers them)'}"
-        for s in stages
-    ]
-    return "; ".join(parts)

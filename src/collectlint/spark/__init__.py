@@ -14,9 +14,7 @@ PySpark is an optional extra (`pip install 'collectlint[spark]'`) and needs Java
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +22,9 @@ from typing import TYPE_CHECKING
 
 from collectlint import partitions as splits
 from collectlint import pipeline, stages
+from collectlint.api import file_sha256
 from collectlint.errors import InputError, UsageError
-from collectlint.findings import Findings
-from collectlint.inputs.lines import LineMap
+from collectlint.inputs.lines import NO_LINES
 from collectlint.inputs.readers import FORMATS
 from collectlint.inputs.scan import CsvLayout
 from collectlint.model import CheckOptions, InputFile, Role
@@ -59,7 +57,8 @@ def check(
     formats = tuple(_format(path) for path in logs)
     layouts = [_layout(path, fmt) for path, fmt in zip(logs, formats, strict=True)]
     widths = [layout.header_fields if layout else 0 for layout in layouts]
-    job = splits.job_of(logs, formats, widths, opts, ready)
+    lines = [layout.lines if layout else NO_LINES for layout in layouts]
+    job = splits.job_of(logs, formats, widths, lines, opts, ready)
     plan = stages.plan(packs)
     extra = dict(conf or {})
     if master.startswith("local"):
@@ -89,9 +88,7 @@ def check(
         InputFile(path, layout.sha256 if layout else _sha256(path), rows, Role.LOG)
         for path, rows, layout in zip(logs, counts, layouts, strict=True)
     )
-    report = pipeline.assemble(parts, packs, settings, as_of, inputs, (total, 0, 0))
-    maps = {path: layout.lines for path, layout in zip(logs, layouts, strict=True) if layout}
-    return _with_lines(report, maps)
+    return pipeline.assemble(parts, packs, settings, as_of, inputs, (total, 0, 0))
 
 
 def _layout(path: str, fmt: str) -> CsvLayout | None:
@@ -104,33 +101,6 @@ def _layout(path: str, fmt: str) -> CsvLayout | None:
 
     layout, _ = scan_csv(local, "\t" if fmt == "tsv" else ",")
     return layout
-
-
-def _with_lines(report: Report, maps: Mapping[str, LineMap]) -> Report:
-    """`report` with the physical line of every finding and rejected row of the inputs in
-    `maps` (Spark numbers records; lines come from the driver's own pass over the file)."""
-    if not maps:
-        return report
-    import numpy as np
-    import polars as pl
-
-    frame = report.violations.frame
-    lines = np.zeros(frame.height, dtype=np.int64)
-    paths = frame["origin"].struct.field("path").to_numpy()
-    rows = frame["origin"].struct.field("row").to_numpy()
-    for path, line_map in maps.items():
-        mine = paths == path
-        if mine.any():
-            lines[mine] = line_map.lines(rows[mine])
-    origin = pl.col("origin").struct.with_fields(pl.Series("line", lines))
-    findings = Findings(frame.with_columns(origin.alias("origin")))
-    rejected = tuple(
-        r._replace(origin=r.origin._replace(line=int(maps[r.path].lines(np.array([r.row]))[0])))
-        if r.path in maps
-        else r
-        for r in report.rejected
-    )
-    return dataclasses.replace(report, violations=findings, rejected=rejected)
 
 
 def _format(path: str) -> str:
@@ -244,8 +214,4 @@ def _latest(keyed: DataFrame) -> datetime:
 
 def _sha256(path: str) -> str:
     """The digest of a local file (empty for a folder or a remote path Spark reads)."""
-    local = Path(path)
-    if not local.is_file():
-        return ""
-    with local.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return file_sha256(path) if Path(path).is_file() else ""
