@@ -35,9 +35,12 @@ def copy(number: int) -> Path:
     """The 10M-row log's copy `number` as Parquet (made once)."""
     target = DATA / f"log-10m-copy{number}.parquet"
     if not target.exists():
-        source = ensure_log(10_000_000)
         print(f"writing {target} ...", file=sys.stderr)
-        scan = pl.scan_csv(source, infer_schema=False)
+        parquet = DATA / "log-10m.parquet"  # the CSV's rows as text columns (`run.py`)
+        if parquet.exists():
+            scan = pl.scan_parquet(parquet)
+        else:
+            scan = pl.scan_csv(ensure_log(10_000_000), infer_schema=False)
         scan.with_columns(
             pl.concat_str(pl.lit(f"c{number}-"), pl.col(c)).alias(c) for c in PREFIXED
         ).sink_parquet(target)

@@ -58,15 +58,22 @@ def whole(logs: list[str]) -> dict[str, Any]:
     return _plain(collectlint.check(logs, options=OPTIONS))
 
 
-@pytest.mark.parametrize(("parts", "slice_rows"), [(1, 10_000), (5, 333)])
+@pytest.mark.parametrize(
+    ("parts", "slice_rows", "window"), [(1, 10_000, 500_000), (5, 333, 97), (4, 700, 40)]
+)
 def test_parts_give_the_whole_log_report(
-    logs: list[str], whole: dict[str, Any], parts: int, slice_rows: int
+    logs: list[str], whole: dict[str, Any], parts: int, slice_rows: int, window: int
 ) -> None:
     assert whole["summary"]["events_rejected"] >= 6
     assert whole["summary"]["violations"] > 100
-    split = _plain(chunked_check(logs, OPTIONS, parts=parts, slice_rows=slice_rows))
+    report = chunked_check(logs, OPTIONS, parts=parts, slice_rows=slice_rows, window=window)
+    split = _plain(report)
     for key in sorted(whole):
         assert split[key] == whole[key], key
+    # the findings stay on disk, a window at a time, and are read back in report order
+    assert len(report.violations) == whole["summary"]["violations"]
+    lines = "".join(json_report.render_lines(report)).splitlines()
+    assert [json.loads(line) for line in lines] == whole["violations"]
 
 
 def test_partitions_refuse_what_they_cannot_split(tmp_path: Path) -> None:

@@ -24,9 +24,10 @@ from typer.testing import CliRunner
 
 import collectlint
 from collectlint.cli import app
-from collectlint.findings import Findings
-from collectlint.model import Origin, Role, Severity, Violation
+from collectlint.findings import Findings, in_report_order
+from collectlint.model import Origin, Role, Severity, Suppression, Violation
 from collectlint.reporters import REPORTERS, csv_report, json_report
+from collectlint.spill import Spill
 from collectlint.violations import fingerprint, sha256_hex
 
 REPO = Path(__file__).resolve().parents[1]
@@ -182,3 +183,30 @@ def test_jsonl_has_no_place_for_a_comparison(tmp_path: Path) -> None:
         app, ["check", str(EXAMPLE), "-f", "jsonl", "--compare", str(before)]
     )
     assert result.exit_code == 2, result.output
+
+
+def test_findings_on_disk_read_back_in_report_order() -> None:
+    """Parts' findings spilled to disk, cut into windows and sorted, are the findings of one
+    sort in memory: the same tuples, counts and reports, whatever the window."""
+    violations = [_violation(i, HOSTILE[i % len(HOSTILE)]) for i in range(90)]
+    waived = Suppression("baseline", "known", "", "", "baseline.json")
+    violations[5] = violations[5]._replace(suppression=waived)
+    paths = ["p.csv"]
+    whole = Findings(in_report_order(Findings.from_violations(violations).frame, paths))
+    for window in (1, 7, 1000):
+        spill = Spill(paths)
+        for start in range(0, 90, 25):  # parts in an order the report does not keep
+            spill.add(Findings.from_violations(violations[start : start + 25][::-1]))
+        found = spill.findings(window)
+        assert found.frame.equals(whole.frame)
+        assert list(found) == list(whole)
+        assert len(found) == 90
+        assert found.counts() == whole.counts()
+        assert found.suppressed_by_rule() == whole.suppressed_by_rule() == {"r2": 1}
+        assert pl.concat(found.chunks(11)).equals(whole.frame)
+        report, expected = _report(violations), _report(violations)
+        report = dataclasses.replace(report, violations=found)
+        expected = dataclasses.replace(expected, violations=whole)
+        for fmt in ("json", "jsonl", "csv"):
+            assert "".join(REPORTERS[fmt](report)) == "".join(REPORTERS[fmt](expected)), fmt
+    assert len(Spill(paths).findings()) == 0

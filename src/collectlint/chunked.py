@@ -12,6 +12,7 @@ run gives.  Memory holds one slice or one bucket at a time, and the findings.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC
@@ -23,10 +24,12 @@ from collectlint import partitions as splits
 from collectlint import pipeline, stages
 from collectlint.api import file_sha256
 from collectlint.errors import InputError, UsageError
+from collectlint.findings import Findings
 from collectlint.inputs.lines import NO_LINES
 from collectlint.inputs.readers import FORMATS
 from collectlint.model import CheckOptions, InputFile, Role
 from collectlint.report import Report
+from collectlint.spill import WINDOW, Spill
 from collectlint.util import from_us
 
 SLICE_ROWS = 1_000_000
@@ -40,9 +43,11 @@ def check(
     parts: int,
     slice_rows: int = SLICE_ROWS,
     spill: str | None = None,
+    window: int = WINDOW,
 ) -> Report:
     """Check Parquet `logs` split into `parts` buckets per stage (see the module docstring);
-    `spill` is where the buckets are written (default: the system's temporary folder)."""
+    `spill` is where the buckets and findings are written (default: the system's temporary
+    folder); `window`: about how many findings are sorted in memory at a time."""
     ready = splits.setup(logs, opts, "--partitions")
     for path in logs:
         if FORMATS.get(Path(path).suffix.lower()) != "parquet":
@@ -65,6 +70,7 @@ def check(
             opts.as_of or (from_us(latest) if latest is not None else pipeline.EPOCH)
         ).astimezone(UTC)
         found = []
+        kept = Spill(logs, spill)
         for number, stage in enumerate(plan):
             for bucket in range(parts if stage.field else 1):
                 files = sorted((root / f"s{number}" / f"b{bucket}").glob("*.parquet"))
@@ -76,13 +82,23 @@ def check(
                     frame = frame.with_columns(
                         pl.col(splits.ID).is_in(repeated.implode()).alias(splits.DUP)
                     )
-                found.append(splits.evaluate(job, stage.rules, number == 0, as_of, frame))
+                part = splits.evaluate(job, stage.rules, number == 0, as_of, frame)
                 del frame
+                kept.add(part.findings)
+                found.append(dataclasses.replace(part, findings=Findings.empty()))
     inputs = tuple(
         InputFile(path, file_sha256(path), count, Role.LOG)
         for path, count in zip(logs, rows, strict=True)
     )
-    return pipeline.assemble(found, ready.packs, ready.settings, as_of, inputs, (sum(rows), 0, 0))
+    return pipeline.assemble(
+        found,
+        ready.packs,
+        ready.settings,
+        as_of,
+        inputs,
+        (sum(rows), 0, 0),
+        findings=kept.findings(window),
+    )
 
 
 def _spill(

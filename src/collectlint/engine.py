@@ -137,8 +137,12 @@ def evaluate(
         pl.concat(parts) if parts else pl.DataFrame(schema={**FINDING_SCHEMA, C.RULE: pl.String()})
     )
     routed = pl.sum_horizontal(pl.col(f"{C.ROUTE}{i}") for i in range(len(packs)))
-    # the routing flags stay: per-pack contact counts (`tallies`) are read from them
-    table = table.with_columns((routed if packs else pl.lit(0)).alias(C.PACKS))
+    # the routing flags stay: per-pack contact counts (`tallies`) are read from them; so do
+    # the local times in each event's own zone, which the tallies count by hour and day
+    table = table.with_columns(
+        (routed if packs else pl.lit(0)).alias(C.PACKS),
+        own_local if checked is table else _spread(own_local, ~rejected),
+    )
     return EngineResult(table, findings, tuple(runs) if keep else (), unjudged, waiting)
 
 
@@ -204,6 +208,12 @@ def _zone_reasons(table: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
 def _own_local(checked: pl.DataFrame) -> pl.Series:
     """Local wall-clock µs in each row's own primary zone (null where the row has no zone)."""
     return local_us_where_known(checked[C.TS], checked[C.ZONE]).rename(C.LOCAL)
+
+
+def _spread(values: pl.Series, where: pl.Series) -> pl.Series:
+    """`values` at the rows `where` is true, null elsewhere."""
+    full = pl.Series(values.name, [None], values.dtype).extend_constant(None, len(where) - 1)
+    return full.scatter(where.arg_true(), values)
 
 
 def _pack_events(

@@ -138,13 +138,30 @@ class Findings(Sequence[Violation]):
     """Findings in report order (the pipeline sorts them by rule, time and event), immutable,
     backed by a Polars frame; the `Violation` tuples are built on first iteration or index."""
 
-    __slots__ = ("_frame", "_rows")
+    __slots__ = ("_files", "_frame", "_height", "_keep", "_rows")
 
     def __init__(self, frame: pl.DataFrame) -> None:
         if frame.schema != pl.Schema(SCHEMA):
             raise ValueError(f"findings frame has schema {frame.schema}, expected {SCHEMA}")
-        self._frame = frame
+        self._frame: pl.DataFrame | None = frame
         self._rows: tuple[Violation, ...] | None = None
+        self._files: tuple[str, ...] = ()
+        self._height = frame.height
+        self._keep: object = None
+
+    @classmethod
+    def on_disk(cls, files: Sequence[str], keep: object) -> Findings:
+        """Findings held in Parquet files (columns of `SCHEMA`) whose rows, file after file,
+        are in report order: the findings of a log larger than memory (see `spill`).  `keep`
+        owns the files (a temporary folder removed when the last reference goes) and is held
+        as long as these findings are.  Reporters read them a chunk at a time (`chunks`);
+        `frame` and iteration read them all into memory."""
+        found = cls.empty()
+        found._frame = None
+        found._files = tuple(files)
+        found._height = sum(_height(f) for f in found._files)
+        found._keep = keep
+        return found
 
     @classmethod
     def of(cls, violations: Iterable[Violation]) -> Findings:
@@ -172,15 +189,39 @@ class Findings(Sequence[Violation]):
     def frame(self) -> pl.DataFrame:
         """The findings as a frame with the columns of `SCHEMA` (a copy that shares the column
         buffers, so changing it in place cannot change the report)."""
-        return self._frame.clone()
+        return self._whole().clone()
+
+    def _whole(self) -> pl.DataFrame:
+        if self._frame is not None:
+            return self._frame
+        if not self._files:
+            return pl.DataFrame(schema=SCHEMA)
+        return pl.read_parquet(list(self._files)).select(list(SCHEMA))
+
+    def _scan(self) -> pl.LazyFrame:
+        """The findings as a lazy frame (a scan of the files, for findings on disk)."""
+        if self._frame is not None:
+            return self._frame.lazy()
+        if not self._files:
+            return pl.LazyFrame(schema=SCHEMA)
+        return pl.scan_parquet(list(self._files))
+
+    def chunks(self, rows: int) -> Iterator[pl.DataFrame]:
+        """The findings in report order, at most `rows` at a time: zero-copy slices of the
+        frame, or of one file at a time for findings on disk, so a report of millions of
+        findings is written with one file's worth in memory."""
+        frames = [self._frame] if self._frame is not None else map(pl.read_parquet, self._files)
+        for frame in frames:
+            for start in range(0, frame.height, rows):
+                yield frame.slice(start, rows).select(list(SCHEMA))
 
     def _tuples(self) -> tuple[Violation, ...]:
         if self._rows is None:
-            self._rows = _materialise(self._frame)
+            self._rows = _materialise(self._whole())
         return self._rows
 
     def __len__(self) -> int:
-        return self._frame.height
+        return self._height
 
     @overload
     def __getitem__(self, index: int) -> Violation: ...
@@ -196,7 +237,7 @@ class Findings(Sequence[Violation]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Findings):
-            return self._frame.equals(other._frame)
+            return self._whole().equals(other._whole())
         if isinstance(other, Sequence):
             return self._tuples() == tuple(other)
         return NotImplemented
@@ -208,20 +249,42 @@ class Findings(Sequence[Violation]):
 
     def unsuppressed(self) -> pl.DataFrame:
         """The findings no waiver or baseline covers."""
-        return self._frame.filter(pl.col("suppression").is_null())
+        return self._scan().filter(pl.col("suppression").is_null()).collect()
 
     def suppressed_by_rule(self) -> dict[str, int]:
         """Findings a waiver or the baseline covers, per rule (rules with none left out)."""
-        hidden = self._frame.filter(pl.col("suppression").is_not_null())
-        return {str(rule): int(n) for rule, n in hidden.group_by("rule").len().iter_rows()}
+        hidden = self._scan().filter(pl.col("suppression").is_not_null())
+        found = hidden.group_by("rule").len().collect()
+        return {str(rule): int(n) for rule, n in found.iter_rows()}
 
     def counts(self) -> tuple[dict[str, int], dict[str, int], int]:
-        """Unsuppressed findings per rule and per severity name, and how many are suppressed."""
-        live = self.unsuppressed()
-        by_rule = dict(live.group_by("rule").len().iter_rows())
-        found = dict(live.group_by("severity").len().iter_rows())
+        """Unsuppressed findings per rule and per severity name, and how many are suppressed
+        (counted from the three columns they need, so findings on disk stay there)."""
+        live = self._scan().select("rule", "severity", "suppression")
+        live = live.filter(pl.col("suppression").is_null())
+        by_group = live.group_by("rule", "severity").len().collect()
+        by_rule: dict[str, int] = {}
+        found: dict[int, int] = {}
+        for rule, severity, n in by_group.iter_rows():
+            by_rule[rule] = by_rule.get(rule, 0) + n
+            found[severity] = found.get(severity, 0) + n
         by_severity = {str(s): int(found.get(int(s), 0)) for s in sorted(Severity, reverse=True)}
-        return by_rule, by_severity, len(self) - live.height
+        return by_rule, by_severity, len(self) - sum(by_rule.values())
+
+
+def in_report_order(frame: pl.DataFrame, paths: Sequence[str]) -> pl.DataFrame:
+    """A findings frame sorted as reports list findings: by rule, time and event, then by
+    input (in the order of `paths`) and record, so parts in any order give the same report."""
+    where = {path: n for n, path in enumerate(paths)}
+    origin = pl.col("origin").struct
+    position = origin.field("path").replace_strict(where, default=len(where), return_dtype=pl.Int64)
+    return frame.sort(
+        pl.col("rule"), pl.col("time"), pl.col("event"), position, origin.field("row")
+    )
+
+
+def _height(path: str) -> int:
+    return int(pl.scan_parquet(path).select(pl.len()).collect().item())
 
 
 _SEP = "\x1f"  # joins list cells in Polars: reading list cells one by one is slow

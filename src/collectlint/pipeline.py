@@ -19,7 +19,7 @@ import polars as pl
 from collectlint import columns as C
 from collectlint import suppress, tallies, violations
 from collectlint.engine import EngineResult, evaluate, is_overlay
-from collectlint.findings import Findings
+from collectlint.findings import Findings, in_report_order
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
 from collectlint.loading.packs import Pack
@@ -182,14 +182,18 @@ def assemble(
     early: Sequence[Note] = (),
     late: Sequence[Note] = (),
     ordered: bool = False,
+    findings: Findings | None = None,
 ) -> Report:
     """The report of a run from its parts: findings in report order, counts added up, notes
     worked out from the sums.  `rows` is (read, excluded, deduplicated) source rows; `early`
     and `late` are the caller's own notes (about plans; about profiles), given before and
     after the pending ones; `ordered`: the one part's findings are already in report
-    order."""
+    order; `findings`: the parts' findings, already in report order and left out of the parts
+    (a log larger than memory keeps them on disk, see `spill`)."""
     rules = [rule for pack in packs for rule in pack.rules]
-    findings = parts[0].findings if ordered and len(parts) == 1 else _in_order(parts, inputs)
+    if findings is None:
+        one = ordered and len(parts) == 1
+        findings = parts[0].findings if one else _in_order(parts, inputs)
     rejected = tuple(r for part in parts for r in part.rejected)
     if not ordered:
         paths = {i.path: n for n, i in enumerate(inputs)}
@@ -248,13 +252,7 @@ def _in_order(parts: Sequence[Part], inputs: Sequence[InputFile]) -> Findings:
     frames = [p.findings.frame for p in parts if len(p.findings)]
     if not frames:
         return Findings.empty()
-    paths = {i.path: n for n, i in enumerate(inputs)}
-    origin = pl.col("origin").struct
-    position = origin.field("path").replace_strict(paths, default=len(paths), return_dtype=pl.Int64)
-    frame = pl.concat(frames).sort(
-        pl.col("rule"), pl.col("time"), pl.col("event"), position, origin.field("row")
-    )
-    return Findings(frame)
+    return Findings(in_report_order(pl.concat(frames), [i.path for i in inputs]))
 
 
 def _context(settings: RunSettings) -> RunContext:

@@ -95,7 +95,7 @@ def count(
     `hits` (`C.IDX`, `rule`) are the unsuppressed findings by event index when the caller has
     them (a log's own findings with nothing suppressed); else they are found from `findings`."""
     reported = events.roles(*roles)
-    wanted = [C.IDX, C.TS, C.ZONE, C.SOURCE, C.ROW, "id", "account", *ATTRIBUTES]
+    wanted = [C.IDX, C.TS, C.ZONE, C.LOCAL, C.SOURCE, C.ROW, "id", "account", *ATTRIBUTES]
     wanted += [route_column(i) for i in range(len(packs))]
     # contacts only: a consent, a cease request or a dispute is an event, not a contact, and
     # would dilute every rate; only the columns counted here are filtered (not the text)
@@ -174,11 +174,7 @@ def finish(parts: Sequence[Counts], packs: Sequence[Pack]) -> Tallies:
 def _keys(checked: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
     """One row per checked event: its index and its value of every dimension, in the
     column's own type (text is made only for the grouped keys, not per event)."""
-    default = next((p.info.default_timezone for p in packs if p.info.default_timezone), None)
-    zone = checked[C.ZONE].cast(pl.String)
-    if default is not None:
-        zone = zone.fill_null(default)
-    local = local_us_where_known(checked[C.TS], zone).rename(C.LOCAL)
+    local = _local(checked, packs)
     day = (pl.col(C.LOCAL) // US_PER_DAY).cast(pl.Int32)
     date = day.cast(pl.Date)
     exprs = [
@@ -193,6 +189,25 @@ def _keys(checked: pl.DataFrame, packs: Sequence[Pack]) -> pl.DataFrame:
     ]
     present = [name for name in ATTRIBUTES if name in checked.columns]
     return checked.select(C.IDX, "account", *present).with_columns(local).select(exprs)
+
+
+def _local(checked: pl.DataFrame, packs: Sequence[Pack]) -> pl.Series:
+    """Each checked event's local wall-clock µs: in its own zone (the engine's, when the table
+    carries them), else in the first selected pack's default zone, else null."""
+    default = next((p.info.default_timezone for p in packs if p.info.default_timezone), None)
+    zone = checked[C.ZONE].cast(pl.String)
+    if C.LOCAL not in checked.columns:
+        return local_us_where_known(
+            checked[C.TS], zone if default is None else zone.fill_null(default)
+        ).rename(C.LOCAL)
+    own = checked[C.LOCAL]
+    missing = zone.is_null()
+    if default is None or not missing.any():
+        return own
+    fill = local_us_where_known(
+        checked[C.TS].filter(missing), pl.repeat(default, int(missing.sum()), eager=True)
+    )
+    return own.scatter(missing.arg_true(), fill)
 
 
 def _as_text(dim: str, keys: pl.Series) -> pl.Series:

@@ -111,8 +111,7 @@ def render(report: Report) -> str:
 def render_parts(report: Report) -> Iterator[str]:
     """`render(report)` a chunk of rows at a time, each made as it is written."""
     yield ",".join(HEADER) + "\n"  # our own names: plain, nothing to quote
-    frame = report.violations.frame
     texts = [expr.alias(name) for name, expr in COLUMNS]
-    for start in range(0, frame.height, CHUNK):
-        cells = _guarded(frame.slice(start, CHUNK).select(texts))
+    for chunk in report.violations.chunks(CHUNK):
+        cells = _guarded(chunk.select(texts))
         yield cells.write_csv(include_header=False, quote_style="always", line_terminator="\n")

@@ -252,13 +252,12 @@ CHUNK = 20_000
 def encoded_chunks(findings: Findings, separator: str) -> Iterator[str]:
     """The findings' JSON lines, `CHUNK` at a time, each chunk's lines joined by `separator`.
 
-    Each chunk is encoded from a zero-copy slice of the findings frame when it is asked for,
-    so a report of millions of findings never holds more than one chunk of text at a time.
+    Each chunk is encoded from `Findings.chunks` when it is asked for, so a report of millions
+    of findings never holds more than one chunk of text at a time.
     """
-    frame = findings.frame
     encoded = _encoded().str.join(separator)
-    for start in range(0, frame.height, CHUNK):
-        yield frame.slice(start, CHUNK).select(encoded).item()
+    for chunk in findings.chunks(CHUNK):
+        yield chunk.select(encoded).item()
 
 
 def render_parts(report: Report) -> Iterator[str]:

@@ -6,14 +6,16 @@ keys (`splits.keyed`).  Ids that repeat anywhere in the log are marked, as a loc
 them.  Then, per stage of `stages.plan` (for the built-in packs: by account, by person
 contacted, by debtor), the rows are shuffled so that every group of the stage's rules is in
 one partition, and each partition is checked by `pipeline.evaluate_part`: one implementation
-of the law, run where the data is.  The parts come back to the driver, and
-`pipeline.assemble` adds them up into the same `Report` a local run gives.
+of the law, run where the data is.  The parts come back to the driver one at a time; their
+findings are written to disk there (`spill`), and `pipeline.assemble` adds up their counts
+into the same `Report` a local run gives, its findings streamed from disk.
 
 PySpark is an optional extra (`pip install 'collectlint[spark]'`) and needs Java 17+.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from collectlint import partitions as splits
 from collectlint import pipeline, stages
 from collectlint.api import file_sha256
 from collectlint.errors import InputError, UsageError
+from collectlint.findings import Findings
 from collectlint.inputs.lines import NO_LINES
 from collectlint.inputs.readers import FORMATS
 from collectlint.inputs.scan import CsvLayout
@@ -31,6 +34,7 @@ from collectlint.model import CheckOptions, InputFile, Role
 from collectlint.report import Report
 from collectlint.spark import worker
 from collectlint.spark.session import session
+from collectlint.spill import Spill
 from collectlint.util import from_us
 
 if TYPE_CHECKING:
@@ -74,6 +78,7 @@ def check(
         keyed = _keyed(spark, job, frames)
         as_of = (opts.as_of or _latest(keyed)).astimezone(UTC)
         parts = []
+        kept = Spill(logs)
         for number, stage in enumerate(plan):
             split = (
                 keyed.repartition(1)
@@ -81,14 +86,19 @@ def check(
                 else keyed.repartition(width, splits.key_column(stage.field))
             )
             run = functools.partial(worker.evaluate, job, stage.rules, number == 0, as_of)
-            table = split.mapInArrow(run, "part binary").toArrow()
-            parts += [splits.loads(blob.as_py()) for blob in table.column("part")]
+            # a partition's part at a time: its findings go to disk, its counts are kept
+            for row in split.mapInArrow(run, "part binary").toLocalIterator():
+                part = splits.loads(row["part"])
+                kept.add(part.findings)
+                parts.append(dataclasses.replace(part, findings=Findings.empty()))
         keyed.unpersist()
     inputs = tuple(
         InputFile(path, layout.sha256 if layout else _sha256(path), rows, Role.LOG)
         for path, rows, layout in zip(logs, counts, layouts, strict=True)
     )
-    return pipeline.assemble(parts, packs, settings, as_of, inputs, (total, 0, 0))
+    return pipeline.assemble(
+        parts, packs, settings, as_of, inputs, (total, 0, 0), findings=kept.findings()
+    )
 
 
 def _layout(path: str, fmt: str) -> CsvLayout | None:
