@@ -478,3 +478,29 @@ def test_a_hash_collision_falls_back_to_exact_values(monkeypatch: pytest.MonkeyP
         return [table.get(i) for i in ids.to_list()]
 
     assert zones(ids, answers) == zones(exact_ids, exact)
+
+
+def test_combinations_pack_exactly_or_not_at_all() -> None:
+    """The ids of a row's signals are packed into one number only when they fit: equal
+    numbers are equal combinations, nulls included, and wider ids fall back to the columns."""
+    from collectlint.inputs.location import _packed
+
+    keys = pl.DataFrame(
+        {
+            "_tzc": [0, 0, None, 7, 7, 0],
+            "_jc": [None, 0, 0, 3, 3, 0],
+            "_p": [5, 5, 5, None, 0, 5],
+        },
+        schema={"_tzc": pl.UInt32, "_jc": pl.UInt32, "_p": pl.UInt32},
+    )
+    packed = _packed(keys)
+    assert packed is not None
+    assert packed.n_unique() == keys.unique().height == 5
+    assert packed[1] == packed[5]
+    assert packed[0] != packed[1]
+    assert packed[3] != packed[4]
+    wide = pl.DataFrame(
+        {f"c{i}": [2**32 - 2] for i in range(3)},
+        schema=dict.fromkeys(("c0", "c1", "c2"), pl.UInt32),
+    )
+    assert _packed(wide) is None

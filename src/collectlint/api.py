@@ -21,6 +21,7 @@ from collectlint import pipeline
 from collectlint.errors import UsageError
 from collectlint.inputs.clock import is_known_zone
 from collectlint.inputs.events import ReadOptions, build_events
+from collectlint.inputs.phones import phone_data
 from collectlint.inputs.readers import RawLog, launch, read_raw
 from collectlint.loading.checks import filter_fields
 from collectlint.loading.packs import Pack, builtin_names, load_pack
@@ -195,6 +196,8 @@ def run_check(logs: Sequence[str], opts: CheckOptions) -> Report:
     role = Role.PLAN if opts.history else Role.LOG
     paths = [*((p, role) for p in logs), *((p, Role.HISTORY) for p in opts.history)]
     with background() as pool:
+        if opts.infer_location:  # Python work, done while Polars reads the log
+            pool.submit(phone_data)
         raws = read_logs(paths, opts, packs, pool)
         read = ReadOptions(opts.assume_timezone, opts.infer_location)
         events = build_events(raws, read)  # empties `raws`

@@ -28,8 +28,8 @@ place (see `location`).
 from __future__ import annotations
 
 import csv
+import threading
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 
 import polars as pl
@@ -70,9 +70,20 @@ class PhoneData:
     """Country codes (North America aside) whose zone map names more than one zone."""
 
 
-@cache
+_LOADING = threading.Lock()
+_LOADED: list[PhoneData] = []
+
+
 def phone_data() -> PhoneData:
-    """Load the tables once per process."""
+    """The tables, loaded once per process (by whichever thread asks first; `api` asks from
+    its background worker while the log is read, so a run rarely waits for them)."""
+    with _LOADING:
+        if not _LOADED:
+            _LOADED.append(_load())
+        return _LOADED[0]
+
+
+def _load() -> PhoneData:
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
     from phonenumbers.tzdata import TIMEZONE_DATA
 
