@@ -185,7 +185,7 @@ def test_jsonl_has_no_place_for_a_comparison(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
 
 
-def test_findings_on_disk_read_back_in_report_order() -> None:
+def test_findings_on_disk_read_back_in_report_order(tmp_path: Path) -> None:
     """Parts' findings spilled to disk, cut into windows and sorted, are the findings of one
     sort in memory: the same tuples, counts and reports, whatever the window."""
     violations = [_violation(i, HOSTILE[i % len(HOSTILE)]) for i in range(90)]
@@ -209,4 +209,7 @@ def test_findings_on_disk_read_back_in_report_order() -> None:
         expected = dataclasses.replace(expected, violations=whole)
         for render in (json_report.render_parts, json_report.render_lines, csv_report.render):
             assert "".join(render(report)) == "".join(render(expected))
+        target = tmp_path / f"findings-{window}.parquet"
+        found.write_parquet(target)
+        assert pl.read_parquet(target).equals(whole.frame)
     assert len(Spill(paths).findings()) == 0

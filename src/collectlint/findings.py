@@ -19,6 +19,7 @@ import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, overload
 
 import polars as pl
@@ -214,6 +215,16 @@ class Findings(Sequence[Violation]):
         for frame in frames:
             for start in range(0, frame.height, rows):
                 yield frame.slice(start, rows).select(list(SCHEMA))
+
+    def write_parquet(self, path: str | Path) -> None:
+        """Write the findings, in report order, as one Parquet file with the columns of
+        `SCHEMA` (findings on disk are copied across a file at a time)."""
+        if self._frame is not None or not self._files:
+            self._whole().write_parquet(path)
+            return
+        pl.scan_parquet(list(self._files)).select(list(SCHEMA)).sink_parquet(
+            path, maintain_order=True
+        )
 
     def _tuples(self) -> tuple[Violation, ...]:
         if self._rows is None:

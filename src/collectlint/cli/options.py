@@ -341,8 +341,7 @@ def write_bundle(report: Report, folder: Path) -> None:
         rendered = REPORTERS[fmt](report)
         assert isinstance(rendered, str | Iterator)
         _replace(folder / name, functools.partial(_write_text, parts=rendered), "--output-dir")
-    frame = report.violations.frame
-    _replace(folder / "findings.parquet", frame.write_parquet, "--output-dir")
+    _replace(folder / "findings.parquet", report.violations.write_parquet, "--output-dir")
 
 
 def _write_text(path: Path, parts: Iterable[str] | str) -> None:
