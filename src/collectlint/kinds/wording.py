@@ -55,6 +55,20 @@ def _no_text(ctx: EvalContext) -> pl.Series:
     )
 
 
+def _without(texts: pl.Series, allowed: Matcher) -> pl.Series:
+    """`texts` with every allowed phrase replaced by a space: a lawful statement cannot make
+    a message forbidden.  Only the texts holding one are rewritten (finding is cheaper than
+    replacing, and most messages hold none)."""
+    holds = allowed.contains(pl.col(texts.name))
+    has = texts.to_frame().select(holds).to_series()
+    if not has.any():
+        return texts
+    rewritten = texts.filter(has).str.replace_all(allowed.regex, " ")
+    return texts.scatter(has.arg_true(), rewritten)
+
+
+_JUDGED = "_judged_text"
+
 MISSING = "missing"
 """The category of a finding for a message that lacks every required phrase."""
 
@@ -142,9 +156,10 @@ class Wording:
         text are not judged, see `not_judged`)."""
         mask = self._judged(ctx) & ~_no_text(ctx)
         events = ctx.events.select(C.IDX, "id", "body", C.NORM, C.ZONE, C.LOCAL).filter(mask)
-        text = pl.col(C.NORM)
-        if self.allow is not None:
-            text = text.str.replace_all(self.allow.regex, " ")
+        # the text judged, made once (an eager frame does not share a repeated expression)
+        judged = events[C.NORM] if self.allow is None else _without(events[C.NORM], self.allow)
+        events = events.with_columns(judged.alias(_JUDGED))
+        text = pl.col(_JUDGED)
         gate = pl.lit(True)
         if self.when is not None:
             gate = gate & self.when.contains(text)
