@@ -114,11 +114,20 @@ def count(
     parts.append(_pack_sums(checked, hits, packs))
     first, last = checked[C.TS].min(), checked[C.TS].max()
     return Counts(
-        pl.concat(parts),
+        _owned(pl.concat(parts)),
         checked.height,
         first if isinstance(first, int) else None,
         last if isinstance(last, int) else None,
     )
+
+
+def _owned(rows: pl.DataFrame) -> pl.DataFrame:
+    """`rows` with text columns that own their bytes.  A grouped key is a view into the
+    event table's text (an account id over 12 bytes lives in the table's buffers), so a part's
+    few thousand count rows would keep its whole table's ids alive: a log checked in a
+    hundred parts held every part's buffers until the end."""
+    text = [n for n, t in rows.schema.items() if t == pl.String]
+    return rows.with_columns(pl.concat_str(pl.col(n), pl.lit("")).alias(n) for n in text)
 
 
 def _sums(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
