@@ -100,7 +100,8 @@ def _load() -> PhoneData:
     with (folder / "nanp_area_codes.csv").open(encoding="utf-8") as handle:
         rows = csv.DictReader(line for line in handle if not line.startswith("#"))
         area_codes = {r["npa"]: AreaCode(r["region"], r["kind"], r["state"]) for r in rows}
-    extra = yaml.safe_load((folder / "phone_zones.yaml").read_text(encoding="utf-8"))
+    text = (folder / "phone_zones.yaml").read_text(encoding="utf-8")
+    extra = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml
     aliases = dict(extra["aliases"])
     spread: dict[str, set[str]] = {}
     for key, zones in TIMEZONE_DATA.items():
