@@ -2,10 +2,10 @@
 
 A log checked a part at a time (`chunked`) can find millions of violations: more than the
 parts themselves ever hold at once.  Each part's findings are written to a Parquet file as
-the part is done (`Spill.add`).  At the end, `Spill.findings` cuts the (rule, time) order of
-all of them into windows of about `WINDOW` findings, reads each window from every part's file
-(each sorted, so Parquet's row-group statistics skip what lies outside it), sorts it in
-memory and writes it out: the files, one after another, are the report's findings in report
+the part is done (`Spill.add`), sorted.  At the end, `Spill.findings` takes one rule at a time
+(each part's file is sorted by rule, so Parquet's row-group statistics skip the others), cuts
+a rule with more than `WINDOW` findings into windows by time, sorts each window in memory and
+writes it out: the files, one after another, are the report's findings in report
 order (`findings.in_report_order`), which reporters stream a file at a time.
 """
 
@@ -15,15 +15,14 @@ import itertools
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from collectlint.findings import Findings, in_report_order
 
-WINDOW = 500_000
+WINDOW = 200_000
 """About how many findings are sorted in memory at a time."""
-ROW_GROUP = 50_000
+ROW_GROUP = 10_000
 
 
 class Spill:
@@ -49,22 +48,26 @@ class Spill:
         if not self._parts:
             return Findings.empty()
         scan = pl.scan_parquet(self._parts)
-        keys = scan.select("rule", _INSTANT).collect().sort("rule", "time")
-        cuts = keys.gather_every(window, offset=window).unique(maintain_order=True)
-        bounds = [None, *cuts.iter_rows(), None]
-        del keys
-        files = []
-        for number, (low, high) in enumerate(itertools.pairwise(bounds)):
-            inside = pl.lit(True)
-            if low is not None:
-                inside &= ~_before(low)
-            if high is not None:
-                inside &= _before(high)
-            frame = in_report_order(scan.filter(inside).collect(), self._paths)
-            target = self._root / f"window-{number}.parquet"
-            frame.write_parquet(target, row_group_size=ROW_GROUP)
-            files.append(str(target))
-            del frame
+        rules = scan.group_by("rule").len().collect().sort("rule")
+        files: list[str] = []
+        for rule, count in rules.iter_rows():
+            # a plain comparison, so Parquet's statistics skip the other rules' row groups
+            mine = scan.filter(pl.col("rule") == rule)
+            cuts: list[int] = []
+            if count > window:  # the rule's times cut every `window` findings
+                times = mine.select(_INSTANT).collect().to_series().sort()
+                cuts = times.gather_every(window, offset=window).unique().sort().to_list()
+            for low, high in itertools.pairwise([None, *cuts, None]):
+                inside = pl.lit(True)
+                if low is not None:
+                    inside &= _INSTANT.ge(low)
+                if high is not None:
+                    inside &= _INSTANT.lt(high)
+                frame = in_report_order(mine.filter(inside).collect(), self._paths)
+                target = self._root / f"window-{len(files)}.parquet"
+                frame.write_parquet(target, row_group_size=ROW_GROUP)
+                files.append(str(target))
+                del frame
         for part in self._parts:
             Path(part).unlink()
         self._parts = []
@@ -73,10 +76,3 @@ class Spill:
 
 _INSTANT = pl.col("time").cast(pl.Int64).fill_null(-(2**63)).alias("time")
 """A finding's time as a number, a missing one first (as the report's sort puts it)."""
-
-
-def _before(bound: tuple[Any, ...]) -> pl.Expr:
-    """Findings that sort before (rule, time) `bound`."""
-    rule, time = str(bound[0]), int(bound[1])
-    earlier = _INSTANT.lt(time)
-    return pl.col("rule").lt(rule) | (pl.col("rule").eq(rule) & earlier)
