@@ -13,7 +13,9 @@ RSS; `--partitions` is the rows divided by `--rows-per-part`, so a part's size s
 same as the log grows. `--whole` also times the whole-log run of one copy for comparison.
 
 Why: a log past the machine's memory must still be checked, in memory that does not grow
-with it (the findings aside, which are in the report).
+with it (a part's findings go to disk as it is done, and the report is written from there).
+The copies' `to` values carry the prefix too, so they are not E.164 numbers: every copy is
+placed by its `timezone` column alone.
 """
 
 from __future__ import annotations

@@ -382,3 +382,51 @@ def test_days_keep_the_latest_and_empty_cells_stay_apart(tmp_path: Path) -> None
     agencies = {t.key: t.contacts for t in agency.rows}
     assert agencies["(none)"] == 1  # the log's own value
     assert agencies[""] == report.tallies.contacts - 1  # the empty cells
+
+
+@pytest.mark.parametrize("buckets", [1, 3, 17])
+def test_accounts_ranked_in_buckets_equal_ranked_whole(buckets: int) -> None:
+    """An account breakdown ranked a bucket of accounts at a time (a log checked in parts)
+    keeps the accounts a ranking of all of them keeps, in the same order, with the same
+    `others`, ties included."""
+    import random
+
+    import polars as pl
+
+    from collectlint.tallies import breakdown_in_buckets
+
+    rng = random.Random(buckets)
+    rows: list[tuple[str, str, str | None, int]] = []
+    contacts: dict[str, int] = {}
+    found: dict[str, dict[str, int]] = {}
+    for number in range(300):
+        key = f"ACC-{number:05d}-with-a-long-id"
+        contacts[key] = rng.choice([1, 2, 3, 5])
+        rows.append(("account", key, None, contacts[key]))
+        found[key] = {}
+        for rule in rng.sample(["r1", "r2", "r3"], rng.randint(0, 3)):
+            for _ in range(rng.randint(1, 2)):  # a rule's findings from two parts
+                n = rng.choice([1, 1, 2])
+                rows.append(("account", key, rule, n))
+                found[key][rule] = found[key].get(rule, 0) + n
+    total = {k: sum(v.values()) for k, v in found.items()}
+    order = sorted(contacts, key=lambda k: (-total[k], -contacts[k], k))
+    kept, rest = order[:20], order[20:]
+    sums = pl.DataFrame(rows, schema=["dim", "key", "rule", "n"], orient="row")
+    split = sums.with_columns((pl.col("key").hash() % buckets).alias("b"))
+    parts = [p.drop("b") for p in split.partition_by("b", maintain_order=True)]
+    got = breakdown_in_buckets("account", parts)
+    assert got is not None
+    assert [(t.key, t.contacts, t.findings, dict(t.by_rule)) for t in got.rows] == [
+        (k, contacts[k], total[k], dict(sorted(found[k].items()))) for k in kept
+    ]
+    assert got.distinct == 300
+    left: dict[str, int] = {}
+    for key in rest:
+        for rule, n in found[key].items():
+            left[rule] = left.get(rule, 0) + n
+    assert got.others is not None
+    assert got.others.key == "280 others"
+    assert got.others.contacts == sum(contacts[k] for k in rest)
+    assert got.others.findings == sum(total[k] for k in rest)
+    assert dict(got.others.by_rule) == dict(sorted(left.items()))

@@ -29,7 +29,7 @@ from collectlint.inputs.lines import NO_LINES
 from collectlint.inputs.readers import FORMATS
 from collectlint.model import CheckOptions, InputFile, Role
 from collectlint.report import Report
-from collectlint.spill import WINDOW, Spill
+from collectlint.spill import WINDOW, CountSpill, Spill
 from collectlint.util import from_us
 
 SLICE_ROWS = 1_000_000
@@ -71,6 +71,7 @@ def check(
         ).astimezone(UTC)
         found = []
         kept = Spill(logs, spill)
+        counted = CountSpill(parts, spill)
         for number, stage in enumerate(plan):
             for bucket in range(parts if stage.field else 1):
                 files = sorted((root / f"s{number}" / f"b{bucket}").glob("*.parquet"))
@@ -85,7 +86,8 @@ def check(
                 part = splits.evaluate(job, stage.rules, number == 0, as_of, frame)
                 del frame
                 kept.add(part.findings)
-                found.append(dataclasses.replace(part, findings=Findings.empty()))
+                counts = counted.add(part.counts)
+                found.append(dataclasses.replace(part, findings=Findings.empty(), counts=counts))
     inputs = tuple(
         InputFile(path, file_sha256(path), count, Role.LOG)
         for path, count in zip(logs, rows, strict=True)
@@ -98,6 +100,7 @@ def check(
         inputs,
         (sum(rows), 0, 0),
         findings=kept.findings(window),
+        accounts=counted.breakdown(),
     )
 
 

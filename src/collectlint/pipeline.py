@@ -23,7 +23,16 @@ from collectlint.findings import Findings, in_report_order
 from collectlint.inputs.table import EventTable
 from collectlint.kinds.base import Rule, TimingKind
 from collectlint.loading.packs import Pack
-from collectlint.model import InputFile, Note, Rejection, Role, RunContext, Severity, Summary
+from collectlint.model import (
+    Breakdown,
+    InputFile,
+    Note,
+    Rejection,
+    Role,
+    RunContext,
+    Severity,
+    Summary,
+)
 from collectlint.planning import next_allowed
 from collectlint.report import Report
 from collectlint.suppress import Waiver
@@ -183,13 +192,15 @@ def assemble(
     late: Sequence[Note] = (),
     ordered: bool = False,
     findings: Findings | None = None,
+    accounts: Breakdown | None = None,
 ) -> Report:
     """The report of a run from its parts: findings in report order, counts added up, notes
     worked out from the sums.  `rows` is (read, excluded, deduplicated) source rows; `early`
     and `late` are the caller's own notes (about plans; about profiles), given before and
     after the pending ones; `ordered`: the one part's findings are already in report
     order; `findings`: the parts' findings, already in report order and left out of the parts
-    (a log larger than memory keeps them on disk, see `spill`)."""
+    (a log larger than memory keeps them on disk, see `spill`); `accounts`: the account
+    breakdown, when the parts' account counts were kept apart (`spill.CountSpill`)."""
     rules = [rule for pack in packs for rule in pack.rules]
     if findings is None:
         one = ordered and len(parts) == 1
@@ -241,7 +252,7 @@ def assemble(
         summary=summary,
         max_rejects=settings.max_rejects,
         notes=all_notes,
-        tallies=tallies.finish([p.counts for p in parts], packs),
+        tallies=tallies.finish([p.counts for p in parts], packs, accounts),
         context=_context(settings),
     )
 

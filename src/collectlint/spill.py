@@ -11,6 +11,7 @@ order (`findings.in_report_order`), which reporters stream a file at a time.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import tempfile
 from collections.abc import Sequence
@@ -18,7 +19,10 @@ from pathlib import Path
 
 import polars as pl
 
+from collectlint import tallies
 from collectlint.findings import Findings, in_report_order
+from collectlint.model import Breakdown
+from collectlint.tallies import Counts
 
 WINDOW = 200_000
 """About how many findings are sorted in memory at a time."""
@@ -76,3 +80,40 @@ class Spill:
 
 _INSTANT = pl.col("time").cast(pl.Int64).fill_null(-(2**63)).alias("time")
 """A finding's time as a number, a missing one first (as the report's sort puts it)."""
+
+
+class CountSpill:
+    """Parts' per-account count rows, kept on disk in `buckets` by a hash of the account (a
+    log of tens of millions of contacts has millions of accounts, each with a row per rule
+    that found something), and ranked a bucket at a time at the end
+    (`tallies.breakdown_in_buckets`).  The files live in a temporary folder under `folder`."""
+
+    def __init__(self, buckets: int, folder: str | None = None) -> None:
+        self._buckets = max(buckets, 1)
+        self._folder = tempfile.TemporaryDirectory(prefix="collectlint-accounts-", dir=folder)
+        self._root = Path(self._folder.name)
+        self._added = 0
+
+    def add(self, counts: Counts) -> Counts:
+        """`counts` without its account rows, which go to disk."""
+        account = pl.col("dim") == "account"
+        mine = counts.rows.filter(account)
+        if mine.height:
+            bucket = (mine["key"].hash() % self._buckets).alias("__bucket")
+            for (number,), piece in (
+                mine.with_columns(bucket).partition_by("__bucket", as_dict=True).items()
+            ):
+                target = self._root / f"b{number}"
+                target.mkdir(exist_ok=True)
+                piece.drop("__bucket").write_parquet(target / f"{self._added}.parquet")
+            self._added += 1
+        return dataclasses.replace(counts, rows=counts.rows.filter(~account))
+
+    def breakdown(self) -> Breakdown | None:
+        """The account breakdown of every part added (None: no account rows)."""
+        folders = sorted(self._root.glob("b*"))
+        buckets = (pl.read_parquet(sorted(f.glob("*.parquet"))) for f in folders)
+        try:
+            return tallies.breakdown_in_buckets("account", buckets)
+        finally:
+            self._folder.cleanup()

@@ -15,7 +15,7 @@ shows (`LIMITS`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -156,9 +156,12 @@ def _pack_sums(checked: pl.DataFrame, hits: pl.DataFrame, packs: Sequence[Pack])
     return frame.select(pl.lit("pack").alias("dim"), "key", "rule", pl.col("n").cast(pl.Int64))
 
 
-def finish(parts: Sequence[Counts], packs: Sequence[Pack]) -> Tallies:
+def finish(
+    parts: Sequence[Counts], packs: Sequence[Pack], accounts: Breakdown | None = None
+) -> Tallies:
     """The `Tallies` of the parts together: their sums added up, then each breakdown's rows
-    kept as `LIMITS` says (the latest periods, or the keys with most findings)."""
+    kept as `LIMITS` says (the latest periods, or the keys with most findings).  `accounts`
+    is the account breakdown when the parts' account rows were kept apart (`spill`)."""
     if not any(p.contacts for p in parts):
         return Tallies()
     # a part may hold findings only (a later stage of a Spark job): its rows still add up
@@ -169,6 +172,8 @@ def finish(parts: Sequence[Counts], packs: Sequence[Pack]) -> Tallies:
     present = set(valued["dim"].unique().to_list())
     dims = [d for d in (*ATTRIBUTES, "hour", "day", "week", "account") if d in present]
     breakdowns = {dim: _breakdown(dim, rows.filter(pl.col("dim") == dim)) for dim in dims}
+    if accounts is not None:
+        breakdowns["account"] = accounts
     breakdowns["pack"] = _by_pack(rows.filter(pl.col("dim") == "pack"), packs)
     firsts = [p.first for p in parts if p.first is not None]
     lasts = [p.last for p in parts if p.last is not None]
@@ -254,30 +259,35 @@ def _hits(events: EventTable, checked: pl.DataFrame, findings: Findings) -> pl.D
     return located.join(index, on=[C.SOURCE, C.ROW, "id"], how="inner").select(C.IDX, "rule")
 
 
-def _breakdown(dim: str, sums: pl.DataFrame) -> Breakdown:
-    """One breakdown from its summed rows (`COUNT_SCHEMA`), its long lists cut to `LIMITS`."""
+def _ranked(sums: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Summed rows (`COUNT_SCHEMA`) as one row per key (`key`, `contacts`, `findings`) and the
+    findings per key and rule of those keys (`key`, `rule`, `n`)."""
     contacts = sums.filter(pl.col("rule").is_null()).select("key", pl.col("n").alias("contacts"))
     hits = sums.filter(pl.col("rule").is_not_null())
     found = hits.group_by("key").agg(pl.col("n").sum().alias("findings"))
     rows = contacts.join(found, on="key", how="left", nulls_equal=True).with_columns(
         pl.col("findings").fill_null(0)
     )
-    if dim in BY_TIME:  # the latest periods first, to keep; shown in time order
-        rows = rows.sort("key", descending=True, nulls_last=True)
-    else:
-        rows = rows.sort(["findings", "contacts", "key"], descending=[True, True, False])
+    hits = hits.join(rows.select("key"), on="key", how="inner", nulls_equal=True)
+    return rows, hits.select("key", "rule", "n")
+
+
+_MOST = (["findings", "contacts", "key"], [True, True, False])
+"""The order of a breakdown's rows outside time: most findings, then most contacts, then key."""
+
+
+def _breakdown(dim: str, sums: pl.DataFrame) -> Breakdown:
+    """One breakdown from its summed rows (`COUNT_SCHEMA`), its long lists cut to `LIMITS`."""
+    if dim not in BY_TIME:
+        found = breakdown_in_buckets(dim, [sums])
+        assert found is not None  # a dimension is broken down only when it has rows
+        return found
+    rows, hits = _ranked(sums)
+    # the latest periods first, to keep; shown in time order
+    rows = rows.sort("key", descending=True, nulls_last=True)
     limit = LIMITS.get(dim)
     kept, rest = (rows.head(limit), rows.slice(limit)) if limit else (rows, rows.clear())
-    if dim in BY_TIME:
-        kept = kept.sort("key", nulls_last=True)
-    per_rule = hits.join(kept.select("key"), on="key", how="inner", nulls_equal=True)
-    by_key: dict[str | None, dict[str, int]] = {}
-    for key, rule, n in per_rule.select("key", "rule", "n").sort("key", "rule").iter_rows():
-        by_key.setdefault(key, {})[rule] = n
-    tallies = tuple(
-        Tally(_shown(key), contacts, findings, MappingProxyType(by_key.get(key, {})))
-        for key, contacts, findings in kept.select("key", "contacts", "findings").iter_rows()
-    )
+    kept = kept.sort("key", nulls_last=True)
     others = None
     if rest.height:
         left = (
@@ -286,12 +296,67 @@ def _breakdown(dim: str, sums: pl.DataFrame) -> Breakdown:
             .agg(pl.col("n").sum())
         )
         others = Tally(
-            f"{rest.height} {'earlier' if dim in BY_TIME else 'others'}",
+            f"{rest.height} earlier",
             int(rest["contacts"].sum()),
             int(rest["findings"].sum()),
             MappingProxyType(dict(sorted(left.iter_rows()))),
         )
-    return Breakdown(dim, tallies, rows.height, others)
+    return Breakdown(dim, _tallies(kept, hits), rows.height, others)
+
+
+def _tallies(kept: pl.DataFrame, hits: pl.DataFrame) -> tuple[Tally, ...]:
+    """The kept rows as `Tally`s, in their order, each with its findings per rule."""
+    per_rule = hits.join(kept.select("key"), on="key", how="inner", nulls_equal=True)
+    by_key: dict[str | None, dict[str, int]] = {}
+    for key, rule, n in per_rule.select("key", "rule", "n").sort("key", "rule").iter_rows():
+        by_key[key] = {**by_key.get(key, {}), rule: n}
+    return tuple(
+        Tally(_shown(key), contacts, findings, MappingProxyType(by_key.get(key, {})))
+        for key, contacts, findings in kept.select("key", "contacts", "findings").iter_rows()
+    )
+
+
+def breakdown_in_buckets(dim: str, buckets: Iterable[pl.DataFrame]) -> Breakdown | None:
+    """The breakdown of `dim` (one ranked by findings, not by time) from its summed rows in
+    buckets: every row of a key in one bucket, so a bucket at a time is in memory (the
+    accounts of a log checked in parts run to millions).  The keys kept overall are among
+    each bucket's own first `LIMITS[dim]`; what is not kept is summed into `others` from each
+    bucket's totals.  None when no bucket has a row."""
+    limit = LIMITS.get(dim)
+    tops: list[pl.DataFrame] = []
+    top_hits: list[pl.DataFrame] = []
+    distinct = contacts = findings = 0
+    per_rule: dict[str, int] = {}
+    for bucket in buckets:
+        sums = bucket.group_by("key", "rule").agg(pl.col("n").sum())
+        rows, hits = _ranked(sums)
+        distinct += rows.height
+        contacts += int(rows["contacts"].sum())
+        findings += int(rows["findings"].sum())
+        for rule, n in hits.group_by("rule").agg(pl.col("n").sum()).iter_rows():
+            per_rule[rule] = per_rule.get(rule, 0) + int(n)
+        top = rows.sort(*_MOST[:1], descending=_MOST[1])
+        top = top.head(limit) if limit else top
+        tops.append(top)
+        top_hits.append(hits.join(top.select("key"), on="key", how="inner", nulls_equal=True))
+        del sums, rows, hits
+    if not tops or not distinct:
+        return None
+    kept = pl.concat(tops).sort(*_MOST[:1], descending=_MOST[1])
+    kept = kept.head(limit) if limit else kept
+    hits = pl.concat(top_hits).join(kept.select("key"), on="key", how="inner", nulls_equal=True)
+    others = None
+    if distinct > kept.height:
+        for rule, n in hits.group_by("rule").agg(pl.col("n").sum()).iter_rows():
+            per_rule[rule] -= int(n)
+        left = {rule: n for rule, n in sorted(per_rule.items()) if n}
+        others = Tally(
+            f"{distinct - kept.height} others",
+            contacts - int(kept["contacts"].sum()),
+            findings - int(kept["findings"].sum()),
+            MappingProxyType(left),
+        )
+    return Breakdown(dim, _tallies(kept, hits), distinct, others)
 
 
 def _shown(key: str | None) -> str:

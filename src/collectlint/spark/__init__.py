@@ -7,8 +7,9 @@ them.  Then, per stage of `stages.plan` (for the built-in packs: by account, by 
 contacted, by debtor), the rows are shuffled so that every group of the stage's rules is in
 one partition, and each partition is checked by `pipeline.evaluate_part`: one implementation
 of the law, run where the data is.  The parts come back to the driver one at a time; their
-findings are written to disk there (`spill`), and `pipeline.assemble` adds up their counts
-into the same `Report` a local run gives, its findings streamed from disk.
+findings and per-account counts are written to disk there (`spill`), and
+`pipeline.assemble` adds up the rest into the same `Report` a local run gives, its findings
+streamed from disk.
 
 PySpark is an optional extra (`pip install 'collectlint[spark]'`) and needs Java 17+.
 """
@@ -34,7 +35,7 @@ from collectlint.model import CheckOptions, InputFile, Role
 from collectlint.report import Report
 from collectlint.spark import worker
 from collectlint.spark.session import session
-from collectlint.spill import Spill
+from collectlint.spill import CountSpill, Spill
 from collectlint.util import from_us
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def check(
         as_of = (opts.as_of or _latest(keyed)).astimezone(UTC)
         parts = []
         kept = Spill(logs)
+        counted = CountSpill(width)
         for number, stage in enumerate(plan):
             split = (
                 keyed.repartition(1)
@@ -90,14 +92,22 @@ def check(
             for row in split.mapInArrow(run, "part binary").toLocalIterator():
                 part = splits.loads(row["part"])
                 kept.add(part.findings)
-                parts.append(dataclasses.replace(part, findings=Findings.empty()))
+                sums = counted.add(part.counts)
+                parts.append(dataclasses.replace(part, findings=Findings.empty(), counts=sums))
         keyed.unpersist()
     inputs = tuple(
         InputFile(path, layout.sha256 if layout else _sha256(path), rows, Role.LOG)
         for path, rows, layout in zip(logs, counts, layouts, strict=True)
     )
     return pipeline.assemble(
-        parts, packs, settings, as_of, inputs, (total, 0, 0), findings=kept.findings()
+        parts,
+        packs,
+        settings,
+        as_of,
+        inputs,
+        (total, 0, 0),
+        findings=kept.findings(),
+        accounts=counted.breakdown(),
     )
 
 
