@@ -137,7 +137,8 @@ _TO_COLUMN = [_to_column(f.type) for f in FIELDS]
 
 class Findings(Sequence[Violation]):
     """Findings in report order (the pipeline sorts them by rule, time and event), immutable,
-    backed by a Polars frame; the `Violation` tuples are built on first iteration or index."""
+    backed by a Polars frame, or by Parquet files for a log checked in parts (`on_disk`); the
+    `Violation` tuples are built on first iteration or index."""
 
     __slots__ = ("_files", "_frame", "_height", "_keep", "_rows")
 
