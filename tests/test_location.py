@@ -504,3 +504,11 @@ def test_combinations_pack_exactly_or_not_at_all() -> None:
         schema=dict.fromkeys(("c0", "c1", "c2"), pl.UInt32),
     )
     assert _packed(wide) is None
+    # no row, or no signal on any row: still one number per row
+    for frame in (
+        keys.clear(),
+        keys.with_columns(pl.lit(None, pl.UInt32).alias(c) for c in keys.columns),
+    ):
+        packed = _packed(frame)
+        assert packed is not None
+        assert packed.len() == frame.height

@@ -299,7 +299,7 @@ def locate(table: pl.DataFrame, *, infer: bool = True) -> tuple[pl.DataFrame, di
 def _packed(keys: pl.DataFrame) -> pl.Series | None:
     """Each row's ids packed into one number `_k` (each id plus one in its own bits, 0 for
     null), so equal numbers are equal combinations; None when the ids need over 64 bits."""
-    total = pl.lit(0, pl.UInt64)
+    total = pl.repeat(0, pl.len(), dtype=pl.UInt64)  # a column even when no id has bits
     shift = 0
     for name in keys.columns:
         top = keys[name].max()
