@@ -280,8 +280,7 @@ def _breakdown(dim: str, sums: pl.DataFrame) -> Breakdown:
     """One breakdown from its summed rows (`COUNT_SCHEMA`), its long lists cut to `LIMITS`."""
     if dim not in BY_TIME:
         found = breakdown_in_buckets(dim, [sums])
-        assert found is not None  # a dimension is broken down only when it has rows
-        return found
+        return found if found is not None else Breakdown(dim, (), 0)
     rows, hits = _ranked(sums)
     # the latest periods first, to keep; shown in time order
     rows = rows.sort("key", descending=True, nulls_last=True)
