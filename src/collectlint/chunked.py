@@ -7,7 +7,9 @@ stage's key hashed into `parts` buckets, so every group of the stage's rules lan
 bucket).  Ids are spilled by their own hash to find those that repeat anywhere in the log.
 Then every bucket of every stage is read back and checked on its own
 (`partitions.evaluate`), and `pipeline.assemble` adds the parts up into the report a whole-log
-run gives.  Memory holds one slice or one bucket at a time, and the findings.
+run gives.  Each part's findings and per-account counts go to disk as soon as it is done
+(`spill`), and the report streams its findings from there: memory holds one slice, one
+bucket or one window of findings at a time, and the small counts.
 """
 
 from __future__ import annotations
