@@ -114,20 +114,11 @@ def count(
     parts.append(_pack_sums(checked, hits, packs))
     first, last = checked[C.TS].min(), checked[C.TS].max()
     return Counts(
-        _owned(pl.concat(parts)),
+        pl.concat(parts),
         checked.height,
         first if isinstance(first, int) else None,
         last if isinstance(last, int) else None,
     )
-
-
-def _owned(rows: pl.DataFrame) -> pl.DataFrame:
-    """`rows` with text columns that own their bytes.  A grouped key is a view into the
-    event table's text (an account id over 12 bytes lives in the table's buffers), so a part's
-    few thousand count rows would keep its whole table's ids alive: a log checked in a
-    hundred parts held every part's buffers until the end."""
-    text = [n for n, t in rows.schema.items() if t == pl.String]
-    return rows.with_columns(pl.concat_str(pl.col(n), pl.lit("")).alias(n) for n in text)
 
 
 def _sums(dim: str, keys: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
@@ -272,8 +263,9 @@ def _ranked(sums: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return rows, hits.select("key", "rule", "n")
 
 
-_MOST = (["findings", "contacts", "key"], [True, True, False])
-"""The order of a breakdown's rows outside time: most findings, then most contacts, then key."""
+def _most_first(rows: pl.DataFrame) -> pl.DataFrame:
+    """A breakdown's rows outside time in order: most findings, most contacts, then key."""
+    return rows.sort(["findings", "contacts", "key"], descending=[True, True, False])
 
 
 def _breakdown(dim: str, sums: pl.DataFrame) -> Breakdown:
@@ -308,7 +300,7 @@ def _tallies(kept: pl.DataFrame, hits: pl.DataFrame) -> tuple[Tally, ...]:
     per_rule = hits.join(kept.select("key"), on="key", how="inner", nulls_equal=True)
     by_key: dict[str | None, dict[str, int]] = {}
     for key, rule, n in per_rule.select("key", "rule", "n").sort("key", "rule").iter_rows():
-        by_key[key] = {**by_key.get(key, {}), rule: n}
+        by_key.setdefault(key, {})[rule] = n
     return tuple(
         Tally(_shown(key), contacts, findings, MappingProxyType(by_key.get(key, {})))
         for key, contacts, findings in kept.select("key", "contacts", "findings").iter_rows()
@@ -334,14 +326,14 @@ def breakdown_in_buckets(dim: str, buckets: Iterable[pl.DataFrame]) -> Breakdown
         findings += int(rows["findings"].sum())
         for rule, n in hits.group_by("rule").agg(pl.col("n").sum()).iter_rows():
             per_rule[rule] = per_rule.get(rule, 0) + int(n)
-        top = rows.sort(*_MOST[:1], descending=_MOST[1])
+        top = _most_first(rows)
         top = top.head(limit) if limit else top
         tops.append(top)
         top_hits.append(hits.join(top.select("key"), on="key", how="inner", nulls_equal=True))
         del sums, rows, hits
     if not tops or not distinct:
         return None
-    kept = pl.concat(tops).sort(*_MOST[:1], descending=_MOST[1])
+    kept = _most_first(pl.concat(tops))
     kept = kept.head(limit) if limit else kept
     hits = pl.concat(top_hits).join(kept.select("key"), on="key", how="inner", nulls_equal=True)
     others = None
