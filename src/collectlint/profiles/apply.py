@@ -54,9 +54,10 @@ def apply(
     frame = cleaned(profile, source).with_row_index(SRC)
     present = set(frame.columns)
     rows_read = frame.height
-    frame = _dedupe(profile, frame)
-    deduplicated = rows_read - frame.height
-    frame, excluded = exclude_rows(profile, frame, present)
+    frame, kept = _dedupe(profile, frame)
+    deduplicated = rows_read - (frame.height if kept is None else int(kept.sum()))
+    # one filter for both: the copies dropped and the rows left out
+    frame, excluded = exclude_rows(profile, frame, present, kept)
     mapped = _derived(profile, frame, present)
     fanned = 0
     if profile.join is not None:
@@ -123,14 +124,18 @@ def cleaned(profile: Profile, source: pl.DataFrame) -> pl.DataFrame:
     """The source columns the profile reads, each once: trimmed (message text is kept as
     written), empty text as null.  Every later expression reads these columns as they are."""
     keep = {pick.column for pick in profile.columns.get("body", ())}
-    exprs = []
-    for name in profile.source_columns:
-        if name not in source.columns:
-            continue
-        text = pl.col(name).cast(pl.String)
-        trimmed = text if name in keep else text.str.strip_chars()
-        exprs.append(pl.when(trimmed.str.len_bytes() > 0).then(trimmed).alias(name))
-    return source.select(exprs)
+    names = [name for name in profile.source_columns if name in source.columns]
+    trimmed = source.select(
+        pl.col(name).cast(pl.String)
+        if name in keep
+        else pl.col(name).cast(pl.String).str.strip_chars()
+        for name in names
+    )
+    # two selects, not one: an eager select would trim each column twice (it does not share
+    # a repeated expression), and trimming is most of the cost
+    return trimmed.select(
+        pl.when(pl.col(name) != "").then(pl.col(name)).alias(name) for name in names
+    )
 
 
 def source_value(name: str, present: set[str]) -> pl.Expr:
@@ -160,11 +165,13 @@ def holds(condition: Condition | None, present: set[str]) -> pl.Expr:
     return pl.all_horizontal(_test(source_value(c, present), t) for c, t in condition.tests)
 
 
-def _dedupe(profile: Profile, frame: pl.DataFrame) -> pl.DataFrame:
-    """One copy per key (rows with a blank key are never merged: they may be different)."""
+def _dedupe(profile: Profile, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
+    """One copy per key (rows with a blank key are never merged: they may be different): the
+    frame, and the mask of the copies kept when the frame still holds the others (None when
+    every row of the frame is kept)."""
     spec = profile.dedupe
     if spec is None:
-        return frame
+        return frame, None
     present = set(frame.columns)
     if spec.order_by is None:  # file order decides: one pass, the order kept
         key = pl.struct(spec.key) if len(spec.key) > 1 else pl.col(spec.key[0])
@@ -174,13 +181,13 @@ def _dedupe(profile: Profile, frame: pl.DataFrame) -> pl.DataFrame:
         hashed = frame.select(key.hash().alias("_h"), unkeyed.alias("_u"))
         repeated = hashed["_h"].is_duplicated() & ~hashed["_u"]
         if not repeated.any():
-            return frame
+            return frame, None
         keep = pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True)
         suspects = frame.filter(repeated)
         first = spec.keep == "first"
         exact = suspects.select(key.is_first_distinct() if first else key.is_last_distinct())
         positions = pl.int_range(0, frame.height, eager=True).filter(repeated)
-        return frame.filter(keep.scatter(positions, exact.to_series()))
+        return frame, keep.scatter(positions, exact.to_series())
     keys = [source_value(k, present).alias(f"_k{i}") for i, k in enumerate(spec.key)]
     names = [f"_k{i}" for i in range(len(spec.key))]
     keyed = frame.with_columns(keys)
@@ -188,26 +195,24 @@ def _dedupe(profile: Profile, frame: pl.DataFrame) -> pl.DataFrame:
     full = keyed.filter(pl.all_horizontal(pl.col(n).is_not_null() for n in names))
     full = full.sort(source_value(spec.order_by, present), SRC, nulls_last=False)
     kept = full.unique(names, keep="first" if spec.keep == "first" else "last", maintain_order=True)
-    return pl.concat([kept, blank]).sort(SRC).drop(names)
+    return pl.concat([kept, blank]).sort(SRC).drop(names), None
 
 
 def exclude_rows(
-    profile: Profile, frame: pl.DataFrame, present: set[str]
+    profile: Profile, frame: pl.DataFrame, present: set[str], kept: pl.Series | None = None
 ) -> tuple[pl.DataFrame, dict[str, int]]:
-    """The rows no exclusion matches, and how many each reason left out (first match wins)."""
+    """The rows no exclusion matches, and how many each reason left out (first match wins);
+    only the rows of `kept` (all, for None) are looked at, so the frame is filtered once."""
     if not profile.exclude:
-        return frame, {}
-    reason = first_match([(ex.when, pl.lit(ex.reason)) for ex in profile.exclude], present)
-    tagged = frame.with_columns(reason.alias("_excluded"))
-    counts = dict(
-        tagged.filter(pl.col("_excluded").is_not_null())
-        .group_by("_excluded")
-        .len()
-        .sort("_excluded")
-        .iter_rows()
-    )
-    kept = tagged.filter(pl.col("_excluded").is_null()).drop("_excluded")
-    return kept, {str(k): int(v) for k, v in counts.items()}
+        return (frame if kept is None else frame.filter(kept)), {}
+    options = [(ex.when, pl.lit(ex.reason)) for ex in profile.exclude]
+    reason = frame.select(first_match(options, present).alias("_excluded")).to_series()
+    looked = reason if kept is None else reason.filter(kept)
+    counts = looked.drop_nulls().value_counts(name="_n")
+    left_out = {str(k): int(v) for k, v in counts.sort("_excluded").iter_rows()}
+    if kept is None:
+        return (frame.filter(reason.is_null()) if left_out else frame), left_out
+    return frame.filter(kept & reason.is_null()), left_out
 
 
 def first_match(options: Sequence[tuple[Condition | None, pl.Expr]], present: set[str]) -> pl.Expr:
