@@ -20,6 +20,7 @@ from collectlint import columns as C
 from collectlint.errors import InputError, UsageError
 from collectlint.model import ProfileRun
 from collectlint.profiles.spec import Choice, Condition, Profile, Test, ValueMap
+from collectlint.vocabulary import is_categorical
 
 SRC = "_src"
 """The source record (0-based) an output row came from."""
@@ -125,17 +126,18 @@ def cleaned(profile: Profile, source: pl.DataFrame) -> pl.DataFrame:
     written), empty text as null.  Every later expression reads these columns as they are."""
     keep = {pick.column for pick in profile.columns.get("body", ())}
     names = [name for name in profile.source_columns if name in source.columns]
-    trimmed = source.select(
+    trimmed = source.lazy().select(
         pl.col(name).cast(pl.String)
         if name in keep
         else pl.col(name).cast(pl.String).str.strip_chars()
         for name in names
     )
-    # two selects, not one: an eager select would trim each column twice (it does not share
-    # a repeated expression), and trimming is most of the cost
+    # two selects in one lazy plan: each column is trimmed once (an eager select would trim
+    # it twice, as it does not share a repeated expression), and the plan runs the columns in
+    # parallel (0.12 s on the 1M calls export, against 0.15 s for two eager selects)
     return trimmed.select(
         pl.when(pl.col(name) != "").then(pl.col(name)).alias(name) for name in names
-    )
+    ).collect()
 
 
 def source_value(name: str, present: set[str]) -> pl.Expr:
@@ -178,8 +180,9 @@ def _dedupe(profile: Profile, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Ser
         unkeyed = pl.any_horizontal(source_value(k, present).is_null() for k in spec.key)
         # keys are compared by their 64-bit hashes, and only the rows whose hash repeats by
         # the keys themselves (cheap, and a hash collision can never merge two records)
-        hashed = frame.select(key.hash().alias("_h"), unkeyed.alias("_u"))
-        repeated = hashed["_h"].is_duplicated() & ~hashed["_u"]
+        # (a count per hash over the rows is about half the cost of `is_duplicated`)
+        hashed = frame.select((pl.len().over(key.hash()) > 1) & ~unkeyed)
+        repeated = hashed.to_series()
         if not repeated.any():
             return frame, None
         keep = pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True)
@@ -205,20 +208,27 @@ def exclude_rows(
     only the rows of `kept` (all, for None) are looked at, so the frame is filtered once."""
     if not profile.exclude:
         return (frame if kept is None else frame.filter(kept)), {}
-    options = [(ex.when, pl.lit(ex.reason)) for ex in profile.exclude]
-    reason = frame.select(first_match(options, present).alias("_excluded")).to_series()
+    # each row's first matching exclusion as its number, not its text (no string per row)
+    options = [(ex.when, pl.lit(i, pl.UInt32)) for i, ex in enumerate(profile.exclude)]
+    which = first_match(options, present, pl.UInt32).alias("_excluded")
+    reason = frame.lazy().select(which).collect(engine="streaming").to_series()
     looked = reason if kept is None else reason.filter(kept)
     counts = looked.drop_nulls().value_counts(name="_n")
-    left_out = {str(k): int(v) for k, v in counts.sort("_excluded").iter_rows()}
+    texts = [ex.reason for ex in profile.exclude]
+    left_out = dict(sorted((texts[int(i)], int(n)) for i, n in counts.iter_rows()))
     if kept is None:
         return (frame.filter(reason.is_null()) if left_out else frame), left_out
     return frame.filter(kept & reason.is_null()), left_out
 
 
-def first_match(options: Sequence[tuple[Condition | None, pl.Expr]], present: set[str]) -> pl.Expr:
+def first_match(
+    options: Sequence[tuple[Condition | None, pl.Expr]],
+    present: set[str],
+    dtype: type[pl.DataType] = pl.String,
+) -> pl.Expr:
     """Per row, the expression of the first option whose condition holds (None: always),
     else null — how a choice of column, a conditional map entry or an exclusion is read."""
-    expr: pl.Expr = pl.lit(None, pl.String)
+    expr: pl.Expr = pl.lit(None, dtype)
     for when, value in reversed(options):
         expr = value if when is None else pl.when(holds(when, present)).then(value).otherwise(expr)
     return expr
@@ -446,15 +456,26 @@ def _context(vmap: ValueMap, present: set[str], private: set[str]) -> list[pl.Ex
 
 def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
     """Each checkable row with the accounts of its number (one row per account); a row whose
-    number the file does not hold is rejected."""
+    number the file does not hold is rejected.
+
+    A number's first account (in the file's order) fills its row in place; each further one
+    is a copy of the row, appended after the others.  So the rows of the export are looked up,
+    not copied: on a large export only the few rows of numbers with several debts are."""
     spec = profile.join
     assert spec is not None
     by = spec.by
     take = [c for c in spec.take if c in accounts.columns]
     # with how many debts each number has (its rows in the table; `read_accounts` counts them
     # once), so the fan-out needs no window over the joined rows
+    # the fields held as categoricals are looked up as their codes, not copied as text (the
+    # export's own column of that name, if the profile maps one, is text: then text)
     table = accounts.select(
-        pl.col("_key"), pl.col("_debts"), *(pl.col(c).alias(f"_a_{c}") for c in take)
+        pl.col("_key"),
+        pl.col("_debts"),
+        *(
+            pl.col(c).cast(pl.Categorical if _coded(c, mapped) else pl.String).alias(f"_a_{c}")
+            for c in take
+        ),
     )
     # a row already rejected is looked up in nothing: it stays one row, with its own reason
     own = (
@@ -462,33 +483,33 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
         if by in mapped.columns
         else pl.repeat(None, mapped.height, dtype=pl.String, eager=True)
     )
-    key = pl.when(pl.col(WHY).is_null()).then(pl.lit(own))
-    rows = mapped.with_columns(key.alias("_key"))
-    if table.height > 4 * rows.height:  # a day's file against the whole CRM: its numbers only
-        table = table.filter(pl.col("_key").is_in(rows["_key"].drop_nulls().implode()))
-    joined = rows.join(table, on="_key", how="left", maintain_order="left")
+    keys = mapped.select(pl.when(pl.col(WHY).is_null()).then(pl.lit(own)).alias("_key"))
+    if table.height > 4 * keys.height:  # a day's file against the whole CRM: its numbers only
+        table = table.filter(pl.col("_key").is_in(keys["_key"].drop_nulls().implode()))
+    first = table.select(pl.col("_key").is_first_distinct()).to_series()
+    looked = keys.join(table.filter(first), on="_key", how="left", maintain_order="left")
+    joined = pl.concat([mapped, looked], how="horizontal")
+    more = table.filter(~first)
+    if more.height:  # a copy of the row for each further debt of its number
+        again = joined.filter(pl.col("_debts") > 1)  # the numbers in `more`
+        copies = again.drop("_debts", *(f"_a_{c}" for c in take)).join(
+            more, on="_key", how="inner", maintain_order="left_right"
+        )
+        joined = pl.concat([joined, copies.select(joined.columns)])
     found = (
         pl.col("_a_account").is_not_null()
         if "account" in take
         else pl.col("_key").is_in(table["_key"].implode())
     )
-    fills = []
-    for name in take:
-        mine = pl.col(name) if name in joined.columns else pl.lit(None, pl.String)
-        fills.append(pl.coalesce(pl.col(f"_a_{name}"), mine).alias(name))
-    count = pl.col("_debts").fill_null(1)
+    fills = [
+        pl.coalesce(pl.col(f"_a_{name}"), pl.col(name)).alias(name)
+        if name in joined.columns
+        else pl.col(f"_a_{name}").alias(name)
+        for name in take
+    ]
     joined = joined.with_columns(fills)
     if "id" in joined.columns and "account" in take:
-        # the events of one communication about several debts share its id as `contact`
-        # (a communication about one debt needs none: its id says it all)
-        several = count > 1
-        joined = joined.with_columns(
-            pl.when(several).then(pl.col("id")).alias("contact"),
-            pl.when(several)
-            .then(pl.concat_str("id", pl.lit(":"), "account"))
-            .otherwise(pl.col("id"))
-            .alias("id"),
-        )
+        joined = _shared_ids(joined)
     missing = pl.col(WHY).is_null() & ~found
     reason = f"{by} is not in the accounts file (its {spec.accounts_key} column)"
     joined = joined.with_columns(
@@ -496,6 +517,28 @@ def _join(profile: Profile, mapped: pl.DataFrame, accounts: pl.DataFrame) -> pl.
         pl.when(missing).then(pl.lit("no-account")).otherwise(pl.col(CODE)).alias(CODE),
     )
     return joined.drop("_key", "_debts", *(f"_a_{c}" for c in take))
+
+
+def _shared_ids(joined: pl.DataFrame) -> pl.DataFrame:
+    """The events of one communication about several debts share its id as `contact`, and
+    each is `id:account` (a communication about one debt needs neither: its id says it all).
+    Only those rows are rewritten."""
+    several = joined["_debts"].fill_null(1) > 1
+    nothing = pl.repeat(None, joined.height, dtype=pl.String, eager=True).alias("contact")
+    if not several.any():
+        return joined.with_columns(nothing)
+    at = pl.int_range(0, joined.height, eager=True).filter(several)
+    rows = joined.select("id", "account").filter(several)
+    ids = rows.select(pl.concat_str("id", pl.lit(":"), "account")).to_series()
+    return joined.with_columns(
+        nothing.scatter(at, rows["id"]), joined["id"].scatter(at, ids).alias("id")
+    )
+
+
+def _coded(name: str, mapped: pl.DataFrame) -> bool:
+    """Whether accounts field `name` joins as a categorical: a categorical field the export
+    does not also give."""
+    return is_categorical(name) and name not in mapped.columns
 
 
 def normalised_keys(values: pl.Series) -> pl.Series:
