@@ -230,7 +230,8 @@ def _normalise(
         )
         table = table.with_columns(series)
         del series
-    table, located = locate(table, infer=options.infer_location)
+    rejected = table["_shape"].is_not_null() if "_shape" in table.columns else None
+    table, located = locate(table, infer=options.infer_location, rejected=rejected)
     for column in ("timezone", "jurisdiction"):
         distinct[column] = table[column].unique().drop_nulls().cast(pl.String).sort().to_list()
     table = table.with_columns(primary_zone(table["timezone"], distinct["timezone"]))

@@ -225,11 +225,17 @@ def _state_signals(states: pl.Series) -> pl.DataFrame:
     )
 
 
-def locate(table: pl.DataFrame, *, infer: bool = True) -> tuple[pl.DataFrame, dict[str, int]]:
+def locate(
+    table: pl.DataFrame, *, infer: bool = True, rejected: pl.Series | None = None
+) -> tuple[pl.DataFrame, dict[str, int]]:
     """`table` with `timezone`, `jurisdiction`, `C.ZONE_FROM`, `C.JURISDICTION_FROM` and
     `C.NO_ZONE` set from every signal (with `infer` off, from the `timezone` and `jurisdiction`
     columns alone), and counts of the signal problems met (for the notes).  `timezone` and
-    `jurisdiction` are the tidied categoricals (`events._tidy`)."""
+    `jurisdiction` are the tidied categoricals (`events._tidy`).
+
+    The number, ZIP code and state of the rows in `rejected` (rows already rejected for their
+    shape or by their profile) are not looked up: no answer could change their outcome, and
+    the numbers of an export's rows that match no account would each cost a lookup."""
     # each signal is looked up once per distinct value and carried per row as a small id
     keys = table.select(
         pl.col("timezone").cast(pl.Categorical).to_physical().alias("_tzc"),
@@ -246,7 +252,10 @@ def locate(table: pl.DataFrame, *, infer: bool = True) -> tuple[pl.DataFrame, di
         if not infer or column not in table.columns:
             keys = keys.with_columns(pl.lit(None, pl.UInt32).alias(name))
             continue
-        ids, tables[name] = _per_distinct(table[column].cast(pl.String), signals, name)
+        values = table[column].cast(pl.String)
+        if rejected is not None:
+            values = pl.select(pl.when(~rejected).then(values)).to_series().alias(column)
+        ids, tables[name] = _per_distinct(values, signals, name)
         keys = keys.with_columns(ids)
     # rows are matched to their combination by one exact 64-bit number when the ids fit in
     # one, which is far cheaper than grouping and joining five columns
