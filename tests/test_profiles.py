@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 import collectlint
 from collectlint.cli import app
 from collectlint.errors import InputError, RuleFileError, UsageError
-from collectlint.profiles.spec import builtin_names, load_profile
+from collectlint.loading.validate import load_schema, validate
+from collectlint.profiles.spec import _resolved, builtin_names, load_profile
 from helpers import write_csv
 
 runner = CliRunner()
@@ -162,12 +163,18 @@ def every_call_status(tmp_path: Path) -> Path:
     return write(tmp_path / "calls.csv", rows, CALL_FIELDS)
 
 
-def test_the_built_in_profiles_load() -> None:
+def test_the_built_in_profiles_load_and_fit_the_schema() -> None:
+    # a run trusts the built-in profiles (it does not validate them): this is their check
     assert {"twilio-calls", "twilio-messages", "amazon-connect-ctr"} <= set(builtin_names())
+    schema = load_schema("profile.schema.json")
     for name in builtin_names():
         profile = load_profile(name)
         assert profile.name == name
         assert len(profile.sha256) == 64
+        doc, data, _, shipped = _resolved(name, ())  # `extends` resolved, as a run sees it
+        assert shipped
+        assert not doc.problems
+        assert validate(doc, data, schema) == []
 
 
 def test_twilio_calls_maps_every_status_and_accounts_for_every_row(

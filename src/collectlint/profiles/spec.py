@@ -217,8 +217,13 @@ def load_profile(ref: str) -> Profile:
     (`profile`, `columns`, `time`, ...) replace the parent's whole, the others are inherited.
     Its SHA-256 covers its own file and its ancestors'.
     """
-    doc, data, digest = _resolved(ref, ())
-    problems = list(doc.problems) + validate(doc, data, load_schema("profile.schema.json"))
+    doc, data, digest, shipped = _resolved(ref, ())
+    problems = list(doc.problems)
+    # a built-in profile (and a chain of them) ships with the tool and the test suite
+    # validates it (tests/test_profiles.py); validating it on every run would import
+    # jsonschema for a tenth of a second
+    if not shipped:
+        problems += validate(doc, data, load_schema("profile.schema.json"))
     if not problems:
         problems += _semantic_problems(YamlDoc(doc.path, data, doc.root))
     if problems:
@@ -226,15 +231,16 @@ def load_profile(ref: str) -> Profile:
     return compile_profile(data, doc.path, digest)
 
 
-def _resolved(ref: str, chain: tuple[str, ...]) -> tuple[YamlDoc, Any, str]:
-    """The profile file `ref` parsed, its data with `extends` resolved, and the digest of it
-    and its ancestors."""
+def _resolved(ref: str, chain: tuple[str, ...]) -> tuple[YamlDoc, Any, str, bool]:
+    """The profile file `ref` parsed, its data with `extends` resolved, the digest of it
+    and its ancestors, and whether all of them are built-in profiles."""
     path, display = resolve(ref)
     doc = parse_file(path, display)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     data = doc.data
+    shipped = path.resolve().parent == builtin_dir().resolve()
     if not (isinstance(data, Mapping) and isinstance(data.get("extends"), str)):
-        return doc, data, digest
+        return doc, data, digest, shipped
     parent = str(data["extends"])
     if display in chain or len(chain) >= MAX_EXTENDS:
         names = " -> ".join((*chain, display))
@@ -250,12 +256,12 @@ def _resolved(ref: str, chain: tuple[str, ...]) -> tuple[YamlDoc, Any, str]:
         )
         raise RuleFileError(f"{display}: invalid input profile", (problem,))
     target = str(files[0]) if files else parent
-    _, inherited, ancestors = _resolved(target, (*chain, display))
+    _, inherited, ancestors, inherited_shipped = _resolved(target, (*chain, display))
     if not isinstance(inherited, Mapping):
         raise RuleFileError(f"{display}: extends {parent!r}, which is not a profile")
     own = {k: v for k, v in data.items() if k != "extends"}
     combined = hashlib.sha256((digest + ancestors).encode()).hexdigest()
-    return doc, {**inherited, **own}, combined
+    return doc, {**inherited, **own}, combined, shipped and inherited_shipped
 
 
 def compile_profile(data: Mapping[str, Any], path: str, sha256: str) -> Profile:
