@@ -10,6 +10,7 @@ by rules derived from the field types, once in Python (`violation_dict`) and onc
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import typing
 from collections.abc import Iterator
@@ -44,17 +45,34 @@ def _utc(moment: datetime) -> str:
 
 def _plain(value: Any, tp: Any) -> Any:
     """A field value as JSON-ready data, by its declared type."""
-    if value is None:
-        return None
+    convert = _converter(tp)
+    return value if convert is None else convert(value)
+
+
+Convert = typing.Callable[[Any], Any]
+
+
+@functools.cache
+def _converter(tp: Any) -> Convert | None:
+    """The function making a value of type `tp` JSON-ready (None: it is already), built once
+    per type: a report may hold hundreds of thousands of rejected rows, and testing each
+    value's type again for each of them cost more than writing them."""
     if tp is Severity or (isinstance(tp, type) and issubclass(tp, enum.StrEnum)):
-        return str(value)
+        return lambda v: None if v is None else str(v)
     if tp is datetime:
-        return _utc(value)
+        return lambda v: None if v is None else _utc(v)
     if typing.get_origin(tp) is tuple:
-        return list(value)
+        return lambda v: None if v is None else list(v)
     if is_record(tp):
-        return {f.name: _plain(getattr(value, f.name), f.type) for f in fields_of(tp)}
-    return value
+        parts = [(f.name, i, _converter(f.type)) for i, f in enumerate(fields_of(tp))]
+
+        def record(v: Any) -> dict[str, Any] | None:
+            if v is None:
+                return None
+            return {name: v[i] if c is None else c(v[i]) for name, i, c in parts}
+
+        return record
+    return None
 
 
 def violation_dict(v: Violation) -> dict[str, Any]:
@@ -64,7 +82,16 @@ def violation_dict(v: Violation) -> dict[str, Any]:
 
 def rejection_dict(r: Rejection) -> dict[str, Any]:
     """One rejected row as JSON-ready data."""
-    return {f.name: _plain(getattr(r, f.name), f.type) for f in fields_of(Rejection)}
+    data: dict[str, Any] = _REJECTION(r)
+    return data
+
+
+_REJECTION = typing.cast(Convert, _converter(Rejection))
+
+_COMPACT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+"""One object per line, as `json.dumps(..., sort_keys=True, ensure_ascii=False,
+separators=(",", ":"))` writes it, with one encoder for all of them (`json.dumps` with these
+options builds a new encoder for every call)."""
 
 
 def _expr(column: pl.Expr, field: Field) -> pl.Expr:
@@ -280,10 +307,7 @@ def render_parts(report: Report) -> Iterator[str]:
             yield f"\n  ]{comma}\n"
             continue
         if key in _ROWS and value:
-            items = ",\n".join(
-                "    " + json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-                for item in value
-            )
+            items = ",\n".join("    " + _COMPACT(item) for item in value)
             text = f"[\n{items}\n  ]"
         else:
             text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
