@@ -512,3 +512,38 @@ def test_combinations_pack_exactly_or_not_at_all() -> None:
         packed = _packed(frame)
         assert packed is not None
         assert packed.len() == frame.height
+
+
+def test_rows_already_rejected_are_not_placed(monkeypatch: pytest.MonkeyPatch) -> None:
+    looked: list[str] = []
+    real = phones.phone_places
+
+    def recording(numbers: pl.Series) -> pl.DataFrame:
+        looked.extend(numbers.to_list())
+        return real(numbers)
+
+    monkeypatch.setattr(location, "phone_places", recording)
+    table = pl.DataFrame(
+        {
+            "timezone": [None, None],
+            "jurisdiction": [None, None],
+            "to": ["+12125550100", "+16175550100"],
+            "zip": ["00000", "00000"],  # no US state's: a problem each row meets
+            "state": ["MA", "MA"],
+        },
+        schema={
+            "timezone": pl.Categorical,
+            "jurisdiction": pl.Categorical,
+            "to": pl.String,
+            "zip": pl.String,
+            "state": pl.String,
+        },
+    )
+    rejected = pl.Series([True, False])
+    placed, problems = location.locate(table, rejected=rejected)
+    assert looked == ["+16175550100"]  # the rejected row's number is never looked up
+    unknown = "the ZIP code is not a US state's in the ZIP data (military or unknown)"
+    assert problems == {unknown: 1}  # counted over the rows it could reject
+    assert placed["timezone"][1] == "America/New_York"
+    _, every = location.locate(table)
+    assert every == {unknown: 2}
