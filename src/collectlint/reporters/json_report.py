@@ -82,11 +82,9 @@ def violation_dict(v: Violation) -> dict[str, Any]:
 
 def rejection_dict(r: Rejection) -> dict[str, Any]:
     """One rejected row as JSON-ready data."""
-    data: dict[str, Any] = _REJECTION(r)
+    data: dict[str, Any] = _plain(r, Rejection)
     return data
 
-
-_REJECTION = typing.cast(Convert, _converter(Rejection))
 
 _COMPACT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 """One object per line, as `json.dumps(..., sort_keys=True, ensure_ascii=False,
